@@ -1,0 +1,1 @@
+"""Dispatch: incidents, units and assignments; state machines and unit recommendation (pure)."""

@@ -1,0 +1,1 @@
+"""Geography: geocoding, distances and travel-time estimates."""
