@@ -1,1 +1,1 @@
-"""Geography: geocoding, distances and travel-time estimates."""
+"""Geocoding: typed addresses to coordinates and back (local address points, geopy services)."""
