@@ -1,0 +1,1 @@
+"""Crisis triage: questionnaires as data, and the pure engine that reads answers."""
