@@ -57,7 +57,15 @@ _SUFFIX_VARIANTS: dict[str, tuple[str, ...]] = {
 STREET_SUFFIXES: dict[str, str] = {
     variant: code for code, variants in _SUFFIX_VARIANTS.items() for variant in variants
 }
-SUFFIX_CODES = frozenset(_SUFFIX_VARIANTS) | {"WAY", "PARK", "LOOP", "ROW", "RUN", "PATH", "WALK"}
+SUFFIX_CODES = frozenset(_SUFFIX_VARIANTS) | {
+    "WAY",
+    "PARK",
+    "LOOP",
+    "ROW",
+    "RUN",
+    "PATH",
+    "WALK",
+}
 
 # Other words that are written both ways. SAINT becomes ST, like STREET: "St Paul St" is then
 # the same string whichever way each "St" was meant.
@@ -129,9 +137,15 @@ UNITLESS_DESIGNATORS: dict[str, str] = {
 
 _UNIT_VALUE = r"([A-Z0-9]+(?:-[A-Z0-9]+)?)"
 _UNIT_RE = re.compile(
-    r"(?:^|\s)(?:(" + "|".join(UNIT_DESIGNATORS) + r")\s*(?:NO\s+)?#?\s*" + _UNIT_VALUE + r"|#\s*"
-    + _UNIT_VALUE + r"|(\d+)(?:ST|ND|RD|TH)\s+(?:FL|FLR|FLOOR)|("
-    + "|".join(UNITLESS_DESIGNATORS) + r"))(?=\s|$)"
+    r"(?:^|\s)(?:("
+    + "|".join(UNIT_DESIGNATORS)
+    + r")\s*(?:NO\s+)?#?\s*"
+    + _UNIT_VALUE
+    + r"|#\s*"
+    + _UNIT_VALUE
+    + r"|(\d+)(?:ST|ND|RD|TH)\s+(?:FL|FLR|FLOOR)|("
+    + "|".join(UNITLESS_DESIGNATORS)
+    + r"))(?=\s|$)"
 )
 _NUMBER_RE = re.compile(r"^(\d+)(?:\s*-?\s*(\d/\d)|-?([A-Z]))?(?=\s|$)")
 _ZIP_RE = re.compile(r"\s*\b(\d{5})(?:-\d{4})?$")
@@ -244,8 +258,10 @@ def _strip_tail(text: str, cities: Collection[str]) -> tuple[str, str, str, str]
         break
     city = ""
     parts = [part.strip() for part in rest.split(",")]
-    if len(parts) > 1 and not _NUMBER_RE.match(parts[-1]) and not _UNIT_RE.fullmatch(
-        " " + parts[-1]
+    if (
+        len(parts) > 1
+        and not _NUMBER_RE.match(parts[-1])
+        and not _UNIT_RE.fullmatch(" " + parts[-1])
     ):
         city = parts[-1]
         rest = ", ".join(parts[:-1])
@@ -312,5 +328,12 @@ def split_street(street: str) -> tuple[str, str, str]:
 def normalize_query_key(text: str) -> str:
     """A cache key for a typed address: the same address typed twice gives the same key."""
     parsed = parse_address(text)
-    parts = [parsed.number, parsed.street, parsed.unit, parsed.city, parsed.state, parsed.postcode]
+    parts = [
+        parsed.number,
+        parsed.street,
+        parsed.unit,
+        parsed.city,
+        parsed.state,
+        parsed.postcode,
+    ]
     return "|".join(parts)
