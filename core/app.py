@@ -1,0 +1,83 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from config import Config
+from core.db import configure_engine
+from core.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. `config` overrides the environment's settings (tests pass their own)."""
+    app = Flask(__name__, instance_relative_config=False)
+    settings = Config.from_env()
+    if config:
+        settings.update(config)
+    app.config.from_mapping(settings)
+    app.instance_path = app.config["INSTANCE_PATH"]
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        import os
+
+        os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _import_models()
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login_page"
+    login_manager.login_message = "Sign in to continue."
+    csrf.init_app(app)
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config["REDIS_URL"],
+        cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]],
+        ping_interval=10,
+        ping_timeout=10,
+    )
+
+    from core import errors, health, pages, views_auth
+    from core import live as _live  # noqa: F401  (registers the Socket.IO handlers)
+    from core.cli import register_cli
+
+    errors.register_error_handlers(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(views_auth.pages)
+    app.register_blueprint(views_auth.api)
+    app.register_blueprint(pages.bp)
+    register_cli(app)
+    login_manager.unauthorized_handler(pages.unauthorized)
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
+            "connect-src 'self' ws: wss:",
+        )
+        return response
+
+    return app
+
+
+def _import_models() -> None:
+    import core.models  # noqa: F401
+    import dispatch.models  # noqa: F401
+
+
+def _migrations_dir() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

@@ -1,0 +1,120 @@
+"""Command-line tools: `flask --app wsgi users create`, `demo seed`, `serve`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from core.auth import UnknownRole, create_user, find_user
+from core.extensions import db
+from core.models import ROLES
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+demo_cli = AppGroup("demo", help="Demo data for a first look.")
+
+# Demo units, homed at real Burlington address points (Vermont E911 / VCGI).
+DEMO_UNITS: list[dict[str, Any]] = [
+    {"call_sign": "MCT-1", "home": "1 Main Street", "lat": 44.4757098, "lon": -73.2194861,
+     "languages": ["en"], "youth": False, "phones": ["+18025550101", "+18025550102"]},
+    {"call_sign": "MCT-2", "home": "375 North Avenue", "lat": 44.4912597, "lon": -73.2284031,
+     "languages": ["en", "es"], "youth": False, "phones": ["+18025550201"]},
+    {"call_sign": "MCT-3", "home": "52 Colchester Avenue", "lat": 44.4809226, "lon": -73.1976717,
+     "languages": ["en"], "youth": True, "phones": ["+18025550301"]},
+    {"call_sign": "MCT-4", "home": "1200 North Avenue", "lat": 44.5084516, "lon": -73.2465245,
+     "languages": ["en", "fr"], "youth": False, "phones": ["+18025550401"]},
+    {"call_sign": "MCT-5", "home": "200 Church Street", "lat": 44.4746540, "lon": -73.2120333,
+     "languages": ["en", "ne"], "youth": True, "phones": ["+18025550501"]},
+    {"call_sign": "MCT-6", "home": "179 North Winooski Avenue", "lat": 44.4854907, "lon": -73.2110812,
+     "languages": ["en", "so"], "youth": False, "phones": ["+18025550601"]},
+]
+
+DEMO_USERS: list[tuple[str, list[str], str | None]] = [
+    ("operator", ["operator"], None),
+    ("dispatcher", ["dispatcher"], None),
+    ("supervisor", ["supervisor", "dispatcher"], None),
+    ("admin", ["admin"], None),
+    ("field1", ["field"], "MCT-1"),
+]
+
+
+def _unit_id(call_sign: str) -> int | None:
+    from dispatch.models import Unit
+
+    return db.session.scalar(sa.select(Unit.id).where(Unit.call_sign == call_sign))
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help=f"One of: {', '.join(ROLES)}")
+@click.option("--password", required=True, help="The new user's password.")
+@click.option("--unit", "unit", default=None, help="Call sign of the unit a field user rides with.")
+def create_user_command(username: str, roles: tuple[str, ...], password: str, unit: str | None) -> None:
+    """Create a user with one or more roles."""
+    if find_user(session=db.session, username=username) is not None:
+        raise click.ClickException(f"a user named {username!r} exists already")
+    unit_id = None
+    if unit:
+        unit_id = _unit_id(unit)
+        if unit_id is None:
+            raise click.ClickException(f"no unit with call sign {unit!r}")
+    try:
+        create_user(session=db.session, username=username, password=password, roles=roles, unit_id=unit_id)
+    except UnknownRole as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"created {username} ({', '.join(sorted(set(roles)))})")
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Demo units in Burlington, VT and one user per role. Running it again changes nothing."""
+    from dispatch.models import Unit
+
+    for spec in DEMO_UNITS:
+        if _unit_id(spec["call_sign"]) is None:
+            db.session.add(Unit(call_sign=spec["call_sign"], phones=spec["phones"], languages=spec["languages"],
+                                youth=spec["youth"], home_lat=spec["lat"], home_lon=spec["lon"], status="available"))
+            click.echo(f"unit {spec['call_sign']} homed at {spec['home']}")
+    db.session.flush()
+    for hook in current_app.extensions.get("demo_seed_hooks", []):
+        hook()
+    created = []
+    for username, roles, unit in DEMO_USERS:
+        if find_user(session=db.session, username=username) is not None:
+            continue
+        password = secrets.token_urlsafe(9)
+        create_user(session=db.session, username=username, password=password, roles=roles,
+                    unit_id=_unit_id(unit) if unit else None)
+        created.append((username, roles, password))
+    db.session.commit()
+    if created:
+        click.echo("Demo users (the passwords are shown only this once):")
+        for username, roles, password in created:
+            click.echo(f"  {username:<11} {password}   roles: {', '.join(roles)}")
+    else:
+        click.echo("Demo data is already in place; nothing changed.")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+
+    @app.cli.command("serve")
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5000, type=int)
+    def serve(host: str, port: int) -> None:
+        """Serve the app with live updates (no reloader: one process, one scheduler)."""
+        from core.background import start_background
+        from core.extensions import socketio
+
+        start_background(current_app._get_current_object())  # type: ignore[attr-defined]
+        click.echo(f"Serving on http://{host}:{port}")
+        os.environ.pop("FLASK_RUN_FROM_CLI", None)  # or Flask refuses to run a server from a command
+        socketio.run(current_app._get_current_object(), host=host, port=port,  # type: ignore[attr-defined]
+                     use_reloader=False, debug=False, allow_unsafe_werkzeug=True, log_output=False)

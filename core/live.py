@@ -1,0 +1,147 @@
+"""The `/live` Socket.IO namespace: sign-in on connect, rooms by role, snapshot and resync."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, request
+from flask_login import current_user
+from flask_socketio import emit, join_room
+
+from core.auth import ANY_ROLE, check_roles, user_for_token
+from core.db import utcnow
+from core.errors import DomainError
+from core.extensions import db, socketio
+from core.models import Event, User
+from core.relay import STAFF_ROOM, event_payload, published_seq, unit_room
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/live"
+
+# name -> function(session, user) -> list of dicts; each domain registers what the snapshot shows.
+SnapshotPart = Callable[[Any, User], list[dict[str, Any]]]
+snapshot_parts: dict[str, SnapshotPart] = {"units": lambda s, u: [], "incidents": lambda s, u: [],
+                                           "alerts": lambda s, u: []}
+
+# Socket.IO session id -> user id (per process)
+_connections: dict[str, int] = {}
+
+
+def register_snapshot_part(name: str, part: SnapshotPart) -> None:
+    snapshot_parts[name] = part
+
+
+def _socket_user(auth: Any) -> User | None:
+    if current_user.is_authenticated:
+        return current_user._get_current_object()  # type: ignore[no-any-return]
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if isinstance(token, str) and token:
+        return user_for_token(session=db.session, token=token)
+    return None
+
+
+def connected_user() -> User:
+    user_id = _connections.get(request.sid)  # type: ignore[attr-defined]
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        raise ConnectionRefusedError("sign in required")
+    return user
+
+
+def build_snapshot(user: User) -> dict[str, Any]:
+    session = db.session
+    seq = published_seq(session)  # read first: the data read next is at least this new
+    snapshot: dict[str, Any] = {"seq": seq}
+    for name, part in snapshot_parts.items():
+        snapshot[name] = part(session, user)
+    session.commit()
+    return snapshot
+
+
+def visible_to(user: User, row: Event) -> bool:
+    if user.has_any_role(frozenset({"operator", "dispatcher", "supervisor", "admin"})):
+        return True
+    return user.unit_id is not None and row.unit_id == user.unit_id
+
+
+def replay(user: User, since: int) -> None:
+    """Emit every later event this user may see, in order, or a snapshot if `since` is too old."""
+    session = db.session
+    oldest = session.scalar(sa.select(sa.func.min(Event.seq)).where(Event.seq.is_not(None)))
+    if since < 0 or (oldest is not None and since < oldest - 1):
+        emit("snapshot", build_snapshot(user))
+        return
+    relay = current_app.extensions.get("event_relay")
+    guard = relay.lock if relay is not None else _NoLock()
+    with guard:  # no live event of this process slips in between replayed ones
+        limit = published_seq(session)
+        rows = session.scalars(
+            sa.select(Event).where(Event.seq > since, Event.seq <= limit).order_by(Event.seq)
+        ).all()
+        session.commit()
+        for row in rows:
+            if visible_to(user, row):
+                emit("event", event_payload(row))
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+@socketio.on("connect", namespace=NAMESPACE)
+def on_connect(auth: Any = None) -> None:
+    user = _socket_user(auth)
+    try:
+        check_roles(user, ANY_ROLE)
+    except DomainError:
+        raise ConnectionRefusedError("sign in required") from None
+    assert user is not None
+    if user.has_any_role(frozenset({"operator", "dispatcher", "supervisor", "admin"})):
+        join_room(STAFF_ROOM)
+    elif user.unit_id is not None:
+        join_room(unit_room(user.unit_id))
+    else:
+        raise ConnectionRefusedError("this account rides with no unit")
+    _connections[request.sid] = user.id  # type: ignore[attr-defined]
+    since = auth.get("since") if isinstance(auth, dict) else None
+    if isinstance(since, int) and not isinstance(since, bool):
+        replay(user, since)
+    else:
+        emit("snapshot", build_snapshot(user))
+
+
+@socketio.on("disconnect", namespace=NAMESPACE)
+def on_disconnect(*_args: Any) -> None:
+    _connections.pop(request.sid, None)  # type: ignore[attr-defined]
+
+
+@socketio.on("resync", namespace=NAMESPACE)
+def on_resync(data: Any = None) -> None:
+    user = connected_user()
+    check_roles(user, ANY_ROLE)
+    since = data.get("since") if isinstance(data, dict) else None
+    if not isinstance(since, int) or isinstance(since, bool):
+        emit("error", {"error": {"code": "validation_failed", "message": "resync needs {\"since\": <seq>}",
+                                 "fields": {"since": "must be an integer"}}})
+        return
+    replay(user, since)
+
+
+def prune_events(*, session: Any, keep_seconds: int, keep_count: int) -> int:
+    """Drop published events older than the window and beyond the last `keep_count`."""
+    done = published_seq(session)
+    cutoff_seq = done - keep_count
+    if cutoff_seq <= 0:
+        return 0
+    cutoff_time = utcnow() - timedelta(seconds=keep_seconds)
+    result = session.execute(sa.delete(Event).where(Event.seq <= cutoff_seq, Event.at < cutoff_time))
+    session.commit()
+    return int(result.rowcount or 0)

@@ -1,0 +1,167 @@
+"""The relay: stamps committed events with a gapless `seq` and publishes them on `/live`.
+
+One relay publishes at a time (on PostgreSQL it holds an advisory lock for as long as it runs;
+the embedded default has one process). Each pass:
+1. assigns `seq` to the committed events that have none, in the order they are found, under a
+   transaction-scoped lock, continuing from the highest `seq` so far: gapless even though ids
+   are not commit order;
+2. emits every event after the last published one, in `seq` order;
+3. records how far it got. A crash between 2 and 3 re-sends a few events on restart; clients
+   ignore a `seq` they already have, so nothing is lost and nothing is applied twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from core.events import NOTIFY_CHANNEL, events_committed
+from core.extensions import db, socketio
+from core.models import Event, RelayState
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = 0x6372_6973  # the relay's PostgreSQL advisory lock
+BATCH = 2000
+STAFF_ROOM = "staff"
+
+
+def unit_room(unit_id: int) -> str:
+    return f"unit:{unit_id}"
+
+
+def event_payload(row: Event) -> dict[str, Any]:
+    return {"seq": row.seq, "type": row.type, "at": row.at.isoformat(), "data": row.data}
+
+
+def published_seq(session: Any) -> int:
+    value = session.scalar(sa.select(RelayState.published_seq).where(RelayState.id == 1))
+    return int(value or 0)
+
+
+class EventRelay:
+    def __init__(self, app: Flask, *, poll_interval: float = 0.5):
+        self.app = app
+        self.poll_interval = poll_interval
+        self.lock = threading.Lock()  # held while publishing; replays for resync take it too
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._leader_connection: Any = None
+
+    # -- running -------------------------------------------------------------------------------
+    def start(self) -> None:
+        worker = threading.Thread(target=self._run, name="event-relay", daemon=True)
+        worker.start()
+        self._threads.append(worker)
+
+    def stop(self) -> None:
+        self._stop.set()
+        events_committed.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def _run(self) -> None:
+        with self.app.app_context():
+            self._become_leader()
+            if self._uses_postgres():
+                listener = threading.Thread(target=self._listen, name="event-relay-listen", daemon=True)
+                listener.start()
+                self._threads.append(listener)
+            while not self._stop.is_set():
+                events_committed.wait(timeout=self.poll_interval)
+                events_committed.clear()
+                try:
+                    self.pump()
+                except Exception:
+                    log.exception("relay pass failed; retrying")
+                    db.session.rollback()
+                    time.sleep(0.5)
+                finally:
+                    db.session.remove()
+
+    def _uses_postgres(self) -> bool:
+        return bool(db.engine.dialect.name == "postgresql")
+
+    def _become_leader(self) -> None:
+        if not self._uses_postgres():
+            return
+        connection = db.engine.raw_connection()
+        while not self._stop.is_set():
+            cursor = connection.cursor()
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))
+            got = cursor.fetchone()[0]
+            connection.commit()
+            if got:
+                self._leader_connection = connection
+                log.info("event relay is the leader")
+                return
+            time.sleep(1.0)
+
+    def _listen(self) -> None:
+        """Wake the relay when another process commits events (PostgreSQL NOTIFY)."""
+        import psycopg
+
+        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    while not self._stop.is_set():
+                        for _ in connection.notifies(timeout=1.0, stop_after=1):
+                            events_committed.set()
+            except Exception:
+                log.exception("event listener lost its connection; reconnecting")
+                time.sleep(1.0)
+
+    # -- one pass ------------------------------------------------------------------------------
+    def pump(self) -> int:
+        """Assign and publish what is waiting. Returns how many events were emitted."""
+        with self.lock:
+            self.assign()
+            return self.publish()
+
+    def assign(self) -> int:
+        session = db.session
+        if self._uses_postgres():
+            session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY + 1})
+        ids = session.scalars(sa.select(Event.id).where(Event.seq.is_(None)).order_by(Event.id).limit(BATCH)).all()
+        if not ids:
+            session.commit()
+            return 0
+        last = int(session.scalar(sa.select(sa.func.max(Event.seq))) or 0)
+        session.execute(
+            sa.update(Event).where(Event.id == sa.bindparam("event_id")).values(seq=sa.bindparam("new_seq"))
+            .execution_options(synchronize_session=False),
+            [{"event_id": event_id, "new_seq": last + n} for n, event_id in enumerate(ids, start=1)],
+        )
+        session.commit()
+        return len(ids)
+
+    def publish(self) -> int:
+        session = db.session
+        done = published_seq(session)
+        rows = session.scalars(sa.select(Event).where(Event.seq > done).order_by(Event.seq).limit(BATCH)).all()
+        session.commit()
+        if not rows:
+            return 0
+        for row in rows:
+            payload = event_payload(row)
+            socketio.emit("event", payload, namespace="/live", to=STAFF_ROOM)
+            if row.unit_id is not None:
+                socketio.emit("event", payload, namespace="/live", to=unit_room(row.unit_id))
+        self._record_published(int(rows[-1].seq))
+        return len(rows)
+
+    def _record_published(self, seq: int) -> None:
+        session = db.session
+        state = session.get(RelayState, 1)
+        if state is None:
+            session.add(RelayState(id=1, published_seq=seq))
+        else:
+            state.published_seq = max(seq, state.published_seq)
+        session.commit()
