@@ -148,7 +148,9 @@ def check_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -
         question = questionnaire.by_id[key]
         if value == "" or screening.shown[key] is True or question.show_if is None:
             continue
-        depends_on = [a.question_id for a in rules.atoms(question.show_if) if isinstance(a, AnswerIs)]
+        depends_on = [
+            a.question_id for a in rules.atoms(question.show_if) if isinstance(a, AnswerIs)
+        ]
         if any(f"answers.{other}" in errors for other in depends_on):
             continue  # the real problem is reported on the question it depends on
         errors[f"answers.{key}"] = (

@@ -142,7 +142,7 @@ class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[object] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -155,9 +155,7 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf")
-)
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf"))
 
 
 def load_questionnaire(path: Path | str) -> Questionnaire:
@@ -176,7 +174,9 @@ def load_questionnaire(path: Path | str) -> Questionnaire:
     return questionnaire
 
 
-def load_directory(directory: Path | str = QUESTIONNAIRE_DIR) -> dict[tuple[str, int], Questionnaire]:
+def load_directory(
+    directory: Path | str = QUESTIONNAIRE_DIR,
+) -> dict[tuple[str, int], Questionnaire]:
     """Every ``*.yaml`` questionnaire in `directory`, keyed by (id, version)."""
     catalog: dict[tuple[str, int], Questionnaire] = {}
     for path in sorted(Path(directory).glob("*.y*ml")):
@@ -186,8 +186,10 @@ def load_directory(directory: Path | str = QUESTIONNAIRE_DIR) -> dict[tuple[str,
             raise QuestionnaireError(
                 path,
                 [
-                    f"id {questionnaire.id!r} version {questionnaire.version} "
-                    f"is already defined by {first}"
+                    (
+                        f"id {questionnaire.id!r} version {questionnaire.version} "
+                        f"is already defined by {first}"
+                    )
                 ],
             )
         catalog[questionnaire.key] = questionnaire
@@ -240,7 +242,9 @@ def _optional_text(raw: Mapping[str, Any], key: str, where: str, problems: list[
     return _text(raw, key, where, problems)
 
 
-def _condition(raw: object, where: str, problems: list[str], *, allow_risk: bool) -> Condition | None:
+def _condition(
+    raw: object, where: str, problems: list[str], *, allow_risk: bool
+) -> Condition | None:
     try:
         return rules.parse_condition(raw, allow_risk=allow_risk)
     except rules.RuleSyntaxError as exc:
@@ -451,9 +455,7 @@ def _rules(
     return parsed
 
 
-def _check_can_match(
-    questionnaire: Questionnaire, problems: list[str]
-) -> None:
+def _check_can_match(questionnaire: Questionnaire, problems: list[str]) -> None:
     domains = {q.id: frozenset(q.options) for q in questionnaire.questions if q.options}
     domains[rules.RISK_VARIABLE] = frozenset(rules.RESULT_RISK_LEVELS)
     show_if_dnf: dict[str, list[rules.Conjunct]] = {}
@@ -475,7 +477,7 @@ def _check_can_match(
     ]
     for where, when in checked:
         dnf = rules.to_dnf(when) if when is not None else None
-        if dnf is None:
+        if when is None or dnf is None:
             continue
         if not any(rules.satisfiable(c, domains=domains, show_if_dnf=show_if_dnf) for c in dnf):
             problems.append(
@@ -506,7 +508,9 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
         raw.get("risk_rules"), name="risk_rules", kind_key="risk", kinds=rules.RISK_LEVELS,
         by_id=by_id, problems=problems,
     )  # fmt: skip
-    severities = [rules.RISK_LEVELS.index(kind) for kind, _, _ in risk_rules if kind in rules.RISK_LEVELS]
+    severities = [
+        rules.RISK_LEVELS.index(kind) for kind, _, _ in risk_rules if kind in rules.RISK_LEVELS
+    ]
     if severities != sorted(severities, reverse=True):
         problems.append("risk_rules must go from the most serious level to the least")
     disposition_rules = _rules(

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Union
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ class AnyOf:
     parts: tuple[Condition, ...]
 
 
-Condition = Union[AnswerIs, RiskIs, AllOf, AnyOf]
+Condition = AnswerIs | RiskIs | AllOf | AnyOf
 
 
 def _value_list(raw: object, what: str) -> tuple[str, ...]:

@@ -34,7 +34,8 @@ MINIMAL: dict[str, Any] = {
             "title": "Main",
             "questions": [
                 {"id": "q1", "text": "Q1?", "type": "yes_no"},
-                {"id": "q2", "text": "Q2?", "type": "yes_no", "show_if": {"answer": "q1", "is": "yes"}},
+                {"id": "q2", "text": "Q2?", "type": "yes_no",
+                 "show_if": {"answer": "q1", "is": "yes"}},
                 {"id": "q3", "text": "Q3?", "type": "yes_no_unknown"},
                 {"id": "q4", "text": "Q4?", "type": "choice", "options": ["red", "green"]},
             ],
