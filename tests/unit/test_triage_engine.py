@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -282,3 +283,32 @@ def test_asq_acuity_question_is_asked_only_after_a_positive_answer(asq: Question
         "(asq_1 is yes or declined or asq_2 is yes or declined or asq_3 is yes or declined "
         "or asq_4 is yes or declined)"
     }
+
+
+SKIP_TEST_FILE = """
+id: skip_test
+version: 1
+title: Skipped is not no
+licence: test only
+sections:
+  - id: main
+    title: Main
+    questions:
+      - {id: q1, text: "Q1?", type: yes_no}
+      - {id: q2, text: "Q2?", type: yes_no, show_if: {answer: q1, is: yes}}
+risk_rules:
+  - risk: low
+    when: {answer: q2, is: no}
+  - risk: none
+disposition_rules:
+  - disposition: phone
+"""
+
+
+def test_a_skipped_question_does_not_match_no(tmp_path: Path) -> None:
+    path = tmp_path / "skip.yaml"
+    path.write_text(SKIP_TEST_FILE, encoding="utf-8")
+    questionnaire = load_questionnaire(path)
+
+    assert evaluate(questionnaire, {"q1": "no"}).risk_level == "none"
+    assert evaluate(questionnaire, {"q1": "yes", "q2": "no"}).risk_level == "low"
