@@ -133,8 +133,7 @@ def recommend(
     extra_s = max(0.0, fit_window_s) + max(0.0, fairness_window_s)
     shortlist = _nearest(incident, pool, need, extra_s, estimator)
     entries = [
-        _Entry(u, lat, lon, fresh, d, estimator.seconds_for_straight_m(d))
-        for d, lat, lon, fresh, u in shortlist
+        _Entry(u, lat, lon, fresh, d, estimator.seconds_for_straight_m(d)) for d, lat, lon, fresh, u in shortlist
     ]
     if refine_top > 0 and router is not estimator:
         _refine(entries, incident, router, refine_top)
@@ -151,12 +150,7 @@ def _dispatchable_origins(
     for u in units:
         if u.status not in DISPATCHABLE:
             continue
-        if (
-            u.lat is not None
-            and u.lon is not None
-            and u.location_at is not None
-            and u.location_at >= fresh_after
-        ):
+        if u.lat is not None and u.lon is not None and u.location_at is not None and u.location_at >= fresh_after:
             pool.append((u.lat, u.lon, True, u))
             continue
         pool.append((u.home_lat, u.home_lon, False, u))
@@ -183,10 +177,7 @@ def _nearest(
         for lat, lon, fresh, u in pool:
             if lo_lat <= lat <= hi_lat and lo_lon <= lon <= hi_lon:
                 p_lat = lat * _RAD
-                h = (
-                    sin((p_lat - c_lat) * 0.5) ** 2
-                    + cos_c * cos(p_lat) * sin((lon * _RAD - c_lon) * 0.5) ** 2
-                )
+                h = sin((p_lat - c_lat) * 0.5) ** 2 + cos_c * cos(p_lat) * sin((lon * _RAD - c_lon) * 0.5) ** 2
                 near.append((two_r * asin(min(1.0, sqrt(h))), lat, lon, fresh, u))
         everything = len(near) == len(pool)
         candidates = near if everything else [n for n in near if n[0] <= radius]
@@ -243,9 +234,7 @@ def _judge_fit(entry: _Entry, incident: IncidentSite) -> None:
         entry.idle_since = u.last_dispatched_at.timestamp()
 
 
-def _order(
-    entries: list[_Entry], limit: int, fit_window_s: float, fairness_window_s: float
-) -> list[_Entry]:
+def _order(entries: list[_Entry], limit: int, fit_window_s: float, fairness_window_s: float) -> list[_Entry]:
     remaining = sorted(entries, key=lambda e: (e.eta, e.unit.call_sign))
     ordered: list[_Entry] = []
     while remaining and len(ordered) < limit:
@@ -274,9 +263,7 @@ def _promotion(chosen: _Entry, passed: _Entry) -> str:
     return f"ranked ahead of {passed.unit.call_sign} ({gap} s faster) for {why}"
 
 
-def _recommendation(
-    entry: _Entry, rank: int, incident: IncidentSite, now: datetime
-) -> Recommendation:
+def _recommendation(entry: _Entry, rank: int, incident: IncidentSite, now: datetime) -> Recommendation:
     u = entry.unit
     has_position = u.lat is not None and u.lon is not None
     eta_text = f"ETA {_minutes(entry.eta)}"
@@ -286,9 +273,7 @@ def _recommendation(
     else:
         reasons = [f"{eta_text} from home base"]
         if has_position and u.location_at is not None:
-            reasons.append(
-                f"position stale ({_age(now, u.location_at)} old) - ranked from home base"
-            )
+            reasons.append(f"position stale ({_age(now, u.location_at)} old) - ranked from home base")
         elif has_position:
             reasons.append("position time unknown - ranked from home base")
         else:

@@ -128,9 +128,7 @@ class Outcome(StrEnum):
 
 
 _PRE_ARRIVAL = frozenset({_I.DISPATCHED, _I.ACKNOWLEDGED, _I.EN_ROUTE})
-_PRE_ARRIVAL_OUTCOMES = frozenset(
-    {Outcome.CANCELLED_BEFORE_ARRIVAL, Outcome.HANDED_TO_EMS, Outcome.HANDED_TO_POLICE}
-)
+_PRE_ARRIVAL_OUTCOMES = frozenset({Outcome.CANCELLED_BEFORE_ARRIVAL, Outcome.HANDED_TO_EMS, Outcome.HANDED_TO_POLICE})
 
 
 def outcomes_for(current: IncidentStatus) -> frozenset[Outcome]:

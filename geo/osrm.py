@@ -60,9 +60,7 @@ class OsrmRouter:
     def __repr__(self) -> str:
         return f"OsrmRouter({self.base_url!r}, profile={self.profile!r})"
 
-    def table(
-        self, origins: Sequence[LatLon], destinations: Sequence[LatLon]
-    ) -> list[list[float | None]]:
+    def table(self, origins: Sequence[LatLon], destinations: Sequence[LatLon]) -> list[list[float | None]]:
         """Seconds from each origin (rows) to each destination (columns)."""
         if not origins or not destinations:
             return [[] for _ in origins]
@@ -77,9 +75,7 @@ class OsrmRouter:
             )
             return self.fallback.table(origins, destinations)
 
-    def _chunked_table(
-        self, origins: Sequence[LatLon], destinations: Sequence[LatLon]
-    ) -> list[list[float | None]]:
+    def _chunked_table(self, origins: Sequence[LatLon], destinations: Sequence[LatLon]) -> list[list[float | None]]:
         # Split so that no request carries more locations than the server accepts.
         dest_chunk = min(len(destinations), self.max_locations // 2)
         orig_chunk = self.max_locations - dest_chunk
@@ -104,9 +100,7 @@ class OsrmRouter:
             f"?sources={sources}&destinations={targets}&annotations=duration,distance"
         )
 
-    def _request(
-        self, origins: Sequence[LatLon], destinations: Sequence[LatLon]
-    ) -> list[list[float | None]]:
+    def _request(self, origins: Sequence[LatLon], destinations: Sequence[LatLon]) -> list[list[float | None]]:
         response = self.session.get(self.table_url(origins, destinations), timeout=self.timeout)
         try:
             body = response.json()

@@ -30,9 +30,7 @@ US = UnitStatus
 
 LEGAL_INCIDENT_MOVES = [(a, b) for a, targets in INCIDENT_TRANSITIONS.items() for b in targets]
 ILLEGAL_INCIDENT_MOVES = [
-    (a, b)
-    for a, b in itertools.product(IncidentStatus, IncidentStatus)
-    if b not in INCIDENT_TRANSITIONS[a]
+    (a, b) for a, b in itertools.product(IncidentStatus, IncidentStatus) if b not in INCIDENT_TRANSITIONS[a]
 ]
 
 
@@ -169,9 +167,7 @@ def _unit_statuses_while(incident: IS) -> set[US]:
     return held
 
 
-@pytest.mark.parametrize(
-    ("current", "target"), [m for m in LEGAL_INCIDENT_MOVES if m[0] is not IS.PENDING]
-)
+@pytest.mark.parametrize(("current", "target"), [m for m in LEGAL_INCIDENT_MOVES if m[0] is not IS.PENDING])
 def test_every_incident_move_gives_a_legal_unit_move(current: IS, target: IS) -> None:
     for unit in _unit_statuses_while(current):
         follow = unit_follows(unit, target)

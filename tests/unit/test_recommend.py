@@ -41,9 +41,7 @@ def unit(
         home_lon=home[1],
         languages=languages,
         youth=youth,
-        last_dispatched_at=(
-            None if dispatched_h_ago is None else NOW - timedelta(hours=dispatched_h_ago)
-        ),
+        last_dispatched_at=(None if dispatched_h_ago is None else NOW - timedelta(hours=dispatched_h_ago)),
     )
 
 
@@ -222,9 +220,7 @@ class TableRouter:
         self.fails = fails
         self.asked: list[list[LatLon]] = []
 
-    def table(
-        self, origins: Sequence[LatLon], destinations: Sequence[LatLon]
-    ) -> list[list[float | None]]:
+    def table(self, origins: Sequence[LatLon], destinations: Sequence[LatLon]) -> list[list[float | None]]:
         self.asked.append(list(origins))
         if self.fails:
             raise RuntimeError("router down")

@@ -94,13 +94,9 @@ def test_circuity_and_turnout_are_applied() -> None:
     straight = StraightLineRouter(circuity=1.0)
     winding = StraightLineRouter(circuity=1.5)
     d = 8_000.0
-    assert winding.seconds_for_straight_m(d) == pytest.approx(
-        straight.seconds_for_straight_m(d * 1.5)
-    )
+    assert winding.seconds_for_straight_m(d) == pytest.approx(straight.seconds_for_straight_m(d * 1.5))
     with_turnout = StraightLineRouter(turnout_s=90)
-    assert with_turnout.seconds_for_straight_m(d) == pytest.approx(
-        StraightLineRouter().seconds_for_straight_m(d) + 90
-    )
+    assert with_turnout.seconds_for_straight_m(d) == pytest.approx(StraightLineRouter().seconds_for_straight_m(d) + 90)
     with pytest.raises(ValueError):
         StraightLineRouter(circuity=0.9)
 
@@ -126,9 +122,7 @@ def test_table_is_origins_by_destinations() -> None:
 class CannedOsrm(HTTPAdapter):
     """Answers every request with one canned response (or raises), and records what was sent."""
 
-    def __init__(
-        self, *, status: int = 200, body: Any = None, raises: Exception | None = None
-    ) -> None:
+    def __init__(self, *, status: int = 200, body: Any = None, raises: Exception | None = None) -> None:
         super().__init__()
         self.status = status
         self.body = body
