@@ -37,12 +37,27 @@ GSM7_BASIC = frozenset(
 # The extension table: two septets each (ESC + the character).
 GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
 
+# Curly quotes, acute and grave accents, dashes and hyphens, ellipsis, bullet, no-break space, tab.
 _LOOKALIKES = {
-    "‘": "'", "’": "'", "‚": "'", "‛": "'", "´": "'", "`": "'",
-    "“": '"', "”": '"', "„": '"',
-    "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
-    "…": "...", "•": "-", "\u00a0": " ", "\t": " ",
-}  # fmt: skip
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u00b4": "'",
+    "`": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2212": "-",
+    "\u2026": "...",
+    "\u2022": "-",
+    "\u00a0": " ",
+    "\t": " ",
+}
 
 
 @dataclass(frozen=True)

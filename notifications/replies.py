@@ -79,7 +79,7 @@ _PHRASES: dict[tuple[str, str], ReplyCommand] = {
 
 # The first word: a run of digits or a run of letters, after any "#" or "*" a phone adds.
 _FIRST_WORD = re.compile(r"\s*[#*]?\s*(\d+|[A-Z]+)", re.IGNORECASE)
-_SEPARATORS = " \t\r\n.,;:!?-–—=/()[]\"'"
+_SEPARATORS = " \t\r\n.,;:!?-\u2013\u2014=/()[]\"'"
 
 
 def parse_reply(body: str) -> Reply:

@@ -71,10 +71,9 @@ class TwilioSender:
         self.account_sid = account_sid
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
+        self._own_http_client = None if http_client else TwilioHttpClient(timeout=timeout_s)
         self._client = Client(
-            account_sid,
-            auth_token,
-            http_client=http_client or TwilioHttpClient(timeout=timeout_s),
+            account_sid, auth_token, http_client=http_client or self._own_http_client
         )
         if base_url:
             self._client.api.base_url = base_url.rstrip("/")
@@ -85,6 +84,11 @@ class TwilioSender:
     def __repr__(self) -> str:
         sender = self.messaging_service_sid or mask_phone(self.from_number or "")
         return f"TwilioSender(account=…{self.account_sid[-4:]}, sender={sender})"
+
+    def close(self) -> None:
+        """Close the connections of the HTTP client this sender made (not one it was given)."""
+        if self._own_http_client is not None and self._own_http_client.session is not None:
+            self._own_http_client.session.close()
 
     def send(
         self,
