@@ -124,7 +124,8 @@ def check_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -
     """Field errors ("answers.<id>" -> problem) for answers the questionnaire cannot take.
 
     Refused: an unknown question id, a value the question does not offer (or a malformed text),
-    and an answer to a question that is not shown given the other answers.
+    and an answer to a question that is not shown given the other answers. An empty string is
+    taken as no answer.
     """
     errors: dict[str, str] = {}
     valid: dict[str, str] = {}
@@ -135,6 +136,8 @@ def check_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -
             errors[name] = f"no such question in {questionnaire.id} version {questionnaire.version}"
         elif not isinstance(value, str):
             errors[name] = "must be a text value"
+        elif value == "":
+            continue  # an empty answer is no answer
         elif question.options is not None and value not in question.options:
             errors[name] = f"must be one of: {', '.join(question.options)}"
         elif question.options is None and len(value) > MAX_TEXT_ANSWER:

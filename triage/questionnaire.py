@@ -351,65 +351,8 @@ def _sections(raw: object, problems: list[str]) -> list[Section]:
     return sections
 
 
-def _check_references(
-    condition: Condition, where: str, by_id: Mapping[str, Question], problems: list[str]
-) -> None:
-    for atom in rules.atoms(condition):
-        if not isinstance(atom, rules.AnswerIs):
-            continue
-        question = by_id.get(atom.question_id)
-        if question is None:
-            problems.append(f"{where}: unknown question id {atom.question_id!r}")
-        elif question.options is None:
-            problems.append(f"{where}: {atom.question_id} is a text question and cannot be tested")
-        else:
-            for value in atom.listed:
-                if value not in question.options:
-                    problems.append(
-                        f"{where}: {value!r} is not an option of {atom.question_id} "
-                        f"(options: {', '.join(question.options)}), so it can never match"
-                    )
-
-
-def _check_show_if(questions: list[Question], problems: list[str]) -> None:
-    by_id = {question.id: question for question in questions}
-    position = {question.id: index for index, question in enumerate(questions)}
-    edges = {
-        question.id: [
-            atom.question_id
-            for atom in rules.atoms(question.show_if)
-            if isinstance(atom, rules.AnswerIs) and atom.question_id in by_id
-        ]
-        for question in questions
-        if question.show_if is not None
-    }
-    in_cycle: set[str] = set()
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-
-    def visit(node: str, path: list[str]) -> None:
-        state[node] = 1
-        for target in edges.get(node, []):
-            if state.get(target) == 1:
-                cycle = [*path[path.index(target) :], target]
-                in_cycle.update(cycle)
-                problems.append(f"show_if cycle: {' -> '.join(cycle)}")
-            elif target not in state:
-                visit(target, [*path, target])
-        state[node] = 2
-
-    for node in edges:
-        if node not in state:
-            visit(node, [node])
-    for question in questions:
-        if question.show_if is None:
-            continue
-        where = f"question {question.id} show_if"
-        _check_references(question.show_if, where, by_id, problems)
-        if question.id in in_cycle:
-            continue
-        for target in edges.get(question.id, []):
-            if position[target] > position[question.id]:
-                problems.append(f"{where}: refers to {target}, which comes later")
+def _options(by_id: Mapping[str, Question]) -> dict[str, tuple[str, ...] | None]:
+    return {question_id: question.options for question_id, question in by_id.items()}
 
 
 def _rules(
@@ -442,7 +385,7 @@ def _rules(
                 raw_rule["when"], where, problems, allow_risk=kind_key == "disposition"
             )
             if when is not None:
-                _check_references(when, where, by_id, problems)
+                rules.check_references(when, where, options=_options(by_id), problems=problems)
         if catch_all is not None:
             problems.append(
                 f"{where} comes after the catch-all rule {catch_all} and can never match"
@@ -453,37 +396,6 @@ def _rules(
     if catch_all is None:
         problems.append(f"'{name}' has no catch-all rule (a last rule without 'when')")
     return parsed
-
-
-def _check_can_match(questionnaire: Questionnaire, problems: list[str]) -> None:
-    domains = {q.id: frozenset(q.options) for q in questionnaire.questions if q.options}
-    domains[rules.RISK_VARIABLE] = frozenset(rules.RESULT_RISK_LEVELS)
-    show_if_dnf: dict[str, list[rules.Conjunct]] = {}
-    for question in questionnaire.questions:
-        if question.show_if is None:
-            continue
-        dnf = rules.to_dnf(question.show_if)
-        if dnf is None:
-            continue
-        if not any(rules.satisfiable(c, domains=domains, show_if_dnf=show_if_dnf) for c in dnf):
-            problems.append(f"question {question.id} can never be shown")
-        show_if_dnf[question.id] = dnf
-    checked = [
-        (f"risk_rules rule {n}", rule.when)
-        for n, rule in enumerate(questionnaire.risk_rules, start=1)
-    ] + [
-        (f"disposition_rules rule {n}", rule.when)
-        for n, rule in enumerate(questionnaire.disposition_rules, start=1)
-    ]
-    for where, when in checked:
-        dnf = rules.to_dnf(when) if when is not None else None
-        if when is None or dnf is None:
-            continue
-        if not any(rules.satisfiable(c, domains=domains, show_if_dnf=show_if_dnf) for c in dnf):
-            problems.append(
-                f"{where} can never match: no answers shown together make "
-                f"{rules.describe(when)} true (a skipped question has no answer)"
-            )
 
 
 def _build(raw: object, *, path: Path) -> Questionnaire:
@@ -503,7 +415,9 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
     sections = _sections(raw.get("sections"), problems)
     questions = [question for section in sections for question in section.questions]
     by_id = {question.id: question for question in questions}
-    _check_show_if(questions, problems)
+    options = _options(by_id)
+    show_ifs = {q.id: q.show_if for q in questions if q.show_if is not None}
+    rules.check_show_if(show_ifs, options=options, problems=problems)
     risk_rules = _rules(
         raw.get("risk_rules"), name="risk_rules", kind_key="risk", kinds=rules.RISK_LEVELS,
         by_id=by_id, problems=problems,
@@ -543,7 +457,16 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
         needs={str(need): str(question_id) for need, question_id in needs.items()},
         path=str(path),
     )
-    _check_can_match(questionnaire, problems)
+    rules.check_can_match(
+        show_ifs,
+        [(f"risk_rules rule {n}", r.when) for n, r in enumerate(questionnaire.risk_rules, 1)]
+        + [
+            (f"disposition_rules rule {n}", r.when)
+            for n, r in enumerate(questionnaire.disposition_rules, 1)
+        ],
+        options=options,
+        problems=problems,
+    )
     if problems:
         raise QuestionnaireError(path, problems)
     return questionnaire

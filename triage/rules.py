@@ -15,7 +15,7 @@ a skipped question is not "no".
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
@@ -233,6 +233,108 @@ def satisfiable(
         if not expanded:
             return True
     return False
+
+
+# --- checks against the questions, for the loader ----------------------------------------------
+
+# Question id -> the values it can take (None for a text question), in questionnaire order.
+Options = Mapping[str, tuple[str, ...] | None]
+
+
+def check_references(
+    condition: Condition, where: str, *, options: Options, problems: list[str]
+) -> None:
+    """Every leaf names a known, testable question and a value it offers."""
+    for atom in atoms(condition):
+        if not isinstance(atom, AnswerIs):
+            continue
+        if atom.question_id not in options:
+            problems.append(f"{where}: unknown question id {atom.question_id!r}")
+            continue
+        offered = options[atom.question_id]
+        if offered is None:
+            problems.append(f"{where}: {atom.question_id} is a text question and cannot be tested")
+            continue
+        for value in atom.listed:
+            if value not in offered:
+                problems.append(
+                    f"{where}: {value!r} is not an option of {atom.question_id} "
+                    f"(options: {', '.join(offered)}), so it can never match"
+                )
+
+
+def check_show_if(
+    show_ifs: Mapping[str, Condition], *, options: Options, problems: list[str]
+) -> None:
+    """Branches refer to known, earlier questions, with no cycle."""
+    position = {question_id: index for index, question_id in enumerate(options)}
+    edges = {
+        question_id: [
+            atom.question_id
+            for atom in atoms(condition)
+            if isinstance(atom, AnswerIs) and atom.question_id in options
+        ]
+        for question_id, condition in show_ifs.items()
+    }
+    in_cycle: set[str] = set()
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for target in edges.get(node, []):
+            if state.get(target) == 1:
+                cycle = [*path[path.index(target) :], target]
+                in_cycle.update(cycle)
+                problems.append(f"show_if cycle: {' -> '.join(cycle)}")
+            elif target not in state:
+                visit(target, [*path, target])
+        state[node] = 2
+
+    for node in edges:
+        if node not in state:
+            visit(node, [node])
+    for question_id, condition in show_ifs.items():
+        where = f"question {question_id} show_if"
+        check_references(condition, where, options=options, problems=problems)
+        if question_id in in_cycle:
+            continue
+        for target in edges[question_id]:
+            if position[target] > position[question_id]:
+                problems.append(f"{where}: refers to {target}, which comes later")
+
+
+def check_can_match(
+    show_ifs: Mapping[str, Condition],
+    checked: Sequence[tuple[str, Condition | None]],
+    *,
+    options: Options,
+    problems: list[str],
+) -> None:
+    """Every question can be shown and every rule can match, by some answer set."""
+    domains = {qid: frozenset(offered) for qid, offered in options.items() if offered}
+    domains[RISK_VARIABLE] = frozenset(RESULT_RISK_LEVELS)
+    show_if_dnf: dict[str, list[Conjunct]] = {}
+
+    def possible(dnf: list[Conjunct]) -> bool:
+        return any(satisfiable(c, domains=domains, show_if_dnf=show_if_dnf) for c in dnf)
+
+    for question_id in options:
+        condition = show_ifs.get(question_id)
+        dnf = to_dnf(condition) if condition is not None else None
+        if dnf is None:
+            continue
+        if not possible(dnf):
+            problems.append(f"question {question_id} can never be shown")
+        show_if_dnf[question_id] = dnf
+    for where, when in checked:
+        dnf = to_dnf(when) if when is not None else None
+        if when is None or dnf is None:
+            continue
+        if not possible(dnf):
+            problems.append(
+                f"{where} can never match: no answers shown together make "
+                f"{describe(when)} true (a skipped question has no answer)"
+            )
 
 
 # --- presentation ------------------------------------------------------------------------------

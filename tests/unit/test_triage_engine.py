@@ -224,6 +224,14 @@ def test_check_answers_accepts_a_full_valid_set(cssrs: Questionnaire) -> None:
     assert check_answers(cssrs, answers(cssrs_6="yes", cssrs_6_recent="no", language="fr")) == {}
 
 
+def test_an_empty_answer_is_no_answer(cssrs: Questionnaire) -> None:
+    result = evaluate(cssrs, answers(cssrs_6="", language=""))
+
+    assert check_answers(cssrs, {"cssrs_6": ""}) == {}
+    assert result.missing == ["cssrs_6"]
+    assert result.risk_level == "incomplete"
+
+
 def test_a_bad_controller_answer_is_reported_once(cssrs: Questionnaire) -> None:
     errors = check_answers(cssrs, {"cssrs_2": "perhaps", "cssrs_3": "yes"})
 
