@@ -260,7 +260,8 @@ def _promotion(chosen: _Entry, passed: _Entry) -> str:
     else:
         why = "longer since last dispatch"
     gap = round(chosen.eta - passed.eta)
-    return f"ranked ahead of {passed.unit.call_sign} ({gap} s faster) for {why}"
+    ahead = f"{gap} s faster" if gap >= 1 else "same ETA"
+    return f"ranked ahead of {passed.unit.call_sign} ({ahead}) for {why}"
 
 
 def _recommendation(entry: _Entry, rank: int, incident: IncidentSite, now: datetime) -> Recommendation:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import json
 import random
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+import requests
+import urllib3
+from requests.adapters import HTTPAdapter
 
 from dispatch.recommend import IncidentSite, Recommendation, UnitCandidate, recommend
+from geo.osrm import OsrmRouter
 from geo.travel import LatLon, StraightLineRouter, geodesic_m, haversine_m
 
 NOW = datetime(2025, 3, 14, 22, 0, tzinfo=UTC)
@@ -162,6 +169,7 @@ def test_fairness_breaks_ties_longest_since_last_dispatch_first() -> None:
     assert signs(recs) == ["M3", "M2", "M1"]
     assert "no dispatch on record" in recs[0].reasons
     assert "last dispatch 5 h ago" in recs[1].reasons
+    assert "ranked ahead of M1 (same ETA) for longer since last dispatch" in recs[1].reasons
     # Fairness never outweighs a real ETA difference.
     closer = unit(4, at=(44.4790, -73.2110), dispatched_h_ago=0.5)
     assert signs(run([recent, rested, never, closer]))[0] == "M4"
@@ -252,3 +260,30 @@ def test_staleness_follows_the_setting(stale_after_s: int) -> None:
     five_min_old = unit(1, at=(44.4800, -73.2100), age_min=5)
     rec = run([five_min_old], stale_after_s=stale_after_s)[0]
     assert rec.location_stale is (stale_after_s < 300)
+
+
+class OsrmOk(HTTPAdapter):
+    """requests' transport seam: every request gets one canned OSRM table."""
+
+    def __init__(self, body: dict[str, object]) -> None:
+        super().__init__()
+        self.body = body
+        self.sent: list[str] = []
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        self.sent.append(str(request.url))
+        raw = urllib3.HTTPResponse(body=io.BytesIO(json.dumps(self.body).encode()), status=200, preload_content=False)
+        return self.build_response(request, raw)
+
+
+def test_osrm_road_times_through_the_recommendation() -> None:
+    adapter = OsrmOk({"code": "Ok", "durations": [[140.0], [610.0]]})
+    session = requests.Session()
+    session.mount("http://osrm.test", adapter)
+    recs = run(FLEET[:3], router=OsrmRouter("http://osrm.test", session=session), refine_top=2)
+    assert len(adapter.sent) == 1
+    assert [(r.call_sign, r.eta_seconds, r.eta_by_road) for r in recs] == [
+        ("M1", 140, True),
+        ("M3", round(ROUTER.eta_seconds((44.4465, -73.2140), (44.4781, -73.2124))), False),
+        ("M2", 610, True),
+    ]
