@@ -22,7 +22,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from difflib import SequenceMatcher, get_close_matches
+from difflib import SequenceMatcher
 from typing import IO, Any
 
 from geopy.adapters import BaseSyncAdapter
@@ -156,35 +156,93 @@ def _distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Optimal string alignment distance (a transposition counts as one edit), capped at limit+1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, 1):
+            current[j] = min(
+                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)
+            )
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return previous[-1]
+
+
 def _closest_word(word: str, choices: dict[str, str]) -> str:
-    if len(word) < 4:
+    if len(word) < 3 or word in choices.values():
         return word
-    close = get_close_matches(word, choices, n=1, cutoff=0.8)
-    return choices[close[0]] if close else word
+    for choice, code in choices.items():
+        if edit_distance(word, choice, 1) <= 1 or edit_distance(word, code, 1) <= 1 < len(code):
+            return code
+    return word
 
 
 def repair_street_words(street: str) -> str:
-    """Mend a misspelt directional or street type: "NRTH WILLARD STRET" -> "N WILLARD ST"."""
+    """Mend a misspelt directional or street type: "NRTH WILLARD RAOD" -> "N WILLARD RD"."""
     words = street.split()
     if len(words) >= 2:
-        if words[0] not in DIRECTIONAL_CODES:
-            words[0] = _closest_word(words[0], DIRECTIONALS)
-        if words[-1] not in SUFFIX_CODES:
-            words[-1] = _closest_word(words[-1], STREET_SUFFIXES)
+        words[0] = _closest_word(words[0], DIRECTIONALS)
+        words[-1] = _closest_word(words[-1], STREET_SUFFIXES)
     return " ".join(words)
 
 
-def street_similarity(query: str, candidate: str) -> float:
-    """How alike two normalised street names are, 0..1 (1: the same name)."""
-    q_dir, q_name, q_type = split_street(query)
-    c_dir, c_name, c_type = split_street(candidate)
-    score = SequenceMatcher(None, q_name, c_name, autojunk=False).ratio()
+def name_similarity(typed: str, name: str) -> float:
+    """0..1: difflib's ratio, or 1 - 0.08 per edit when the edits are few for the length."""
+    matcher = SequenceMatcher(None, typed, name, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+        return matcher.quick_ratio()  # an upper bound, and far too low to count
+    ratio = matcher.ratio()
+    allowed = 0 if len(name) < 4 else 1 if len(name) < 8 else 2
+    if allowed and ratio >= 0.5:
+        edits = edit_distance(typed, name, allowed)
+        if edits <= allowed:
+            return max(ratio, 1.0 - 0.08 * edits)
+    return ratio
+
+
+StreetParts = tuple[str, str, str]
+
+
+def _similarity(query: StreetParts, candidate: StreetParts) -> float:
+    q_dir, q_name, q_type = query
+    c_dir, c_name, c_type = candidate
+    score = name_similarity(q_name, c_name)
     if not q_type or not c_type:
         score -= 0.05 if q_type != c_type else 0.0
     elif q_type != c_type:
         score -= 0.15
     if q_dir != c_dir:
         score -= 0.4 if (q_dir and c_dir) else 0.1 if c_dir else 0.15
+    return score
+
+
+def _query_forms(query: str) -> list[tuple[StreetParts, float]]:
+    """The typed street split into parts, and its mended form (a little less sure) if any."""
+    forms = [(split_street(query), 0.0)]
+    repaired = repair_street_words(query)
+    if repaired != query:
+        forms.append((split_street(repaired), 0.02))
+    return forms
+
+
+def street_similarity(query: str, candidate: str) -> float:
+    """How alike two normalised street names are, 0..1 (1: the same name).
+
+    A misspelt directional or street type in the query is mended when that makes it closer.
+    """
+    return _best_similarity(_query_forms(query), split_street(candidate))
+
+
+def _best_similarity(forms: list[tuple[StreetParts, float]], candidate: StreetParts) -> float:
+    score = max(_similarity(parts, candidate) - cost for parts, cost in forms)
     return max(0.0, min(1.0, score))
 
 
@@ -209,6 +267,7 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
         self._cities: dict[str, str] = {}
         self._states: set[str] = set()
         self._streets: set[str] = set()
+        self._street_parts: dict[str, StreetParts] = {}
         street_cache: dict[str, str] = {}
         for index, point in enumerate(points):
             street = street_cache.get(point.street)
@@ -218,7 +277,9 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
             self._points.append(point)
             self._by_address[(street, number)].append(index)
             self._streets_by_number[number].add(street)
-            self._streets.add(street)
+            if street not in self._streets:
+                self._streets.add(street)
+                self._street_parts[street] = split_street(street)
             self._grid[self._cell(point.lat, point.lon)].append(index)
             self._cities.setdefault(normalize_street(point.city), point.city)
             self._states.add(point.state.strip().upper())
@@ -252,7 +313,7 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
             numbers.append((base_number(parsed.number), NUMBER_FALLBACK, "number"))
         # A street on file with the number not on it is a wrong number: no fuzzy street then.
         known_street = parsed.street in self._streets
-        typed_street = parsed.street if known_street else repair_street_words(parsed.street)
+        forms = [] if known_street else _query_forms(parsed.street)
         candidates: list[tuple[float, str, str, str, str]] = []
         for number, factor, fallback in numbers:
             if (parsed.street, number) in self._by_address:
@@ -262,7 +323,8 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
             if known_street:
                 continue
             for street in self._streets_by_number.get(number, ()):
-                score = street_similarity(typed_street, street) * FUZZY_CEILING * factor
+                similarity = _best_similarity(forms, self._street_parts[street])
+                score = similarity * FUZZY_CEILING * factor
                 candidates.append((score, "fuzzy", fallback, street, number))
         if not candidates:
             return None

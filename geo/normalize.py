@@ -137,15 +137,15 @@ UNITLESS_DESIGNATORS: dict[str, str] = {
 
 _UNIT_VALUE = r"([A-Z0-9]+(?:-[A-Z0-9]+)?)"
 _UNIT_RE = re.compile(
-    r"(?:^|\s)(?:("
+    r"(?:^|\s)(?:(?:("
     + "|".join(UNIT_DESIGNATORS)
-    + r")\s*(?:NO\s+)?#?\s*"
+    + r")(?:\s*#\s*|\s+NO\s+|\s+|(?=\d))"
     + _UNIT_VALUE
     + r"|#\s*"
     + _UNIT_VALUE
-    + r"|(\d+)(?:ST|ND|RD|TH)\s+(?:FL|FLR|FLOOR)|("
+    + r"|(\d+)(?:ST|ND|RD|TH)\s+(?:FL|FLR|FLOOR))(?=\s|$)|("
     + "|".join(UNITLESS_DESIGNATORS)
-    + r"))(?=\s|$)"
+    + r")$)"
 )
 _NUMBER_RE = re.compile(r"^(\d+)(?:\s*-?\s*(\d/\d)|-?([A-Z]))?(?=\s|$)")
 _ZIP_RE = re.compile(r"\s*\b(\d{5})(?:-\d{4})?$")
@@ -250,7 +250,9 @@ def _strip_tail(text: str, cities: Collection[str]) -> tuple[str, str, str, str]
         head = rest[: -len(name)].rstrip()
         # "12 Main Ct" ends in a street type that is also a state code: a two-letter state
         # must be set off by a comma, followed by a ZIP or preceded by a known city.
+        city_part = head.rsplit(",", 1)[1].strip() if "," in head else ""
         set_off = head.endswith(",") or bool(postcode) or len(name) > 2
+        set_off = set_off or bool(city_part and not city_part[0].isdigit())
         after_city = any(head.endswith(" " + known) for known in known_cities)
         if (set_off or after_city) and re.search(r"[A-Z]", head):
             state = US_STATES[name]
