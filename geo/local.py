@@ -3,13 +3,16 @@
 Matching rules (a wrong house is worse than no answer):
 - The house number must exist on the street that is answered. A near-miss number never matches
   another house.
-- A number with a fraction or a letter ("6 1/2", "12A") that is not on file falls back to the plain
-  number on the same street (confidence x 0.85, `fallback` "number"): a back building on the same lot.
+- A number with a fraction or a letter ("6 1/2", "12A") that is not on file falls back to the
+  plain number on the same street (confidence x 0.85, `fallback` "number", match "fuzzy"): a back
+  building on the same lot. A plain number never answers a fractional or lettered one.
 - A unit that is not on file falls back to the building (confidence x 0.95, `fallback` "unit").
 - A street name that is not on file is matched to the closest name among the streets that have
-  that house number (difflib ratio on the name, penalties for a different street type or
-  directional). Two equally good streets at different places (123 Willard St: North or South?)
-  give no answer. Below `min_confidence` there is no answer.
+  that house number (difflib ratio, or a few edits for the name's length; penalties for a
+  different street type or directional; a misspelt type or directional is mended). A street that
+  is on file without the typed number gives no answer (a wrong number, not a wrong street).
+  Two equally good streets at different places (100 Union St: North or South?) give no answer.
+  Below `min_confidence` (0.75) there is no answer.
 """
 
 from __future__ import annotations
@@ -32,10 +35,8 @@ from geopy.location import Location
 from geopy.point import Point
 
 from geo.normalize import (
-    DIRECTIONAL_CODES,
     DIRECTIONALS,
     STREET_SUFFIXES,
-    SUFFIX_CODES,
     base_number,
     normalize_number,
     normalize_street,

@@ -96,8 +96,8 @@ def service_confidence(service: str, raw: Mapping[str, Any]) -> float:
         location_type = raw.get("geometry", {}).get("location_type", "")
         return _GOOGLE_LOCATION_TYPES.get(location_type, 0.5)
     if service == "nominatim":
-        kind = raw.get("addresstype") or raw.get("type", "")
-        if kind in _NOMINATIM_PRECISE or raw.get("class") == "building":
+        kinds = {raw.get("type"), raw.get("addresstype"), raw.get("class")}
+        if kinds & _NOMINATIM_PRECISE:
             return 0.9
         return 0.5 if raw.get("class") == "highway" else 0.3
     if service == "photon":
