@@ -111,9 +111,7 @@ def to_gsm7(text: str, *, replacement: str | None = None) -> str:
         elif ch in _LOOKALIKES:
             out.append(_LOOKALIKES[ch])
         else:
-            base = "".join(
-                c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
-            )
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
             if base and is_gsm7(base):
                 out.append(base)
             else:
@@ -139,9 +137,7 @@ def _clip(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-&/") + ".."
 
 
-_UNIT_DETAIL = re.compile(
-    r"[,\s]+(?:(?:apt|apartment|unit|suite|room|rm)\b\.?|#)\s*[\w-]+", re.IGNORECASE
-)
+_UNIT_DETAIL = re.compile(r"[,\s]+(?:(?:apt|apartment|unit|suite|room|rm)\b\.?|#)\s*[\w-]+", re.IGNORECASE)
 
 
 def street_only(address: str) -> str:
@@ -170,9 +166,7 @@ def minimum_category(category: str) -> str:
     return ", ".join(kept)
 
 
-def dispatch_category(
-    *, concern: str, weapon_present: Literal["yes", "no", "unknown"], co_response: bool
-) -> str:
+def dispatch_category(*, concern: str, weapon_present: Literal["yes", "no", "unknown"], co_response: bool) -> str:
     """The short category of a dispatch text, e.g. 'suicidal ideation, no weapon reported'."""
     if weapon_present == "yes":
         weapon = "weapon reported"
@@ -223,6 +217,22 @@ class _Draft:
         return "\n".join(line for line in lines if line)
 
 
+def _clipped(draft: _Draft, field: Literal["address", "category"]) -> Iterator[_Draft]:
+    """The draft with `field` clipped as little as it takes to fit, if clipping it down to
+    `_MIN_FIELD` characters is enough (a binary search on the limit)."""
+    value: str = getattr(draft, field)
+    low, high, best = _MIN_FIELD, len(value) - 1, None
+    while low <= high:
+        limit = (low + high) // 2
+        candidate = dataclasses.replace(draft, **{field: _clip(value, limit)})
+        if fits(candidate.render()):
+            best, low = candidate, limit + 1
+        else:
+            high = limit - 1
+    if best is not None:
+        yield best
+
+
 def _shorter(draft: _Draft) -> Iterator[_Draft]:
     """The draft, then ever shorter versions of it, in the order fields may give way."""
     yield draft
@@ -237,11 +247,9 @@ def _shorter(draft: _Draft) -> Iterator[_Draft]:
             callback=to_gsm7(draft.callback, replacement="?"),
         )
         yield draft
-    for limit in range(len(draft.address) - 1, _MIN_FIELD - 1, -1):
-        yield dataclasses.replace(draft, address=_clip(draft.address, limit))
+    yield from _clipped(draft, "address")
     draft = dataclasses.replace(draft, address=_clip(draft.address, _MIN_FIELD))
-    for limit in range(len(draft.category) - 1, _MIN_FIELD - 1, -1):
-        yield dataclasses.replace(draft, category=_clip(draft.category, limit))
+    yield from _clipped(draft, "category")
     draft = dataclasses.replace(draft, category="")
     yield draft
     draft = dataclasses.replace(draft, address="")
@@ -301,9 +309,7 @@ _CONFIRMATIONS: dict[ReplyCommand, str] = {
 }
 
 
-def compose_reply_confirmation(
-    *, call_sign: str, command: ReplyCommand, incident_number: str | None
-) -> str:
+def compose_reply_confirmation(*, call_sign: str, command: ReplyCommand, incident_number: str | None) -> str:
     """The answer to a status reply, in words: 'MCT-3 acknowledged C-2026-000123...'."""
     template = _CONFIRMATIONS.get(command)
     if template is None:
@@ -313,8 +319,7 @@ def compose_reply_confirmation(
 
 
 CODES_HELP = (
-    "Codes: 1 ack, 2 en route, 3 on scene, 4 clear, 9 decline+reason, "
-    "OK check-in, SOS need help, STATUS assignment"
+    "Codes: 1 ack, 2 en route, 3 on scene, 4 clear, 9 decline+reason, OK check-in, SOS need help, STATUS assignment"
 )
 
 
@@ -342,9 +347,7 @@ def compose_status_answer(
     heading = f"{_one_line(call_sign)}: {status}"
     if not incident_number:
         return f"{heading}, no assignment"
-    assignment = " ".join(
-        part for part in (_one_line(incident_number), _one_line(priority or "").upper()) if part
-    )
+    assignment = " ".join(part for part in (_one_line(incident_number), _one_line(priority or "").upper()) if part)
     draft = _Draft(
         heading=f"{heading}, {assignment}",
         address=_one_line(street_only(address or "")),

@@ -44,10 +44,7 @@ class SendError(Exception):
         return f"{self.message} (code {self.code})" if self.code is not None else self.message
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, "
-            f"http_status={self.http_status!r})"
-        )
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, http_status={self.http_status!r})"
 
 
 class TransientSendError(SendError):

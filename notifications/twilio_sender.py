@@ -72,9 +72,7 @@ class TwilioSender:
         self.from_number = from_number
         self.messaging_service_sid = messaging_service_sid
         self._own_http_client = None if http_client else TwilioHttpClient(timeout=timeout_s)
-        self._client = Client(
-            account_sid, auth_token, http_client=http_client or self._own_http_client
-        )
+        self._client = Client(account_sid, auth_token, http_client=http_client or self._own_http_client)
         if base_url:
             self._client.api.base_url = base_url.rstrip("/")
             # Edge and region (possibly from TWILIO_EDGE / TWILIO_REGION) would rewrite the host.
@@ -105,9 +103,7 @@ class TwilioSender:
                 from_=self.from_number or values.unset,
                 messaging_service_sid=self.messaging_service_sid or values.unset,
                 status_callback=status_callback or values.unset,
-                validity_period=validity_period_s
-                if validity_period_s is not None
-                else values.unset,
+                validity_period=validity_period_s if validity_period_s is not None else values.unset,
             )
         except TwilioRestException as exc:
             error = send_error_for(exc.status, exc.code, exc.msg)

@@ -116,9 +116,7 @@ def http_client() -> Iterator[RecordingHttpClient]:
     client.session.close()
 
 
-def test_a_dispatch_page_from_a_number_is_accepted(
-    prism_url: str, http_client: RecordingHttpClient
-) -> None:
+def test_a_dispatch_page_from_a_number_is_accepted(prism_url: str, http_client: RecordingHttpClient) -> None:
     sender = TwilioSender(
         ACCOUNT_SID,
         "test-token",
@@ -127,9 +125,7 @@ def test_a_dispatch_page_from_a_number_is_accepted(
         base_url=prism_url,
     )
 
-    receipt = sender.send(
-        to=TEAM_PHONE, body=BODY, status_callback=STATUS_CALLBACK, validity_period_s=120
-    )
+    receipt = sender.send(to=TEAM_PHONE, body=BODY, status_callback=STATUS_CALLBACK, validity_period_s=120)
 
     assert receipt.sid.startswith("SM") and len(receipt.sid) == 34
     assert receipt.status == "queued"
@@ -140,9 +136,7 @@ def test_a_dispatch_page_from_a_number_is_accepted(
     assert data["ValidityPeriod"] == 120
 
 
-def test_a_text_through_a_messaging_service_is_accepted(
-    prism_url: str, http_client: RecordingHttpClient
-) -> None:
+def test_a_text_through_a_messaging_service_is_accepted(prism_url: str, http_client: RecordingHttpClient) -> None:
     sender = TwilioSender(
         ACCOUNT_SID,
         "test-token",
@@ -163,9 +157,7 @@ def test_a_text_through_a_messaging_service_is_accepted(
     assert "From" not in data and "ValidityPeriod" not in data
 
 
-def test_the_mock_rejects_a_request_twilio_would_reject(
-    prism_url: str, http_client: RecordingHttpClient
-) -> None:
+def test_the_mock_rejects_a_request_twilio_would_reject(prism_url: str, http_client: RecordingHttpClient) -> None:
     sender = TwilioSender(
         ACCOUNT_SID,
         "test-token",
@@ -181,9 +173,7 @@ def test_the_mock_rejects_a_request_twilio_would_reject(
     assert http_client.sent[-1][1] == 422
 
 
-def test_the_mock_rejects_a_malformed_account_sid(
-    prism_url: str, http_client: RecordingHttpClient
-) -> None:
+def test_the_mock_rejects_a_malformed_account_sid(prism_url: str, http_client: RecordingHttpClient) -> None:
     sender = TwilioSender(
         "AC-not-an-account",
         "test-token",

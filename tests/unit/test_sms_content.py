@@ -197,9 +197,7 @@ def test_a_repage_says_so() -> None:
 
 def test_confirmations_say_in_words_what_happened() -> None:
     def confirm(command: ReplyCommand) -> str:
-        return compose_reply_confirmation(
-            call_sign="MCT-3", command=command, incident_number="C-2026-000123"
-        )
+        return compose_reply_confirmation(call_sign="MCT-3", command=command, incident_number="C-2026-000123")
 
     assert confirm(ReplyCommand.ACKNOWLEDGE).startswith("MCT-3 acknowledged C-2026-000123")
     assert confirm(ReplyCommand.EN_ROUTE).startswith("MCT-3 en route to C-2026-000123")
@@ -235,10 +233,7 @@ def test_the_codes_list_names_every_code_in_one_segment() -> None:
 
 
 def test_status_answers_with_or_without_an_assignment() -> None:
-    assert (
-        compose_status_answer(call_sign="MCT-3", unit_status="available")
-        == "MCT-3: available, no assignment"
-    )
+    assert compose_status_answer(call_sign="MCT-3", unit_status="available") == "MCT-3: available, no assignment"
     text = compose_status_answer(
         call_sign="MCT-3",
         unit_status="en_route",

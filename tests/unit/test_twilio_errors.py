@@ -129,9 +129,7 @@ def test_validity_period_is_sent_only_when_given() -> None:
 
 def test_a_messaging_service_sends_without_a_from_number() -> None:
     canned = CannedTwilio(201, created_message())
-    sender = TwilioSender(
-        ACCOUNT_SID, "secret-token", messaging_service_sid=SERVICE_SID, http_client=canned
-    )
+    sender = TwilioSender(ACCOUNT_SID, "secret-token", messaging_service_sid=SERVICE_SID, http_client=canned)
 
     send(sender)
 
@@ -289,9 +287,7 @@ def test_a_malformed_base_url_is_permanent(real_http_client: TwilioHttpClient) -
         (400, 20429, "transient"),
     ],
 )
-def test_classify_twilio_error(
-    http_status: int | None, code: str | int | None, expected: str
-) -> None:
+def test_classify_twilio_error(http_status: int | None, code: str | int | None, expected: str) -> None:
     assert classify_twilio_error(http_status, code) == expected
 
 
