@@ -65,33 +65,51 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("The body is not valid JSON.", code="malformed_json") from None
     if not isinstance(data, dict):
-        raise DomainError("The body must be a JSON object.", fields={"body": "must be an object"},
-                          code="validation_failed")
+        raise DomainError(
+            "The body must be a JSON object.", fields={"body": "must be an object"}, code="validation_failed"
+        )
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
-        raise DomainError("Some fields are not valid.", fields=field_errors(error),
-                          code="validation_failed") from None
+        raise DomainError("Some fields are not valid.", fields=field_errors(error), code="validation_failed") from None
 
 
 def parse_query(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
-        raise DomainError("Some query parameters are not valid.", fields=field_errors(error),
-                          code="validation_failed") from None
+        raise DomainError(
+            "Some query parameters are not valid.", fields=field_errors(error), code="validation_failed"
+        ) from None
 
 
 class ApiBlueprint(Blueprint):
     """A blueprint whose routes are declared with `op`: roles, body and query models, response."""
 
-    def op(self, rule: str, method: str, *, roles: Iterable[str] | frozenset[str], summary: str,
-           body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-           response: Any = None, status: int = 200,
-           limits: Iterable[Callable[[Callable[..., Any]], Callable[..., Any]]] = ()) -> Callable[..., Any]:
+    def op(
+        self,
+        rule: str,
+        method: str,
+        *,
+        roles: Iterable[str] | frozenset[str],
+        summary: str,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int = 200,
+        limits: Iterable[Callable[[Callable[..., Any]], Callable[..., Any]]] = (),
+    ) -> Callable[..., Any]:
         allowed = roles if roles is PUBLIC else frozenset(roles)
-        operation = Operation(method=method.upper(), roles=allowed, summary=summary, body=body,
-                              query=query, response=response, status=status, tags=[self.name])
+        operation = Operation(
+            method=method.upper(),
+            roles=allowed,
+            summary=summary,
+            body=body,
+            query=query,
+            response=response,
+            status=status,
+            tags=[self.name],
+        )
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(view)
@@ -107,7 +125,7 @@ class ApiBlueprint(Blueprint):
                 return to_response(result, status)
 
             wrapper.__api_operation__ = operation  # type: ignore[attr-defined]
-            registered = wrapper
+            registered: Callable[..., Any] = wrapper
             for limit in limits:
                 registered = limit(registered)
             registered.__api_operation__ = operation  # type: ignore[attr-defined]
@@ -160,8 +178,12 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             continue
         path = _RULE_ARG.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
         parameters = [
-            {"name": m.group("name"), "in": "path", "required": True,
-             "schema": {"type": "integer" if m.group("conv") == "int" else "string"}}
+            {
+                "name": m.group("name"),
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer" if m.group("conv") == "int" else "string"},
+            }
             for m in _RULE_ARG.finditer(rule.rule)
         ]
         if operation.query is not None:
@@ -179,30 +201,47 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                     "description": "Success",
                     "content": {"application/json": {"schema": _schema(operation.response, components)}},
                 },
-                "default": {"description": "Error", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "default": {
+                    "description": "Error",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
         }
         if operation.roles is not PUBLIC:
             entry["security"] = [{"bearer": []}, {"cookie": []}]
             entry["x-roles"] = sorted(operation.roles)
         if operation.body is not None:
-            entry["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": _schema(operation.body, components)}}}
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _schema(operation.body, components)}},
+            }
         paths.setdefault(path, {})[operation.method.lower()] = entry
     components["Error"] = {
-        "type": "object", "required": ["error"],
-        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"},
-            "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}},
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                },
+            }
+        },
     }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Crisis dispatch API", "version": "1"},
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": components, "securitySchemes": {
-            "bearer": {"type": "http", "scheme": "bearer"},
-            "cookie": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},
+            },
+        },
     }
 
 
@@ -212,8 +251,12 @@ def login_limits() -> list[Callable[[Callable[..., Any]], Callable[..., Any]]]:
     from core.views_auth import login_failed, login_username_key
 
     return [
-        limiter.shared_limit(lambda: _setting("LOGIN_FAILURE_LIMIT"), scope="login-username",
-                             key_func=login_username_key, deduct_when=login_failed),
+        limiter.shared_limit(
+            lambda: _setting("LOGIN_FAILURE_LIMIT"),
+            scope="login-username",
+            key_func=login_username_key,
+            deduct_when=login_failed,
+        ),
         limiter.shared_limit("60 per minute", scope="login-address"),
     ]
 

@@ -45,7 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ping_timeout=10,
     )
 
-    from core import errors, health, pages, views_auth
+    from core import errors, health, pages, views_audit, views_auth
     from core import live as _live  # noqa: F401  (registers the Socket.IO handlers)
     from core.cli import register_cli
 
@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(views_auth.pages)
     app.register_blueprint(views_auth.api)
+    app.register_blueprint(views_audit.api)
     app.register_blueprint(pages.bp)
     register_cli(app)
     login_manager.unauthorized_handler(pages.unauthorized)

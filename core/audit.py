@@ -15,8 +15,16 @@ def client_address() -> str | None:
     return request.remote_addr
 
 
-def audit(*, session: Any, user: Any, action: str, record_type: str, record_id: Any = None,
-          detail: dict[str, Any] | None = None, actor: str | None = None) -> AuditEntry:
+def audit(
+    *,
+    session: Any,
+    user: Any,
+    action: str,
+    record_type: str,
+    record_id: Any = None,
+    detail: dict[str, Any] | None = None,
+    actor: str | None = None,
+) -> AuditEntry:
     """Append one entry in the caller's transaction: it is saved exactly when the change is.
 
     `user` is the signed-in person (None for the system: a timer, an SMS from a unit's phone);

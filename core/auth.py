@@ -34,8 +34,9 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def create_user(*, session: Any, username: str, password: str, roles: Iterable[str],
-                unit_id: int | None = None) -> User:
+def create_user(
+    *, session: Any, username: str, password: str, roles: Iterable[str], unit_id: int | None = None
+) -> User:
     roles = sorted(set(roles))
     unknown = [role for role in roles if role not in ROLES]
     if unknown or not roles:

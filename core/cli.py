@@ -20,18 +20,60 @@ demo_cli = AppGroup("demo", help="Demo data for a first look.")
 
 # Demo units, homed at real Burlington address points (Vermont E911 / VCGI).
 DEMO_UNITS: list[dict[str, Any]] = [
-    {"call_sign": "MCT-1", "home": "1 Main Street", "lat": 44.4757098, "lon": -73.2194861,
-     "languages": ["en"], "youth": False, "phones": ["+18025550101", "+18025550102"]},
-    {"call_sign": "MCT-2", "home": "375 North Avenue", "lat": 44.4912597, "lon": -73.2284031,
-     "languages": ["en", "es"], "youth": False, "phones": ["+18025550201"]},
-    {"call_sign": "MCT-3", "home": "52 Colchester Avenue", "lat": 44.4809226, "lon": -73.1976717,
-     "languages": ["en"], "youth": True, "phones": ["+18025550301"]},
-    {"call_sign": "MCT-4", "home": "1200 North Avenue", "lat": 44.5084516, "lon": -73.2465245,
-     "languages": ["en", "fr"], "youth": False, "phones": ["+18025550401"]},
-    {"call_sign": "MCT-5", "home": "200 Church Street", "lat": 44.4746540, "lon": -73.2120333,
-     "languages": ["en", "ne"], "youth": True, "phones": ["+18025550501"]},
-    {"call_sign": "MCT-6", "home": "179 North Winooski Avenue", "lat": 44.4854907, "lon": -73.2110812,
-     "languages": ["en", "so"], "youth": False, "phones": ["+18025550601"]},
+    {
+        "call_sign": "MCT-1",
+        "home": "1 Main Street",
+        "lat": 44.4757098,
+        "lon": -73.2194861,
+        "languages": ["en"],
+        "youth": False,
+        "phones": ["+18025550101", "+18025550102"],
+    },
+    {
+        "call_sign": "MCT-2",
+        "home": "375 North Avenue",
+        "lat": 44.4912597,
+        "lon": -73.2284031,
+        "languages": ["en", "es"],
+        "youth": False,
+        "phones": ["+18025550201"],
+    },
+    {
+        "call_sign": "MCT-3",
+        "home": "52 Colchester Avenue",
+        "lat": 44.4809226,
+        "lon": -73.1976717,
+        "languages": ["en"],
+        "youth": True,
+        "phones": ["+18025550301"],
+    },
+    {
+        "call_sign": "MCT-4",
+        "home": "1200 North Avenue",
+        "lat": 44.5084516,
+        "lon": -73.2465245,
+        "languages": ["en", "fr"],
+        "youth": False,
+        "phones": ["+18025550401"],
+    },
+    {
+        "call_sign": "MCT-5",
+        "home": "200 Church Street",
+        "lat": 44.4746540,
+        "lon": -73.2120333,
+        "languages": ["en", "ne"],
+        "youth": True,
+        "phones": ["+18025550501"],
+    },
+    {
+        "call_sign": "MCT-6",
+        "home": "179 North Winooski Avenue",
+        "lat": 44.4854907,
+        "lon": -73.2110812,
+        "languages": ["en", "so"],
+        "youth": False,
+        "phones": ["+18025550601"],
+    },
 ]
 
 DEMO_USERS: list[tuple[str, list[str], str | None]] = [
@@ -78,8 +120,17 @@ def demo_seed() -> None:
 
     for spec in DEMO_UNITS:
         if _unit_id(spec["call_sign"]) is None:
-            db.session.add(Unit(call_sign=spec["call_sign"], phones=spec["phones"], languages=spec["languages"],
-                                youth=spec["youth"], home_lat=spec["lat"], home_lon=spec["lon"], status="available"))
+            db.session.add(
+                Unit(
+                    call_sign=spec["call_sign"],
+                    phones=spec["phones"],
+                    languages=spec["languages"],
+                    youth=spec["youth"],
+                    home_lat=spec["lat"],
+                    home_lon=spec["lon"],
+                    status="available",
+                )
+            )
             click.echo(f"unit {spec['call_sign']} homed at {spec['home']}")
     db.session.flush()
     for hook in current_app.extensions.get("demo_seed_hooks", []):
@@ -89,8 +140,13 @@ def demo_seed() -> None:
         if find_user(session=db.session, username=username) is not None:
             continue
         password = secrets.token_urlsafe(9)
-        create_user(session=db.session, username=username, password=password, roles=roles,
-                    unit_id=_unit_id(unit) if unit else None)
+        create_user(
+            session=db.session,
+            username=username,
+            password=password,
+            roles=roles,
+            unit_id=_unit_id(unit) if unit else None,
+        )
         created.append((username, roles, password))
     db.session.commit()
     if created:
@@ -113,8 +169,16 @@ def register_cli(app: Flask) -> None:
         from core.background import start_background
         from core.extensions import socketio
 
-        start_background(current_app._get_current_object())  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        start_background(app)
         click.echo(f"Serving on http://{host}:{port}")
         os.environ.pop("FLASK_RUN_FROM_CLI", None)  # or Flask refuses to run a server from a command
-        socketio.run(current_app._get_current_object(), host=host, port=port,  # type: ignore[attr-defined]
-                     use_reloader=False, debug=False, allow_unsafe_werkzeug=True, log_output=False)
+        socketio.run(
+            app,
+            host=host,
+            port=port,
+            use_reloader=False,
+            debug=False,
+            allow_unsafe_werkzeug=True,
+            log_output=False,
+        )

@@ -79,8 +79,9 @@ HTTP_MESSAGES = {
 }
 
 
-def error_body(status: int, message: str, *, code: str | None = None,
-               fields: dict[str, str] | None = None) -> dict[str, Any]:
+def error_body(
+    status: int, message: str, *, code: str | None = None, fields: dict[str, str] | None = None
+) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code or HTTP_CODES.get(status, "error"), "message": message}
     if fields:
         error["fields"] = fields
@@ -94,8 +95,14 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def respond(status: int, message: str, *, code: str | None = None,
-            fields: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> Response:
+def respond(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     if wants_json():
         response = jsonify(error_body(status, message, code=code, fields=fields))
     else:
@@ -113,8 +120,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
-        return respond(400, "The form expired or was not sent from this site. Reload the page and try again.",
-                       code="csrf_failed")
+        return respond(
+            400, "The form expired or was not sent from this site. Reload the page and try again.", code="csrf_failed"
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

@@ -16,10 +16,18 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.models import Event
 
-EVENT_TYPES = frozenset({
-    "call.created", "incident.created", "incident.updated", "unit.updated", "assignment.created",
-    "message.updated", "alert.raised", "alert.cleared",
-})
+EVENT_TYPES = frozenset(
+    {
+        "call.created",
+        "incident.created",
+        "incident.updated",
+        "unit.updated",
+        "assignment.created",
+        "message.updated",
+        "alert.raised",
+        "alert.cleared",
+    }
+)
 NOTIFY_CHANNEL = "crisis_events"
 
 # Set after a commit that wrote events; the relay in this process waits on it.

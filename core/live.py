@@ -24,8 +24,11 @@ NAMESPACE = "/live"
 
 # name -> function(session, user) -> list of dicts; each domain registers what the snapshot shows.
 SnapshotPart = Callable[[Any, User], list[dict[str, Any]]]
-snapshot_parts: dict[str, SnapshotPart] = {"units": lambda s, u: [], "incidents": lambda s, u: [],
-                                           "alerts": lambda s, u: []}
+snapshot_parts: dict[str, SnapshotPart] = {
+    "units": lambda s, u: [],
+    "incidents": lambda s, u: [],
+    "alerts": lambda s, u: [],
+}
 
 # Socket.IO session id -> user id (per process)
 _connections: dict[str, int] = {}
@@ -79,9 +82,7 @@ def replay(user: User, since: int) -> None:
     guard = relay.lock if relay is not None else _NoLock()
     with guard:  # no live event of this process slips in between replayed ones
         limit = published_seq(session)
-        rows = session.scalars(
-            sa.select(Event).where(Event.seq > since, Event.seq <= limit).order_by(Event.seq)
-        ).all()
+        rows = session.scalars(sa.select(Event).where(Event.seq > since, Event.seq <= limit).order_by(Event.seq)).all()
         session.commit()
         for row in rows:
             if visible_to(user, row):
@@ -129,8 +130,16 @@ def on_resync(data: Any = None) -> None:
     check_roles(user, ANY_ROLE)
     since = data.get("since") if isinstance(data, dict) else None
     if not isinstance(since, int) or isinstance(since, bool):
-        emit("error", {"error": {"code": "validation_failed", "message": "resync needs {\"since\": <seq>}",
-                                 "fields": {"since": "must be an integer"}}})
+        emit(
+            "error",
+            {
+                "error": {
+                    "code": "validation_failed",
+                    "message": 'resync needs {"since": <seq>}',
+                    "fields": {"since": "must be an integer"},
+                }
+            },
+        )
         return
     replay(user, since)
 

@@ -108,8 +108,9 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
 
     __table_args__ = (
-        sa.Index("ix_events_unpublished", "id", postgresql_where=sa.text("seq IS NULL"),
-                 sqlite_where=sa.text("seq IS NULL")),
+        sa.Index(
+            "ix_events_unpublished", "id", postgresql_where=sa.text("seq IS NULL"), sqlite_where=sa.text("seq IS NULL")
+        ),
     )
 
 

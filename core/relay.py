@@ -94,7 +94,7 @@ class EventRelay:
         while not self._stop.is_set():
             cursor = connection.cursor()
             cursor.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))
-            got = cursor.fetchone()[0]
+            got = (cursor.fetchone() or [False])[0]
             connection.commit()
             if got:
                 self._leader_connection = connection
@@ -135,7 +135,9 @@ class EventRelay:
             return 0
         last = int(session.scalar(sa.select(sa.func.max(Event.seq))) or 0)
         session.execute(
-            sa.update(Event).where(Event.id == sa.bindparam("event_id")).values(seq=sa.bindparam("new_seq"))
+            sa.update(Event)
+            .where(Event.id == sa.bindparam("event_id"))
+            .values(seq=sa.bindparam("new_seq"))
             .execution_options(synchronize_session=False),
             [{"event_id": event_id, "new_seq": last + n} for n, event_id in enumerate(ids, start=1)],
         )
@@ -154,7 +156,7 @@ class EventRelay:
             socketio.emit("event", payload, namespace="/live", to=STAFF_ROOM)
             if row.unit_id is not None:
                 socketio.emit("event", payload, namespace="/live", to=unit_room(row.unit_id))
-        self._record_published(int(rows[-1].seq))
+        self._record_published(int(rows[-1].seq or 0))
         return len(rows)
 
     def _record_published(self, seq: int) -> None:

@@ -88,8 +88,9 @@ class LoginIn(ApiModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-@api.op("/auth/login", "POST", roles=PUBLIC, body=LoginIn, summary="Sign in and get a bearer token",
-       limits=login_limits())
+@api.op(
+    "/auth/login", "POST", roles=PUBLIC, body=LoginIn, summary="Sign in and get a bearer token", limits=login_limits()
+)
 def auth_login(*, body: LoginIn) -> Any:
     user = verify_password(session=db.session, username=body.username, password=body.password)
     if user is None:

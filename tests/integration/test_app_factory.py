@@ -1,0 +1,77 @@
+"""The factory and the settings it reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import Config, ConfigError
+
+
+def test_development_default_is_the_embedded_setup(tmp_path, monkeypatch):
+    for name in ("DATABASE_URL", "REDIS_URL", "TWILIO_ACCOUNT_SID", "SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Config.from_env({"APP_ENV": "development", "INSTANCE_PATH": str(tmp_path)})
+    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'crisis.db'}"
+    assert settings["EMBEDDED_WORKERS"] is True
+    assert settings["REDIS_URL"] is None
+    assert settings["TWILIO_ACCOUNT_SID"] is None  # console SMS
+    assert settings["ACK_REPAGE_AFTER_S"] == 120 and settings["TIMER_SWEEP_S"] == 2
+
+
+def test_production_refuses_to_start_without_its_secrets():
+    with pytest.raises(ConfigError, match="SECRET_KEY, DATABASE_URL"):
+        Config.from_env({"APP_ENV": "production"})
+    settings = Config.from_env(
+        {"APP_ENV": "production", "SECRET_KEY": "s" * 32, "DATABASE_URL": "postgresql://u@db/crisis"}
+    )
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db/crisis"
+    assert settings["SESSION_COOKIE_SECURE"] is True
+
+
+def test_redis_moves_the_workers_out_of_the_web_process():
+    settings = Config.from_env(
+        {
+            "APP_ENV": "production",
+            "SECRET_KEY": "x",
+            "DATABASE_URL": "sqlite://",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    assert settings["EMBEDDED_WORKERS"] is False
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+
+
+def test_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigError, match="APP_ENV"):
+        Config.from_env({"APP_ENV": "staging"})
+
+
+def test_timer_settings_come_from_the_environment():
+    settings = Config.from_env({"APP_ENV": "testing", "ACK_REPAGE_AFTER_S": "2"})
+    assert settings["ACK_REPAGE_AFTER_S"] == 2
+
+
+def test_create_app_serves_health_and_the_login_page(app, client):
+    assert app.config["TESTING"] is True
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["checks"]["database"] == "ok"
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert b"Sign in" in page.data and b'name="csrf_token"' in page.data
+
+
+def test_readyz_says_not_ready_when_redis_is_configured_but_down(databases):
+    from core.app import create_app
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": databases.main_url, "TESTING": True, "REDIS_URL": "redis://127.0.0.1:1/0"}
+    )
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["redis"] == "unavailable"
+
+
+def test_pages_redirect_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]

@@ -1,0 +1,77 @@
+"""Factories for test data and a small JSON client that signs in with bearer tokens."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from core.auth import create_user, issue_token
+from core.extensions import db
+
+_names = itertools.count(1)
+
+
+def make_user(app: Any, *roles: str, unit_id: int | None = None, password: str = "correct horse") -> tuple[Any, str]:
+    """A user with these roles and a bearer token for them."""
+    with app.app_context():
+        user = create_user(
+            session=db.session,
+            username=f"user{next(_names)}",
+            password=password,
+            roles=roles or ("operator",),
+            unit_id=unit_id,
+        )
+        token = issue_token(session=db.session, user=user)
+        db.session.commit()
+        user_id, username = user.id, user.username
+    return {"id": user_id, "username": username, "password": password}, token
+
+
+def make_unit(app: Any, **fields: Any) -> int:
+    from dispatch.models import Unit
+
+    n = next(_names)
+    values: dict[str, Any] = {
+        "call_sign": f"T-{n}",
+        "phones": [f"+1802555{n:04d}"],
+        "languages": ["en"],
+        "youth": False,
+        "home_lat": 44.4757,
+        "home_lon": -73.2195,
+        "status": "available",
+    }
+    values.update(fields)
+    with app.app_context():
+        unit = Unit(**values)
+        db.session.add(unit)
+        db.session.commit()
+        return int(unit.id)
+
+
+class Api:
+    """JSON requests against the test client, as a given user."""
+
+    def __init__(self, app: Any):
+        self.app = app
+        self.client = app.test_client()
+
+    def as_role(self, *roles: str, unit_id: int | None = None) -> ApiAs:
+        _, token = make_user(self.app, *roles, unit_id=unit_id)
+        return ApiAs(self.client, token)
+
+
+class ApiAs:
+    def __init__(self, client: Any, token: str):
+        self.client = client
+        self.token = token
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        headers.update(extra or {})
+        return headers
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.post(path, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
