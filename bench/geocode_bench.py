@@ -51,10 +51,7 @@ def timed(label: str, queries: list[str], call: Callable[[str], object]) -> list
         durations.append((time.perf_counter() - started) * 1000)
     p50, p95, worst = percentiles(durations)
     found = sum(answer is not None for answer in answers)
-    print(
-        f"{label:<28} p50 {p50:6.3f} ms  p95 {p95:6.3f} ms  max {worst:6.3f} ms"
-        f"  answered {found}/{len(queries)}"
-    )
+    print(f"{label:<28} p50 {p50:6.3f} ms  p95 {p95:6.3f} ms  max {worst:6.3f} ms  answered {found}/{len(queries)}")
     return answers
 
 
@@ -75,9 +72,7 @@ def main() -> None:
         started = time.perf_counter()
         geocoder = LocalGeocoder(points)
         builds.append(time.perf_counter() - started)
-    print(
-        f"address points               {len(points)}  (read and checked in {read_s * 1000:.0f} ms)"
-    )
+    print(f"address points               {len(points)}  (read and checked in {read_s * 1000:.0f} ms)")
     print(f"index build                  median {statistics.median(builds) * 1000:.0f} ms of 5")
 
     rng = random.Random(args.seed)
@@ -101,9 +96,7 @@ def main() -> None:
         f"  ({p95 / NEAREST_FLOOR_P95_MS:.2f}x the nearest-10-of-10k floor p95)"
     )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"peak RSS                     {peak_mb:.0f} MB ({before_mb:.0f} MB before loading points)"
-    )
+    print(f"peak RSS                     {peak_mb:.0f} MB ({before_mb:.0f} MB before loading points)")
 
 
 if __name__ == "__main__":

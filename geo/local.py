@@ -166,9 +166,7 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     for i, char_a in enumerate(a, 1):
         current = [i] + [0] * len(b)
         for j, char_b in enumerate(b, 1):
-            current[j] = min(
-                previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)
-            )
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
             if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
                 current[j] = min(current[j], before[j - 2] + 1)
         if min(current) > limit:
@@ -394,14 +392,10 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
         nearest = [(d, i) for d, i in found if d <= self.reverse_max_m][: 1 if exactly_one else 5]
         if not nearest:
             return None
-        locations = [
-            self._location(i, 1.0, "exact", "", distance_m=round(d, 1)) for d, i in nearest
-        ]
+        locations = [self._location(i, 1.0, "exact", "", distance_m=round(d, 1)) for d, i in nearest]
         return locations[0] if exactly_one else locations
 
-    def _location(
-        self, index: int, confidence: float, match: str, fallback: str, **extra: Any
-    ) -> Location:
+    def _location(self, index: int, confidence: float, match: str, fallback: str, **extra: Any) -> Location:
         p = self._points[index]
         line = " ".join(part for part in (p.number, p.street) if part)
         if p.unit:

@@ -54,9 +54,7 @@ _SUFFIX_VARIANTS: dict[str, tuple[str, ...]] = {
     "TRL": ("TRAIL", "TRAILS", "TRLS"),
     "XING": ("CROSSING", "CRSSNG"),
 }
-STREET_SUFFIXES: dict[str, str] = {
-    variant: code for code, variants in _SUFFIX_VARIANTS.items() for variant in variants
-}
+STREET_SUFFIXES: dict[str, str] = {variant: code for code, variants in _SUFFIX_VARIANTS.items() for variant in variants}
 SUFFIX_CODES = frozenset(_SUFFIX_VARIANTS) | {
     "WAY",
     "PARK",
@@ -260,11 +258,7 @@ def _strip_tail(text: str, cities: Collection[str]) -> tuple[str, str, str, str]
         break
     city = ""
     parts = [part.strip() for part in rest.split(",")]
-    if (
-        len(parts) > 1
-        and not _NUMBER_RE.match(parts[-1])
-        and not _UNIT_RE.fullmatch(" " + parts[-1])
-    ):
+    if len(parts) > 1 and not _NUMBER_RE.match(parts[-1]) and not _UNIT_RE.fullmatch(" " + parts[-1]):
         city = parts[-1]
         rest = ", ".join(parts[:-1])
     else:

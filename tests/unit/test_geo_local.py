@@ -31,9 +31,7 @@ def found(geocoder: LocalGeocoder, text: str) -> Location:
 
 def test_the_whole_city_is_read(points: list[AddressPoint]) -> None:
     assert len(points) == 12_048
-    assert points[0] == AddressPoint(
-        "375", "North Avenue", "", "Burlington", "VT", "05401", 44.4912597, -73.2284031
-    )
+    assert points[0] == AddressPoint("375", "North Avenue", "", "Burlington", "VT", "05401", 44.4912597, -73.2284031)
 
 
 def test_exact_address(burlington: LocalGeocoder) -> None:
@@ -270,6 +268,4 @@ def test_address_file_columns_in_any_order_with_a_bom(tmp_path: Path) -> None:
         "\ufefflat,lon,number,street,unit,city,state,postcode\n44.1,-73.1,7,Elm St,,Town,VT,\n",
         encoding="utf-8",
     )
-    assert list(read_address_csv(path)) == [
-        AddressPoint("7", "Elm St", "", "Town", "VT", "", 44.1, -73.1)
-    ]
+    assert list(read_address_csv(path)) == [AddressPoint("7", "Elm St", "", "Town", "VT", "", 44.1, -73.1)]

@@ -57,9 +57,7 @@ def nominatim() -> type[CannedNominatim]:
 
 @pytest.fixture
 def local() -> LocalGeocoder:
-    return LocalGeocoder(
-        [AddressPoint("239", "South Willard Street", "", "Burlington", "VT", "05401", 44.47, -73.2)]
-    )
+    return LocalGeocoder([AddressPoint("239", "South Willard Street", "", "Burlington", "VT", "05401", 44.47, -73.2)])
 
 
 def chain(local: LocalGeocoder | None, cache: MemoryGeocodeCache | None) -> ChainGeocoder:
@@ -109,9 +107,7 @@ def test_the_service_answers_what_local_does_not_and_is_cached(
     assert len(nominatim.requests) == 1
 
 
-def test_not_found_is_unresolved_and_remembered(
-    nominatim: type[CannedNominatim], local: LocalGeocoder
-) -> None:
+def test_not_found_is_unresolved_and_remembered(nominatim: type[CannedNominatim], local: LocalGeocoder) -> None:
     geocoder = chain(local, MemoryGeocodeCache())
     answer = geocoder.geocode_address("1 Nowhere Road")
     assert answer == GeocodeAnswer.unresolved("1 Nowhere Road", source="nominatim")
@@ -163,9 +159,7 @@ def test_unknown_service_name_is_refused() -> None:
 
 
 def test_google_takes_its_api_key_from_the_options() -> None:
-    geocoder = build_geocoder(
-        "google", user_agent="crisis-dispatch-tests", cache=None, local=None, api_key="k-123"
-    )
+    geocoder = build_geocoder("google", user_agent="crisis-dispatch-tests", cache=None, local=None, api_key="k-123")
     assert geocoder.service == "google"
 
 

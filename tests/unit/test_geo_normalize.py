@@ -116,7 +116,5 @@ def test_split_street_keeps_a_directional_that_is_the_name() -> None:
 
 
 def test_the_same_address_typed_twice_gives_one_cache_key() -> None:
-    assert normalize_query_key("12 Pine Street, Burlington") == normalize_query_key(
-        " 12 pine st.,  BURLINGTON"
-    )
+    assert normalize_query_key("12 Pine Street, Burlington") == normalize_query_key(" 12 pine st.,  BURLINGTON")
     assert normalize_query_key("12 Pine St") != normalize_query_key("14 Pine St")
