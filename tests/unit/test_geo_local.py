@@ -221,6 +221,7 @@ def test_acceptance_on_1000_sampled_addresses(
         answer = burlington.geocode(text)
         if answer is None:
             return "unresolved"
+        assert isinstance(answer, Location)
         right = (answer.latitude, answer.longitude) in places[(truth.number, truth.street)]
         return "right" if right else "wrong"
 

@@ -39,8 +39,9 @@ class CannedNominatim(BaseSyncAdapter):  # type: ignore[misc]
         params = parse_qs(urlparse(url).query)
         type(self).requests.append(params)
         assert headers["User-Agent"] == "crisis-dispatch-tests"
-        if type(self).failure is not None:
-            raise type(self).failure
+        failure = type(self).failure
+        if failure is not None:
+            raise failure
         return type(self).answers.get(params["q"][0], [])
 
     def get_text(self, url: str, *, timeout: float, headers: dict[str, str]) -> str:
