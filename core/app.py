@@ -76,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _import_models() -> None:
     import core.models  # noqa: F401
     import dispatch.models  # noqa: F401
+    import triage.models  # noqa: F401
 
 
 def _migrations_dir() -> Any:

@@ -1,4 +1,4 @@
-"""Units (mobile crisis teams)."""
+"""Units (mobile crisis teams), incidents, assignments and position fixes."""
 
 from __future__ import annotations
 
@@ -28,6 +28,10 @@ class Unit(db.Model):  # type: ignore[name-defined,misc]
     lon: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     location_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The incident this unit is committed to; set and cleared only by compare-and-set updates.
+    incident_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("incidents.id", use_alter=True), nullable=True, unique=True
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     def capabilities(self) -> dict[str, Any]:
@@ -35,3 +39,94 @@ class Unit(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.call_sign} {self.status}>"
+
+
+class Incident(db.Model):  # type: ignore[name-defined,misc]
+    """A response to a call: from `pending` to `closed` (or `cancelled`); see dispatch/states.py."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id"), nullable=True, unique=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending", index=True)
+    priority: Mapped[str | None] = mapped_column(sa.String(12), nullable=True)
+    disposition: Mapped[str] = mapped_column(sa.String(20), default="mobile_team")
+    category: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)  # short, for the SMS
+
+    address: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
+    lat: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    location_source: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    location_resolved: Mapped[bool] = mapped_column(default=False)
+
+    needs_youth: Mapped[bool | None] = mapped_column(nullable=True)
+    needs_language: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)
+    flags: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), nullable=True, index=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    en_route_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    on_scene_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    transporting_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    at_facility_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    police_present: Mapped[bool | None] = mapped_column(nullable=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Incident {self.id} {self.number} {self.status}>"
+
+
+class IncidentMove(db.Model):  # type: ignore[name-defined,misc]
+    """Every status move of an incident, stamped with its time and who made it."""
+
+    __tablename__ = "incident_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(sa.String(80))  # username, or "sms:MCT-3", "timer"
+    note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
+class Assignment(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    assigned_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    recommended_rank: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    eta_seconds: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+
+
+class UnitPosition(db.Model):  # type: ignore[name-defined,misc]
+    """Every position fix a unit reported; the newest one moves the unit."""
+
+    __tablename__ = "unit_positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    lat: Mapped[float] = mapped_column(sa.Float)
+    lon: Mapped[float] = mapped_column(sa.Float)
+    accuracy_m: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(sa.String(20), default="api")

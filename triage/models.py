@@ -1,0 +1,72 @@
+"""Calls: what the operator logged, the triage that was computed, and what was decided."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import UtcDateTime, utcnow
+from core.extensions import db
+
+
+class Call(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    taken_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    status: Mapped[str] = mapped_column(sa.String(12), default="open", index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    caller_phone: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    caller_name: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
+    caller_relation: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+
+    address: Mapped[str | None] = mapped_column(sa.String(300), nullable=True)
+    lat: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    location_source: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
+    location_resolved: Mapped[bool] = mapped_column(default=False)
+
+    questionnaire_id: Mapped[str] = mapped_column(sa.String(60))
+    questionnaire_version: Mapped[int] = mapped_column(sa.Integer)
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    narrative: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+    triage: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # the engine's result, as computed
+    risk_level: Mapped[str] = mapped_column(sa.String(12))
+    computed_disposition: Mapped[str] = mapped_column(sa.String(20))
+    computed_priority: Mapped[str | None] = mapped_column(sa.String(12), nullable=True)
+    disposition: Mapped[str] = mapped_column(sa.String(20))  # final, after any override
+    priority: Mapped[str | None] = mapped_column(sa.String(12), nullable=True)
+    override_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    transfer_instruction: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
+
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), unique=True, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<Call {self.id} {self.number}>"
+
+
+class Counter(db.Model):  # type: ignore[name-defined,misc]
+    """Named counters for numbers people read aloud (C-2026-000123), one row per name and year."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class Setting(db.Model):  # type: ignore[name-defined,misc]
+    """Choices an admin makes at run time (e.g. the active questionnaire)."""
+
+    __tablename__ = "settings"
+
+    name: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[Any] = mapped_column(sa.JSON)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    changed_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
