@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 from typing import Any
 
@@ -10,6 +12,11 @@ from flask import Flask
 from config import Config
 from core.db import configure_engine
 from core.extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+# Each work area wires itself in with `init_app(app)` in its `web` module: blueprints, snapshot
+# parts, hooks, CLI commands.
+FEATURES = ("geo.web", "triage.web", "dispatch.web", "notifications.web", "alerts.web", "timers.web",
+            "mapview.web", "admin.web")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -57,6 +64,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     register_cli(app)
     login_manager.unauthorized_handler(pages.unauthorized)
+    for name in FEATURES:
+        if _feature_present(name):
+            importlib.import_module(name).init_app(app)
 
     @app.after_request
     def _security_headers(response: Any) -> Any:
@@ -73,7 +83,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _feature_present(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # the package itself is not there (yet)
+        return False
+
+
 def _import_models() -> None:
+    import alerts.models  # noqa: F401
     import core.models  # noqa: F401
     import dispatch.models  # noqa: F401
     import triage.models  # noqa: F401
