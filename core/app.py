@@ -15,8 +15,16 @@ from core.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 # Each work area wires itself in with `init_app(app)` in its `web` module: blueprints, snapshot
 # parts, hooks, CLI commands.
-FEATURES = ("geo.web", "triage.web", "dispatch.web", "notifications.web", "alerts.web", "timers.web",
-            "mapview.web", "admin.web")
+FEATURES = (
+    "geo.web",
+    "triage.web",
+    "dispatch.web",
+    "notifications.web",
+    "alerts.web",
+    "timers.web",
+    "mapview.web",
+    "admin.web",
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -94,6 +102,7 @@ def _import_models() -> None:
     import alerts.models  # noqa: F401
     import core.models  # noqa: F401
     import dispatch.models  # noqa: F401
+    import geo.models  # noqa: F401
     import triage.models  # noqa: F401
 
 

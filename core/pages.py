@@ -38,8 +38,18 @@ def index() -> Any:
 
 # Front-end libraries installed by `npm ci` from package.json, served by the app (no CDN).
 VENDOR_FILES = {
-    "leaflet": ("leaflet/dist", {"leaflet.js", "leaflet.css", "images/marker-icon.png", "images/marker-icon-2x.png",
-                                 "images/marker-shadow.png", "images/layers.png", "images/layers-2x.png"}),
+    "leaflet": (
+        "leaflet/dist",
+        {
+            "leaflet.js",
+            "leaflet.css",
+            "images/marker-icon.png",
+            "images/marker-icon-2x.png",
+            "images/marker-shadow.png",
+            "images/layers.png",
+            "images/layers-2x.png",
+        },
+    ),
     "socket.io": ("socket.io-client/dist", {"socket.io.min.js", "socket.io.min.js.map"}),
 }
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"

@@ -1,0 +1,36 @@
+"""A real server on a loopback port, in a thread of the test process, with the event relay running."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from werkzeug.serving import make_server
+
+from core.background import start_background
+
+
+@contextmanager
+def serve(app: Any, *, relay: bool = True) -> Iterator[str]:
+    """Serve `app` (use the `live_app` fixture) on 127.0.0.1:<free port>; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    from core.extensions import socketio
+
+    # Same-origin browsers send an Origin header: allow this port.
+    socketio.server.eio.cors_allowed_origins = [app.config["PUBLIC_BASE_URL"]]
+    if relay:
+        start_background(app, force=True)
+    thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
+    thread.start()
+    try:
+        yield app.config["PUBLIC_BASE_URL"]
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        server.server_close()
+        found = app.extensions.pop("event_relay", None)
+        if found is not None:
+            found.stop()
