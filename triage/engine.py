@@ -48,6 +48,7 @@ class TriageResult:
     missing: list[str] = field(default_factory=list)  # shown, required, unanswered
     needs: dict[str, NeedValue] = field(default_factory=dict)
     disposition_note: str | None = None
+    instruction: str | None = None  # e.g. "Transfer to 911 now — medical emergency"
 
     def to_dict(self) -> dict[str, Any]:
         """The `POST /api/v1/triage/evaluate` body (CONTRACT.md) plus flags, needs and missing."""
@@ -63,6 +64,7 @@ class TriageResult:
             "missing": list(self.missing),
             "needs": dict(self.needs),
             "disposition_note": self.disposition_note,
+            "instruction": self.instruction,
         }
 
 
@@ -208,11 +210,12 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, str]) -> Triage
     screening.risk_level = risk_level
 
     # Disposition: first rule the answers establish; a rule still pending an answer is passed by.
-    disposition, note, disposition_reasons = "phone", None, []
+    disposition, note, instruction, disposition_reasons = "phone", None, None, []
     for disposition_rule in questionnaire.disposition_rules:
         when = disposition_rule.when
         if when is None or rules.evaluate(when, screening.leaf) is True:
             disposition, note = disposition_rule.disposition, disposition_rule.note
+            instruction = disposition_rule.instruction
             if when is not None:
                 deciding = rules.deciding_atoms(when, screening.leaf)
                 # Risk leaves are explained by the risk reasons: keep the answers themselves.
@@ -250,4 +253,5 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, str]) -> Triage
         missing=missing,
         needs=needs(questionnaire, screening.answers),
         disposition_note=note,
+        instruction=instruction,
     )

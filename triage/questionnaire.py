@@ -95,6 +95,8 @@ class DispositionRule:
     disposition: str
     when: Condition | None  # None: the catch-all
     note: str | None = None
+    # What the operator must do now, shown as a banner and stored on the call (emergency_911).
+    instruction: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ _QUESTION_KEYS = {
     "format",
 }  # fmt: skip
 _RISK_RULE_KEYS = {"risk", "when"}
-_DISPOSITION_RULE_KEYS = {"disposition", "when", "note"}
+_DISPOSITION_RULE_KEYS = {"disposition", "when", "note", "instruction"}
 
 
 def _keys(raw: Mapping[str, Any], allowed: set[str], where: str, problems: list[str]) -> None:
@@ -363,12 +365,12 @@ def _rules(
     kinds: tuple[str, ...],
     by_id: Mapping[str, Question],
     problems: list[str],
-) -> list[tuple[str, Condition | None, str | None]]:
+) -> list[tuple[str, Condition | None, str | None, str | None]]:
     if not isinstance(raw, list) or not raw:
         problems.append(f"'{name}' must be a non-empty list")
         return []
     allowed = _DISPOSITION_RULE_KEYS if kind_key == "disposition" else _RISK_RULE_KEYS
-    parsed: list[tuple[str, Condition | None, str | None]] = []
+    parsed: list[tuple[str, Condition | None, str | None, str | None]] = []
     catch_all: int | None = None
     for number, raw_rule in enumerate(raw, start=1):
         where = f"{name} rule {number}"
@@ -392,7 +394,8 @@ def _rules(
             )
         elif raw_rule.get("when") is None:
             catch_all = number
-        parsed.append((str(kind), when, _optional_text(raw_rule, "note", where, problems)))
+        note = _optional_text(raw_rule, "note", where, problems)
+        parsed.append((str(kind), when, note, _optional_text(raw_rule, "instruction", where, problems)))
     if catch_all is None:
         problems.append(f"'{name}' has no catch-all rule (a last rule without 'when')")
     return parsed
@@ -423,7 +426,7 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
         by_id=by_id, problems=problems,
     )  # fmt: skip
     severities = [
-        rules.RISK_LEVELS.index(kind) for kind, _, _ in risk_rules if kind in rules.RISK_LEVELS
+        rules.RISK_LEVELS.index(kind) for kind, _, _, _ in risk_rules if kind in rules.RISK_LEVELS
     ]
     if severities != sorted(severities, reverse=True):
         problems.append("risk_rules must go from the most serious level to the least")
@@ -450,9 +453,10 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
         licence=licence,
         source=_optional_text(raw, "source", "top level", problems),
         sections=tuple(sections),
-        risk_rules=tuple(RiskRule(kind, when) for kind, when, _ in risk_rules),
+        risk_rules=tuple(RiskRule(kind, when) for kind, when, _, _ in risk_rules),
         disposition_rules=tuple(
-            DispositionRule(kind, when, note) for kind, when, note in disposition_rules
+            DispositionRule(kind, when, note, instruction)
+            for kind, when, note, instruction in disposition_rules
         ),
         needs={str(need): str(question_id) for need, question_id in needs.items()},
         path=str(path),
