@@ -1,0 +1,32 @@
+"""The dispatcher's page: queue, recommendations, one-action assign and the unit board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+
+from core.auth import roles_required
+
+pages = Blueprint(
+    "dispatch_pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static/dispatch",
+)
+
+
+@pages.get("/dispatch")
+@roles_required("dispatcher", "supervisor", "admin")
+def dispatch_board() -> Any:
+    config = current_app.config
+    return render_template(
+        "dispatch/board.html",
+        settings={
+            "pendingSlaS": int(config["PENDING_SLA_S"]),
+            "positionStaleS": int(config["POSITION_STALE_S"]),
+            "tileUrl": config.get("MAP_TILE_URL") or "",
+            "tileAttribution": config.get("MAP_TILE_ATTRIBUTION") or "",
+        },
+    )

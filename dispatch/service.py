@@ -1,0 +1,523 @@
+"""Incidents: opening from a call, status moves, cancel, back to the queue, recommendation and
+the compare-and-set assignment. The caller (a view, an SMS handler, a timer) commits."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
+
+from core import hooks
+from core.actors import Actor
+from core.clock import now as clock_now
+from core.errors import Conflict, DomainError, NotFound
+from core.events import record_event
+from core.models import STAFF_ROLES, User
+from dispatch.models import Assignment, Incident, IncidentMove, Unit
+from dispatch.recommend import IncidentSite, Recommendation, UnitCandidate, recommend
+from dispatch.serialize import assignment_json, incident_json, stale_after_s, unit_json
+from dispatch.states import (
+    OPEN_STATUSES,
+    IllegalTransition,
+    IncidentStatus,
+    UnitStatus,
+    can_move_incident,
+    incident_transition,
+    outcomes_for,
+    unit_follows,
+)
+from dispatch.units import audit_by, get_unit, move_unit_status
+from geo.travel import Router, StraightLineRouter
+
+log = logging.getLogger(__name__)
+
+_I = IncidentStatus
+# The incident timestamp each move stamps.
+STAMPS = {
+    _I.ACKNOWLEDGED: "acknowledged_at",
+    _I.EN_ROUTE: "en_route_at",
+    _I.ON_SCENE: "on_scene_at",
+    _I.TRANSPORTING: "transporting_at",
+    _I.AT_FACILITY: "at_facility_at",
+    _I.CLEARED: "cleared_at",
+    _I.CLOSED: "closed_at",
+    _I.CANCELLED: "cancelled_at",
+}
+RANK_DEPTH = 50  # how deep the ranking is searched for the rank of a chosen unit
+
+
+class LocationRequired(DomainError):
+    status = 409
+    code = "location_required"
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def get_incident(*, session: Any, incident_id: int) -> Incident:
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"No incident {incident_id}.")
+    return incident  # type: ignore[no-any-return]
+
+
+def list_incidents(
+    *, session: Any, statuses: list[str] | None = None, unit_id: int | None = None, limit: int = 50
+) -> list[Incident]:
+    statement = sa.select(Incident).order_by(Incident.created_at.desc(), Incident.id.desc()).limit(limit)
+    if statuses:
+        statement = statement.where(Incident.status.in_(statuses))
+    if unit_id is not None:
+        statement = statement.where(Incident.unit_id == unit_id)
+    return list(session.scalars(statement))
+
+
+def incidents_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
+    """The "incidents" part of the live snapshot: open incidents; a field user's unit's only."""
+    open_statuses = [s.value for s in OPEN_STATUSES]
+    if user.has_any_role(STAFF_ROLES):
+        rows = list_incidents(session=session, statuses=open_statuses, limit=500)
+    elif user.unit_id is not None:
+        rows = list_incidents(session=session, statuses=open_statuses, unit_id=user.unit_id, limit=500)
+    else:
+        rows = []
+    return [incident_json(i) for i in rows]
+
+
+# --- opening -----------------------------------------------------------------------------------
+
+
+def next_incident_number(*, session: Any, year: int) -> str:
+    """I-2026-000123: a per-year counter row, incremented atomically."""
+    from triage.models import Counter
+
+    name = f"incident-{year}"
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    statement = insert(Counter).values(name=name, value=1)
+    statement = statement.on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
+    session.execute(statement.returning(Counter.value))
+    value = session.scalar(sa.select(Counter.value).where(Counter.name == name))
+    return f"I-{year}-{int(value):06d}"
+
+
+def _category(call: Any, triage: dict[str, Any]) -> str | None:
+    """A short, SMS-safe category: the concern in plain words and what is known of a weapon."""
+    try:
+        from notifications.content import dispatch_category, minimum_category
+    except ImportError:  # the SMS area is not there: no category
+        return None
+    answers = call.answers or {}
+    if "yes" in (answers.get("cssrs_1"), answers.get("cssrs_2")):
+        concern = "suicidal ideation"
+    elif answers.get("needs_in_person") == "yes":
+        concern = "welfare check"
+    else:
+        concern = "crisis support"
+    weapon = answers.get("weapon_present")
+    weapon_present = weapon if weapon in ("yes", "no", "unknown") else "unknown"
+    text = dispatch_category(
+        concern=concern,
+        weapon_present=weapon_present,
+        co_response=(call.disposition == "co_response"),
+    )
+    return minimum_category(text)[:120] or None
+
+
+def open_incident_for_call(*, session: Any, call: Any, by: Actor) -> Incident:
+    """A pending incident for a call that needs a team; the call's own incident if it has one."""
+    existing = session.scalars(sa.select(Incident).where(Incident.call_id == call.id)).first()
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]
+    at = clock_now()
+    triage = dict(call.triage or {})
+    needs = triage.get("needs") or {}
+    youth = needs.get("youth")
+    language = needs.get("language")
+    language = language.strip().lower()[:8] if isinstance(language, str) and language.strip() else None
+    incident = Incident(
+        number=next_incident_number(session=session, year=at.year),
+        call_id=call.id,
+        status=_I.PENDING.value,
+        priority=call.priority,
+        disposition=call.disposition,
+        category=_category(call, triage),
+        address=call.address,
+        lat=call.lat,
+        lon=call.lon,
+        location_source=call.location_source,
+        location_resolved=bool(call.location_resolved and call.lat is not None and call.lon is not None),
+        needs_youth=youth if isinstance(youth, bool) else None,
+        needs_language=language,
+        flags=[str(f) for f in triage.get("flags") or []],
+        created_at=at,
+    )
+    session.add(incident)
+    session.flush()
+    _stamp_move(session, incident, None, _I.PENDING, by, note=f"from call {call.number}")
+    record_event(session=session, type="incident.created", data=incident_json(incident))
+    audit_by(session=session, by=by, action="incident.create", record_type="incident", record_id=incident.id,
+             detail={"call_id": call.id})
+    hooks.fire("incident.created", session=session, incident=incident, by=by)
+    return incident
+
+
+def set_incident_location(
+    *, session: Any, incident_id: int, address: str | None, lat: float | None, lon: float | None, by: Actor
+) -> Incident:
+    """Resolve an incident's location from an address search or a point picked on the map."""
+    from geo.service import locate
+
+    incident = get_incident(session=session, incident_id=incident_id)
+    if _I(incident.status) not in OPEN_STATUSES:
+        raise Conflict(f"Incident {incident.number} is {incident.status}; its location can no longer change.")
+    found = locate(session=session, address=address, lat=lat, lon=lon)
+    if not found.resolved:
+        raise DomainError(
+            f"No place found for {address!r}: check the spelling, or pick the point on the map.",
+            fields={"address": "not found"},
+            code="address_not_found",
+        )
+    incident.address = found.address
+    incident.lat, incident.lon = found.lat, found.lon
+    incident.location_source = found.source
+    incident.location_resolved = True
+    _flush(session, incident)
+    record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
+    audit_by(session=session, by=by, action="incident.location", record_type="incident", record_id=incident.id,
+             detail={"source": found.source})
+    return incident
+
+
+# --- moves -------------------------------------------------------------------------------------
+
+
+def _stamp_move(
+    session: Any, incident: Incident, old: IncidentStatus | None, new: IncidentStatus, by: Actor, note: str | None
+) -> None:
+    session.add(
+        IncidentMove(
+            incident_id=incident.id,
+            from_status=old.value if old else None,
+            to_status=new.value,
+            at=clock_now(),
+            user_id=by.user_id,
+            actor=by.name[:80],
+            note=note,
+        )
+    )
+
+
+def _flush(session: Any, incident: Incident) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict(f"Incident {incident.number} changed meanwhile; look again and retry.") from None
+
+
+def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str) -> Unit | None:
+    """Free the incident's unit (available, no incident) and end its assignment."""
+    if incident.unit_id is None:
+        return None
+    unit = get_unit(session=session, unit_id=incident.unit_id)
+    if unit.incident_id == incident.id:
+        move_unit_status(
+            session=session, unit=unit, target=UnitStatus.AVAILABLE, by=by, incident_id=incident.id, release=True
+        )
+    session.execute(
+        sa.update(Assignment)
+        .where(Assignment.incident_id == incident.id, Assignment.ended_at.is_(None))
+        .values(ended_at=clock_now(), end_reason=end_reason[:40])
+        .execution_options(synchronize_session=False)
+    )
+    return unit
+
+
+def _after_move(session: Any, incident: Incident, old: IncidentStatus, unit: Unit | None, by: Actor) -> None:
+    record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
+    audit_by(session=session, by=by, action="incident.status", record_type="incident", record_id=incident.id,
+             detail={"from": old.value, "to": incident.status})
+    hooks.fire("incident.moved", session=session, incident=incident, unit=unit, from_status=old.value,
+               to_status=incident.status, by=by)
+
+
+def incident_can_follow(*, session: Any, incident_id: int, unit_status: UnitStatus) -> bool:
+    """Whether a unit status set by the team is also a move of its incident (e.g. on_scene)."""
+    incident = get_incident(session=session, incident_id=incident_id)
+    try:
+        target = IncidentStatus(unit_status.value)
+    except ValueError:
+        return False
+    return target not in (_I.PENDING, _I.DISPATCHED) and can_move_incident(_I(incident.status), target)
+
+
+def move_incident(
+    *,
+    session: Any,
+    incident_id: int,
+    status: str,
+    by: Actor,
+    outcome: str | None = None,
+    police_present: bool | None = None,
+    note: str | None = None,
+) -> Incident:
+    """One lifecycle move (DOMAIN.md); the unit follows. Illegal moves raise Conflict (409).
+
+    Clearing needs an outcome when a person clears; a clear from the team's SMS (a system actor)
+    may come without one, and the dispatcher records it afterwards.
+    """
+    incident = get_incident(session=session, incident_id=incident_id)
+    try:
+        target = IncidentStatus(status)
+    except ValueError:
+        raise DomainError(f"Unknown incident status {status!r}.", fields={"status": "unknown status"}) from None
+    if target is _I.PENDING:
+        return return_to_queue(session=session, incident_id=incident_id, reason=note or "returned to the queue", by=by)
+    if target is _I.CANCELLED:
+        return cancel_incident(session=session, incident_id=incident_id, reason=note or "", by=by)
+    old = _I(incident.status)
+    if target is _I.DISPATCHED:
+        raise Conflict("An incident is dispatched by assigning a unit to it.")
+    try:
+        incident_transition(old, target)
+    except IllegalTransition as error:
+        raise Conflict(f"Incident {incident.number}: {error}.", code="illegal_transition") from None
+    if target is _I.CLEARED:
+        allowed = outcomes_for(old)
+        if outcome is None and by.user_id is not None:
+            raise DomainError(
+                "Record the outcome to clear the incident.",
+                fields={"outcome": f"required; one of {', '.join(sorted(allowed))}"},
+            )
+        if outcome is not None and outcome not in allowed:
+            raise DomainError(
+                f"{outcome!r} is not an outcome for an incident cleared from {old.value}.",
+                fields={"outcome": f"one of {', '.join(sorted(allowed))}"},
+            )
+        incident.outcome = outcome
+        if police_present is not None:
+            incident.police_present = police_present
+    elif outcome is not None:
+        raise DomainError("An outcome is recorded only when the incident clears.", fields={"outcome": "not now"})
+    elif police_present is not None:
+        incident.police_present = police_present
+    incident.status = target.value
+    setattr(incident, STAMPS[target], clock_now())
+    _stamp_move(session, incident, old, target, by, note)
+    _flush(session, incident)
+    unit = None
+    if target in (_I.CLEARED, _I.CLOSED):
+        unit = _release_unit(session, incident, by, target.value)
+    elif incident.unit_id is not None:
+        unit = get_unit(session=session, unit_id=incident.unit_id)
+        follows = unit_follows(UnitStatus(unit.status), target)
+        if unit.incident_id == incident.id and follows.value != unit.status:
+            move_unit_status(session=session, unit=unit, target=follows, by=by, incident_id=incident.id)
+    _after_move(session, incident, old, unit, by)
+    return incident
+
+
+def cancel_incident(*, session: Any, incident_id: int, reason: str, by: Actor) -> Incident:
+    """Withdraw an open incident (duplicate, entered in error, resolved by phone); frees its unit."""
+    incident = get_incident(session=session, incident_id=incident_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the incident is cancelled.", fields={"reason": "required"})
+    old = _I(incident.status)
+    try:
+        incident_transition(old, _I.CANCELLED)
+    except IllegalTransition as error:
+        raise Conflict(f"Incident {incident.number}: {error}.", code="illegal_transition") from None
+    incident.status = _I.CANCELLED.value
+    incident.cancelled_at = clock_now()
+    incident.cancel_reason = reason
+    _stamp_move(session, incident, old, _I.CANCELLED, by, reason)
+    _flush(session, incident)
+    unit = _release_unit(session, incident, by, "cancelled")
+    _after_move(session, incident, old, unit, by)
+    return incident
+
+
+def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor) -> Incident:
+    """The unit declined, did not acknowledge or is needed elsewhere: back to pending, unit freed."""
+    incident = get_incident(session=session, incident_id=incident_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the incident goes back to the queue.", fields={"reason": "required"})
+    old = _I(incident.status)
+    try:
+        incident_transition(old, _I.PENDING)
+    except IllegalTransition as error:
+        raise Conflict(f"Incident {incident.number}: {error}.", code="illegal_transition") from None
+    unit = _release_unit(session, incident, by, "returned to queue")
+    incident.status = _I.PENDING.value
+    incident.unit_id = None
+    incident.dispatched_at = incident.acknowledged_at = incident.en_route_at = None
+    _stamp_move(session, incident, old, _I.PENDING, by, reason)
+    _flush(session, incident)
+    _after_move(session, incident, old, unit, by)
+    if unit is not None:  # the unit's own stream learns that the incident left it
+        record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=unit.id)
+    return incident
+
+
+# --- recommendation ----------------------------------------------------------------------------
+
+
+def router() -> Router:
+    """OSRM when ROUTER_URL is set, else the straight-line model; one per app."""
+    found = current_app.extensions.get("dispatch_router")
+    if found is None:
+        url = current_app.config.get("ROUTER_URL")
+        if url:
+            from geo.osrm import OsrmRouter
+
+            found = OsrmRouter(url)
+        else:
+            found = StraightLineRouter()
+        current_app.extensions["dispatch_router"] = found
+    return found  # type: ignore[no-any-return]
+
+
+def dispatchable_candidates(*, session: Any) -> list[UnitCandidate]:
+    """Available units with no incident, read as plain rows (the prefilter is in SQL)."""
+    rows = session.execute(
+        sa.select(
+            Unit.id,
+            Unit.call_sign,
+            Unit.status,
+            Unit.lat,
+            Unit.lon,
+            Unit.location_at,
+            Unit.home_lat,
+            Unit.home_lon,
+            Unit.languages,
+            Unit.youth,
+            Unit.last_dispatched_at,
+        ).where(Unit.status == UnitStatus.AVAILABLE.value, Unit.incident_id.is_(None))
+    ).all()
+    return [
+        UnitCandidate(
+            unit_id=r.id,
+            call_sign=r.call_sign,
+            status=r.status,
+            lat=r.lat,
+            lon=r.lon,
+            location_at=r.location_at,
+            home_lat=r.home_lat,
+            home_lon=r.home_lon,
+            languages=tuple(r.languages or ()),
+            youth=bool(r.youth),
+            last_dispatched_at=r.last_dispatched_at,
+        )
+        for r in rows
+    ]
+
+
+def require_location(incident: Incident) -> IncidentSite:
+    if not incident.location_resolved or incident.lat is None or incident.lon is None:
+        raise LocationRequired(
+            f"Incident {incident.number} has no resolved location. Search the address or pick the point "
+            "on the map first."
+        )
+    return IncidentSite(
+        lat=incident.lat, lon=incident.lon, needs_language=incident.needs_language, needs_youth=incident.needs_youth
+    )
+
+
+def recommend_units(
+    *, session: Any, incident_id: int, now: datetime | None = None, limit: int = 10
+) -> list[Recommendation]:
+    """Dispatchable units for the incident, best first, with ETA and reasons."""
+    incident = get_incident(session=session, incident_id=incident_id)
+    site = require_location(incident)
+    return recommend(
+        incident=site,
+        units=dispatchable_candidates(session=session),
+        now=now or clock_now(),
+        stale_after_s=stale_after_s(),
+        router=router(),
+        limit=limit,
+    )
+
+
+# --- assignment --------------------------------------------------------------------------------
+
+
+def assign_unit(*, session: Any, incident_id: int, unit_id: int, reason: str | None, by: Actor) -> Assignment:
+    """Send a unit: compare-and-set of unit (available -> dispatched) and incident (pending ->
+    dispatched) in one transaction. Of any number of concurrent tries for one unit, one wins."""
+    incident = get_incident(session=session, incident_id=incident_id)
+    unit = get_unit(session=session, unit_id=unit_id)
+    reason = (reason or "").strip() or None
+    if incident.status != _I.PENDING.value:
+        raise Conflict(f"Incident {incident.number} is no longer pending (it is {incident.status}).")
+    if unit.status != UnitStatus.AVAILABLE.value or unit.incident_id is not None:
+        raise Conflict(f"Unit {unit.call_sign} is no longer available (it is {unit.status}).")
+    at = clock_now()
+    rank: int | None = None
+    eta: int | None = None
+    if incident.location_resolved and incident.lat is not None:
+        for rec in recommend_units(session=session, incident_id=incident_id, now=at, limit=RANK_DEPTH):
+            if rec.unit_id == unit_id:
+                rank, eta = rec.rank, rec.eta_seconds
+                break
+    if rank != 1 and reason is None:
+        why = "is not the first recommendation" if rank else "was not among the recommendations"
+        raise DomainError(f"Unit {unit.call_sign} {why}: give a reason.", fields={"reason": "required"})
+    with session.begin_nested():
+        took_unit = session.execute(
+            sa.update(Unit)
+            .where(Unit.id == unit_id, Unit.status == UnitStatus.AVAILABLE.value, Unit.incident_id.is_(None))
+            .values(
+                status=UnitStatus.DISPATCHED.value, incident_id=incident_id, last_dispatched_at=at, status_changed_at=at
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        took_incident = 0
+        if took_unit == 1:
+            took_incident = session.execute(
+                sa.update(Incident)
+                .where(Incident.id == incident_id, Incident.status == _I.PENDING.value)
+                .values(status=_I.DISPATCHED.value, unit_id=unit_id, dispatched_at=at, version=Incident.version + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+        if took_unit != 1 or took_incident != 1:  # raising rolls the savepoint back: neither row changes
+            who = f"Unit {unit.call_sign} is no longer available" if took_unit != 1 else (
+                f"Incident {incident.number} is no longer pending"
+            )
+            raise Conflict(f"{who}: someone assigned it a moment ago.")
+    session.expire(unit)
+    session.expire(incident)
+    assignment = Assignment(
+        incident_id=incident_id,
+        unit_id=unit_id,
+        assigned_at=at,
+        assigned_by=by.user_id,
+        recommended_rank=rank,
+        eta_seconds=eta,
+        reason=reason,
+    )
+    session.add(assignment)
+    _stamp_move(session, incident, _I.PENDING, _I.DISPATCHED, by, reason)
+    session.flush()
+    record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=unit_id)
+    record_event(session=session, type="unit.updated", data=unit_json(unit, now=at), unit_id=unit_id)
+    record_event(
+        session=session,
+        type="assignment.created",
+        data={**assignment_json(assignment), "incident": incident_json(incident)},
+        unit_id=unit_id,
+    )
+    audit_by(session=session, by=by, action="incident.assign", record_type="incident", record_id=incident_id,
+             detail={"unit_id": unit_id, "rank": rank, "reason": reason})
+    hooks.fire("unit.moved", session=session, unit=unit, from_status="available", to_status="dispatched", by=by)
+    hooks.fire("assignment.created", session=session, incident=incident, unit=unit, assignment=assignment, by=by)
+    return assignment

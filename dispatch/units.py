@@ -1,0 +1,278 @@
+"""Units: creation, status moves, position fixes, and who a phone number belongs to.
+
+Every change of a unit row that can race with an assignment is a compare-and-set UPDATE on the
+status (or the fix time) the change was decided on, never a blind write of a value read before.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from core import hooks
+from core.actors import Actor
+from core.audit import audit
+from core.clock import now as clock_now
+from core.errors import Conflict, DomainError, NotFound
+from core.events import record_event
+from core.models import User
+from dispatch.models import Unit, UnitPosition
+from dispatch.serialize import unit_json
+from dispatch.states import IllegalTransition, UnitStatus, unit_transition
+
+log = logging.getLogger(__name__)
+
+E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+LANGUAGE = re.compile(r"^[a-z]{2}$")
+FUTURE_FIX_TOLERANCE = timedelta(minutes=5)  # phone clocks run a little fast
+
+
+def audit_by(
+    *, session: Any, by: Actor, action: str, record_type: str, record_id: Any, detail: dict[str, Any] | None = None
+) -> None:
+    """Audit in the name of an actor: the signed-in person, or a system actor by name."""
+    user = session.get(User, by.user_id) if by.user_id is not None else None
+    audit(session=session, user=user, action=action, record_type=record_type, record_id=record_id,
+          detail=detail, actor=by.name)
+
+
+def get_unit(*, session: Any, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound(f"No unit {unit_id}.")
+    return unit  # type: ignore[no-any-return]
+
+
+def list_units(*, session: Any, unit_id: int | None = None) -> list[Unit]:
+    statement = sa.select(Unit).order_by(Unit.call_sign)
+    if unit_id is not None:
+        statement = statement.where(Unit.id == unit_id)
+    return list(session.scalars(statement))
+
+
+def normalize_phone(phone: str) -> str:
+    return re.sub(r"[\s().-]", "", phone or "")
+
+
+def _check_phones(session: Any, phones: list[str], *, except_unit: int | None = None) -> list[str]:
+    clean = [normalize_phone(p) for p in phones]
+    bad = [p for p, c in zip(phones, clean, strict=True) if not E164.match(c)]
+    if bad:
+        raise DomainError(
+            "Phone numbers must be in E.164 form, e.g. +18025550123.",
+            fields={"phones": f"not E.164: {', '.join(bad)}"},
+        )
+    for phone in clean:
+        owner = unit_for_phone(session=session, phone=phone)
+        if owner is not None and owner.id != except_unit:
+            raise Conflict(f"{phone} already belongs to unit {owner.call_sign}.")
+    return clean
+
+
+def _check_languages(languages: list[str]) -> list[str]:
+    clean = [lang.strip().lower() for lang in languages]
+    bad = [lang for lang in clean if not LANGUAGE.match(lang)]
+    if bad:
+        raise DomainError(
+            "Languages are two-letter ISO 639-1 codes, e.g. en, es, fr.",
+            fields={"capabilities.languages": f"not ISO 639-1: {', '.join(bad)}"},
+        )
+    return sorted(set(clean), key=clean.index)
+
+
+def create_unit(
+    *,
+    session: Any,
+    call_sign: str,
+    phones: list[str],
+    languages: list[str],
+    youth: bool,
+    home_lat: float,
+    home_lon: float,
+    status: str = "available",
+    by: Actor,
+) -> Unit:
+    call_sign = call_sign.strip()
+    if not call_sign:
+        raise DomainError("A unit needs a call sign.", fields={"call_sign": "required"})
+    try:
+        start = UnitStatus(status)
+    except ValueError:
+        raise DomainError(f"Unknown unit status {status!r}.", fields={"status": "unknown status"}) from None
+    if start is UnitStatus.DISPATCHED or start not in (
+        UnitStatus.AVAILABLE,
+        UnitStatus.OUT_OF_SERVICE,
+        UnitStatus.OFF_DUTY,
+    ):
+        raise DomainError(
+            "A new unit starts available, out of service or off duty.",
+            fields={"status": "must be available, out_of_service or off_duty"},
+        )
+    if session.scalar(sa.select(Unit.id).where(Unit.call_sign == call_sign)) is not None:
+        raise Conflict(f"A unit with call sign {call_sign} already exists.")
+    unit = Unit(
+        call_sign=call_sign,
+        phones=_check_phones(session, phones),
+        languages=_check_languages(languages),
+        youth=youth,
+        home_lat=home_lat,
+        home_lon=home_lon,
+        status=start.value,
+        status_changed_at=clock_now(),
+        created_at=clock_now(),
+    )
+    session.add(unit)
+    session.flush()
+    record_event(session=session, type="unit.updated", data=unit_json(unit, now=clock_now()), unit_id=unit.id)
+    audit_by(session=session, by=by, action="unit.create", record_type="unit", record_id=unit.id)
+    return unit
+
+
+def unit_for_phone(*, session: Any, phone: str) -> Unit | None:
+    """The unit that has this phone number among its phones (numbers are compared in E.164)."""
+    wanted = normalize_phone(phone)
+    if not wanted:
+        return None
+    for unit in session.scalars(sa.select(Unit)):
+        if wanted in (normalize_phone(p) for p in unit.phones or []):
+            return unit  # type: ignore[no-any-return]
+    return None
+
+
+def move_unit_status(
+    *,
+    session: Any,
+    unit: Unit,
+    target: UnitStatus,
+    by: Actor,
+    incident_id: int | None = None,
+    release: bool = False,
+) -> bool:
+    """Compare-and-set the unit's status from the one it holds now; returns whether it moved.
+
+    `incident_id` (when given) must still be the unit's incident; `release` also frees the unit
+    from it. Raises Conflict when the unit changed meanwhile. Writes the event and fires the hook.
+    """
+    current = unit.status
+    if current == target.value and not release:
+        return False
+    values: dict[str, Any] = {"status": target.value, "status_changed_at": clock_now()}
+    if release:
+        values["incident_id"] = None
+    statement = sa.update(Unit).where(Unit.id == unit.id, Unit.status == current)
+    if incident_id is not None:
+        statement = statement.where(Unit.incident_id == incident_id)
+    result = session.execute(statement.values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.expire(unit)
+        raise Conflict(f"Unit {unit.call_sign} changed meanwhile; look again and retry.")
+    session.expire(unit)
+    record_event(session=session, type="unit.updated", data=unit_json(unit, now=clock_now()), unit_id=unit.id)
+    if current != target.value:
+        hooks.fire("unit.moved", session=session, unit=unit, from_status=current, to_status=target.value, by=by)
+    return True
+
+
+def set_unit_status(*, session: Any, unit_id: int, status: str, by: Actor) -> Unit:
+    """A status set by the team or a dispatcher. Moves that belong to an incident follow it."""
+    from dispatch import service  # the incident side; imported here to keep the modules apart
+
+    unit = get_unit(session=session, unit_id=unit_id)
+    try:
+        target = UnitStatus(status)
+    except ValueError:
+        raise DomainError(f"Unknown unit status {status!r}.", fields={"status": "unknown status"}) from None
+    current = UnitStatus(unit.status)
+    if target is UnitStatus.DISPATCHED:
+        raise Conflict("A unit is dispatched only by assigning it to an incident.")
+    if unit.incident_id is not None:
+        incident_id = unit.incident_id
+        if target in (UnitStatus.AVAILABLE, UnitStatus.OFF_DUTY):
+            raise Conflict(
+                f"Unit {unit.call_sign} is committed to an incident: clear it, cancel it or return it "
+                "to the queue first."
+            )
+        if target is UnitStatus.OUT_OF_SERVICE:
+            service.return_to_queue(
+                session=session, incident_id=incident_id, reason=f"unit {unit.call_sign} out of service", by=by
+            )
+            unit = get_unit(session=session, unit_id=unit_id)
+            move_unit_status(session=session, unit=unit, target=target, by=by)
+            return unit
+        if service.incident_can_follow(session=session, incident_id=incident_id, unit_status=target):
+            service.move_incident(session=session, incident_id=incident_id, status=target.value, by=by)
+            return get_unit(session=session, unit_id=unit_id)
+    try:
+        unit_transition(current, target)
+    except IllegalTransition as error:
+        raise Conflict(f"Unit {unit.call_sign}: {error}.") from None
+    move_unit_status(session=session, unit=unit, target=target, by=by, incident_id=unit.incident_id)
+    audit_by(session=session, by=by, action="unit.status", record_type="unit", record_id=unit.id,
+             detail={"from": current.value, "to": target.value})
+    return unit
+
+
+def record_position(
+    *,
+    session: Any,
+    unit_id: int,
+    lat: float,
+    lon: float,
+    accuracy_m: float | None = None,
+    recorded_at: datetime | None = None,
+    by: Actor,
+    source: str = "api",
+) -> Unit:
+    """Keep the fix in the history; move the unit only when the fix is newer than the one held."""
+    from geo.service import valid_position
+
+    unit = get_unit(session=session, unit_id=unit_id)
+    if not valid_position(lat, lon):
+        raise DomainError("Latitude must be within ±90 and longitude within ±180.", fields={"lat": "out of range"})
+    received = clock_now()
+    at = recorded_at or received
+    if at.tzinfo is None:
+        raise DomainError("The fix time needs a UTC offset.", fields={"recorded_at": "no offset"})
+    if at > received + FUTURE_FIX_TOLERANCE:
+        raise DomainError("The fix time is in the future.", fields={"recorded_at": "in the future"})
+    session.add(
+        UnitPosition(
+            unit_id=unit.id,
+            lat=lat,
+            lon=lon,
+            accuracy_m=accuracy_m,
+            recorded_at=at,
+            received_at=received,
+            source=source[:20],
+        )
+    )
+    moved = session.execute(
+        sa.update(Unit)
+        .where(Unit.id == unit.id, sa.or_(Unit.location_at.is_(None), Unit.location_at < at))
+        .values(lat=lat, lon=lon, location_at=at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.flush()
+    session.expire(unit)
+    if moved:
+        record_event(session=session, type="unit.updated", data=unit_json(unit, now=received), unit_id=unit.id)
+    hooks.fire("unit.position", session=session, unit=unit, by=by)
+    return unit
+
+
+def units_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
+    """The "units" part of the live snapshot: every unit for staff, a field user's own unit."""
+    from core.models import STAFF_ROLES
+
+    at = clock_now()
+    if user.has_any_role(STAFF_ROLES):
+        units = list_units(session=session)
+    elif user.unit_id is not None:
+        units = list_units(session=session, unit_id=user.unit_id)
+    else:
+        units = []
+    return [unit_json(u, now=at) for u in units]

@@ -1,0 +1,254 @@
+"""The dispatch JSON API: units, incidents, recommendations and assignment (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask_login import current_user
+
+from core.actors import Actor
+from core.api import ApiBlueprint
+from core.audit import audit
+from core.clock import now as clock_now
+from core.errors import Conflict, DomainError, Forbidden, error_body
+from core.extensions import db
+from core.models import STAFF_ROLES
+from dispatch import service, units
+from dispatch.schemas import (
+    AssignIn,
+    CancelIn,
+    IncidentLocationIn,
+    IncidentsQuery,
+    IncidentStatusIn,
+    UnitIn,
+    UnitLocationIn,
+    UnitsQuery,
+    UnitStatusIn,
+)
+from dispatch.serialize import assignment_json, incident_json, recommendations_json, unit_json
+from dispatch.states import IncidentStatus, UnitStatus
+
+log = logging.getLogger(__name__)
+
+api = ApiBlueprint("dispatch_api", __name__, url_prefix="/api/v1")
+
+EVERYONE = {"operator", "dispatcher", "supervisor", "field", "admin"}
+DISPATCHERS = {"dispatcher", "supervisor", "admin"}
+UNIT_REPORTERS = {"dispatcher", "admin", "field"}
+
+
+def _actor() -> Actor:
+    return Actor.of(current_user)
+
+
+def _is_staff() -> bool:
+    return bool(current_user.has_any_role(STAFF_ROLES))
+
+
+def _own_unit_only(unit_id: int) -> None:
+    """Dispatchers and admins act for any unit; a field user only for their own."""
+    if current_user.has_any_role({"dispatcher", "admin"}):
+        return
+    if current_user.unit_id != unit_id:
+        raise Forbidden("You can report only for the unit you ride with.")
+
+
+def _visible_incident(incident_id: int) -> Any:
+    incident = service.get_incident(session=db.session, incident_id=incident_id)
+    if not _is_staff() and (current_user.unit_id is None or incident.unit_id != current_user.unit_id):
+        raise Forbidden("This incident is not assigned to your unit.")
+    return incident
+
+
+def _statuses(text: str | None, known: type[IncidentStatus] | type[UnitStatus]) -> list[str] | None:
+    if not text:
+        return None
+    wanted = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [s for s in wanted if s not in {k.value for k in known}]
+    if unknown:
+        raise DomainError("Unknown status in the filter.", fields={"status": f"unknown: {', '.join(unknown)}"})
+    return wanted
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+@api.op("/units", "GET", roles=EVERYONE, query=UnitsQuery, summary="Units, by call sign (a field user: their own)")
+def list_units(*, query: UnitsQuery) -> Any:
+    wanted = _statuses(query.status, UnitStatus)
+    if _is_staff():
+        rows = units.list_units(session=db.session)
+    elif current_user.unit_id is not None:
+        rows = units.list_units(session=db.session, unit_id=current_user.unit_id)
+    else:
+        rows = []
+    at = clock_now()
+    return [unit_json(u, now=at) for u in rows if wanted is None or u.status in wanted]
+
+
+@api.op("/units", "POST", roles={"admin"}, body=UnitIn, status=201, summary="Add a unit")
+def create_unit(*, body: UnitIn) -> Any:
+    unit = units.create_unit(
+        session=db.session,
+        call_sign=body.call_sign,
+        phones=body.phones,
+        languages=body.capabilities.languages,
+        youth=body.capabilities.youth,
+        home_lat=body.home.lat,
+        home_lon=body.home.lon,
+        status=body.status or "available",
+        by=_actor(),
+    )
+    db.session.commit()
+    return unit_json(unit, now=clock_now()), 201
+
+
+@api.op("/units/<int:unit_id>", "GET", roles=EVERYONE, summary="One unit")
+def get_unit(unit_id: int) -> Any:
+    if not _is_staff():
+        _own_unit_only(unit_id)
+    return unit_json(units.get_unit(session=db.session, unit_id=unit_id), now=clock_now())
+
+
+@api.op("/units/<int:unit_id>/status", "POST", roles=UNIT_REPORTERS, body=UnitStatusIn, summary="Set a unit's status")
+def set_unit_status(unit_id: int, *, body: UnitStatusIn) -> Any:
+    _own_unit_only(unit_id)
+    unit = units.set_unit_status(session=db.session, unit_id=unit_id, status=body.status, by=_actor())
+    db.session.commit()
+    return unit_json(unit, now=clock_now())
+
+
+@api.op(
+    "/units/<int:unit_id>/location", "POST", roles=UNIT_REPORTERS, body=UnitLocationIn, summary="Report a position fix"
+)
+def post_location(unit_id: int, *, body: UnitLocationIn) -> Any:
+    _own_unit_only(unit_id)
+    unit = units.record_position(
+        session=db.session,
+        unit_id=unit_id,
+        lat=body.lat,
+        lon=body.lon,
+        accuracy_m=body.accuracy_m,
+        recorded_at=body.recorded_at,
+        by=_actor(),
+    )
+    db.session.commit()
+    return unit_json(unit, now=clock_now())
+
+
+# --- incidents ---------------------------------------------------------------------------------
+
+
+@api.op("/incidents", "GET", roles=EVERYONE, query=IncidentsQuery, summary="Incidents, newest first")
+def list_incidents(*, query: IncidentsQuery) -> Any:
+    statuses = _statuses(query.status, IncidentStatus)
+    if _is_staff():
+        rows = service.list_incidents(session=db.session, statuses=statuses, limit=query.limit)
+    elif current_user.unit_id is not None:
+        rows = service.list_incidents(
+            session=db.session, statuses=statuses, unit_id=current_user.unit_id, limit=query.limit
+        )
+    else:
+        rows = []
+    return [incident_json(i) for i in rows]
+
+
+@api.op("/incidents/<int:incident_id>", "GET", roles=EVERYONE, summary="One incident")
+def get_incident(incident_id: int) -> Any:
+    incident = _visible_incident(incident_id)
+    audit(session=db.session, user=current_user, action="incident.view", record_type="incident", record_id=incident.id)
+    body = incident_json(incident)
+    db.session.commit()
+    return body
+
+
+@api.op(
+    "/incidents/<int:incident_id>/status",
+    "POST",
+    roles={"dispatcher", "supervisor", "admin", "field"},
+    body=IncidentStatusIn,
+    summary="Move an incident along its lifecycle",
+)
+def move_incident(incident_id: int, *, body: IncidentStatusIn) -> Any:
+    _visible_incident(incident_id)
+    incident = service.move_incident(
+        session=db.session,
+        incident_id=incident_id,
+        status=body.status,
+        outcome=body.outcome,
+        police_present=body.police_present,
+        note=body.note,
+        by=_actor(),
+    )
+    db.session.commit()
+    return incident_json(incident)
+
+
+@api.op(
+    "/incidents/<int:incident_id>/cancel", "POST", roles=DISPATCHERS, body=CancelIn, summary="Cancel an incident"
+)
+def cancel_incident(incident_id: int, *, body: CancelIn) -> Any:
+    incident = service.cancel_incident(session=db.session, incident_id=incident_id, reason=body.reason, by=_actor())
+    db.session.commit()
+    return incident_json(incident)
+
+
+@api.op(
+    "/incidents/<int:incident_id>/location",
+    "POST",
+    roles=DISPATCHERS,
+    body=IncidentLocationIn,
+    summary="Resolve an incident's location from an address or a map point",
+)
+def set_location(incident_id: int, *, body: IncidentLocationIn) -> Any:
+    if (body.lat is None) != (body.lon is None):
+        raise DomainError("Give both lat and lon, or an address.", fields={"lat": "lat and lon go together"})
+    if body.lat is None and not (body.address or "").strip():
+        raise DomainError("Give an address or a point.", fields={"address": "required without lat/lon"})
+    incident = service.set_incident_location(
+        session=db.session, incident_id=incident_id, address=body.address, lat=body.lat, lon=body.lon, by=_actor()
+    )
+    db.session.commit()
+    return incident_json(incident)
+
+
+@api.op(
+    "/incidents/<int:incident_id>/recommendations",
+    "GET",
+    roles=DISPATCHERS,
+    summary="Dispatchable units for an incident, best first, with reasons",
+)
+def recommendations(incident_id: int) -> Any:
+    recs = service.recommend_units(session=db.session, incident_id=incident_id)
+    db.session.commit()
+    return recommendations_json(incident_id, recs)
+
+
+@api.op(
+    "/incidents/<int:incident_id>/assign", "POST", roles=DISPATCHERS, body=AssignIn, summary="Assign a unit (one wins)"
+)
+def assign(incident_id: int, *, body: AssignIn) -> Any:
+    try:
+        assignment = service.assign_unit(
+            session=db.session, incident_id=incident_id, unit_id=body.unit_id, reason=body.reason, by=_actor()
+        )
+    except Conflict as error:
+        db.session.rollback()
+        answer = error_body(409, error.message, code=error.code)
+        answer["recommendations"] = _fresh_recommendations(incident_id)
+        return answer, 409
+    incident = service.get_incident(session=db.session, incident_id=incident_id)
+    answer = {"incident": incident_json(incident), "assignment": assignment_json(assignment)}
+    db.session.commit()
+    return answer
+
+
+def _fresh_recommendations(incident_id: int) -> dict[str, Any] | None:
+    try:
+        recs = service.recommend_units(session=db.session, incident_id=incident_id)
+    except DomainError:  # gone, or no location: the 409 message says enough
+        return None
+    finally:
+        db.session.rollback()
+    return recommendations_json(incident_id, recs)
