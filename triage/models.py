@@ -46,7 +46,10 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     override_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     transfer_instruction: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
 
-    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), unique=True, nullable=True)
+    # A client's Idempotency-Key, unique per user who took the call (see triage/service.py).
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
+
+    __table_args__ = (sa.UniqueConstraint("taken_by", "idempotency_key", name="uq_calls_taken_by_idempotency_key"),)
 
     def __repr__(self) -> str:
         return f"<Call {self.id} {self.number}>"

@@ -1,0 +1,416 @@
+"""Call intake: the questionnaire catalogue, the active questionnaire, evaluation and `create_call`.
+
+Each function works in the caller's transaction and never commits: the view does.
+
+Idempotency keys are scoped per user: the key is unique together with the user who took the
+call. Two operators whose clients happen to send the same key get two calls, and no user can
+fetch another user's call by replaying a key; the same user sending the key again gets the first
+call back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from core import hooks
+from core.actors import Actor
+from core.audit import audit
+from core.clock import now
+from core.errors import DomainError, NotFound
+from core.events import record_event
+from dispatch.models import Incident
+from geo.service import locate
+from triage.engine import AnswersInvalid, TriageResult, evaluate
+from triage.models import Call, Counter, Setting
+from triage.questionnaire import (
+    DEFAULT_QUESTIONNAIRE_ID,
+    QUESTIONNAIRE_DIR,
+    Questionnaire,
+    QuestionnaireError,
+    latest,
+    load_directory,
+)
+from triage.schemas import CallIn, OverrideIn
+
+log = logging.getLogger(__name__)
+
+Catalogue = Mapping[tuple[str, int], Questionnaire]
+ACTIVE_SETTING = "triage.active_questionnaire"
+INCIDENT_DISPOSITIONS = frozenset({"mobile_team", "co_response"})
+OPERATOR_911_INSTRUCTION = "Transfer to 911 now — operator's decision"
+
+_cache_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[tuple[str, float], ...], dict[tuple[str, int], Questionnaire]]] = {}
+
+
+class CatalogueError(RuntimeError):
+    """The questionnaire files cannot be used: the service does not start."""
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+def load_catalogue(directory: Path | str = QUESTIONNAIRE_DIR) -> dict[tuple[str, int], Questionnaire]:
+    """Every questionnaire file of `directory`, checked; read again only when a file changed.
+
+    Raises `CatalogueError` naming the file and its problems, or when the default questionnaire
+    is missing."""
+    folder = Path(directory)
+    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.y*ml")))
+    with _cache_lock:
+        cached = _cache.get(str(folder))
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            catalogue = load_directory(folder)
+        except QuestionnaireError as error:
+            raise CatalogueError(f"The questionnaire catalogue in {folder} cannot be used. {error}") from error
+        if not catalogue:
+            raise CatalogueError(f"No questionnaire files (*.yaml) in {folder}.")
+        _cache[str(folder)] = (stamp, catalogue)
+        return catalogue
+
+
+def current_catalogue() -> Catalogue:
+    catalogue: Catalogue = current_app.extensions["triage_catalogue"]
+    return catalogue
+
+
+def catalogue_list(catalogue: Catalogue, *, active: Questionnaire) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": q.id,
+            "version": q.version,
+            "title": q.title,
+            "licence": q.licence,
+            "active": q.key == active.key,
+        }
+        for q in sorted(catalogue.values(), key=lambda q: (q.id, q.version))
+    ]
+
+
+def find_questionnaire(catalogue: Catalogue, *, questionnaire_id: str, version: int | None) -> Questionnaire:
+    """One questionnaire by id and version (the highest version when none is given); 404 otherwise."""
+    try:
+        if version is None:
+            return latest(catalogue, questionnaire_id)
+        return catalogue[(questionnaire_id, version)]
+    except KeyError:
+        shown = questionnaire_id if version is None else f"{questionnaire_id} version {version}"
+        raise NotFound(f"There is no questionnaire {shown}.") from None
+
+
+def active_questionnaire(*, session: Any, catalogue: Catalogue) -> Questionnaire:
+    """The questionnaire an admin chose, or the highest version of the default one."""
+    setting = session.get(Setting, ACTIVE_SETTING)
+    if setting is not None and isinstance(setting.value, dict):
+        chosen = catalogue.get((str(setting.value.get("id")), int(setting.value.get("version", 0))))
+        if chosen is not None:
+            return chosen
+        log.warning("the chosen questionnaire %s is no longer in the catalogue; using the default", setting.value)
+    if any(key[0] == DEFAULT_QUESTIONNAIRE_ID for key in catalogue):
+        return latest(catalogue, DEFAULT_QUESTIONNAIRE_ID)
+    return max(catalogue.values(), key=lambda q: q.key)
+
+
+def set_active_questionnaire(
+    *, session: Any, catalogue: Catalogue, questionnaire_id: str, version: int, user: Any
+) -> Questionnaire:
+    questionnaire = catalogue.get((questionnaire_id, version))
+    if questionnaire is None:
+        raise DomainError(
+            f"There is no questionnaire {questionnaire_id} version {version}.",
+            fields={"id": "not in the catalogue", "version": "not in the catalogue"},
+            code="validation_failed",
+        )
+    setting = session.get(Setting, ACTIVE_SETTING)
+    previous = setting.value if setting is not None else None
+    value = {"id": questionnaire.id, "version": questionnaire.version}
+    if setting is None:
+        setting = Setting(name=ACTIVE_SETTING, value=value)
+        session.add(setting)
+    setting.value = value
+    setting.changed_at = now()
+    setting.changed_by = getattr(user, "id", None)
+    audit(
+        session=session,
+        user=user,
+        action="set_active",
+        record_type="questionnaire",
+        record_id=f"{questionnaire.id}@{questionnaire.version}",
+        detail={"previous": previous},
+    )
+    return questionnaire
+
+
+def chosen_questionnaire(*, session: Any, catalogue: Catalogue, ref: Any) -> Questionnaire:
+    """The questionnaire a request names (`{"id","version"}`), else the active one."""
+    if ref is None:
+        return active_questionnaire(session=session, catalogue=catalogue)
+    questionnaire = catalogue.get((ref.id, ref.version))
+    if questionnaire is None:
+        raise DomainError(
+            f"There is no questionnaire {ref.id} version {ref.version}.",
+            fields={"questionnaire": "not in the catalogue"},
+            code="validation_failed",
+        )
+    return questionnaire
+
+
+def evaluate_answers(questionnaire: Questionnaire, answers: Mapping[str, str]) -> TriageResult:
+    """The engine's result, or 422 with one field per bad answer."""
+    try:
+        return evaluate(questionnaire, answers)
+    except AnswersInvalid as error:
+        raise DomainError(
+            "Some answers do not fit the questionnaire.", fields=error.fields, code="invalid_answers"
+        ) from None
+
+
+# --- decisions -------------------------------------------------------------------------------
+
+
+def priority_for(disposition: str, risk_level: str) -> str | None:
+    """DOMAIN.md: phone has none; 911 is emergent; a team is emergent at high risk, else urgent."""
+    if disposition == "phone":
+        return None
+    if disposition == "emergency_911" or risk_level == "high":
+        return "emergent"
+    return "urgent"
+
+
+def decide(result: TriageResult, override: OverrideIn | None) -> tuple[str, str | None, str | None]:
+    """Final disposition, priority and override reason: the computed values unless an operator
+    overrides them with a written reason. `routine` exists only as an operator's choice."""
+    if override is None:
+        return result.disposition, result.priority, None
+    reason = override.reason.strip()
+    if not reason:
+        raise DomainError(
+            "An override needs a written reason.", fields={"override.reason": "required"}, code="validation_failed"
+        )
+    if override.disposition is None and override.priority is None:
+        raise DomainError(
+            "Say which disposition or priority you choose instead of the computed one.",
+            fields={"override": "give a disposition or a priority"},
+            code="validation_failed",
+        )
+    disposition = override.disposition or result.disposition
+    if override.priority is not None:
+        if disposition == "phone":
+            raise DomainError(
+                "A call resolved by phone has no priority.",
+                fields={"override.priority": "not allowed with the phone disposition"},
+                code="validation_failed",
+            )
+        priority: str | None = override.priority
+    elif override.disposition is not None:
+        priority = priority_for(disposition, result.risk_level)
+    else:
+        priority = result.priority
+    return disposition, priority, reason
+
+
+def transfer_instruction(result: TriageResult, disposition: str) -> str | None:
+    if disposition != "emergency_911":
+        return None
+    if result.disposition == "emergency_911" and result.instruction:
+        return result.instruction
+    return OPERATOR_911_INSTRUCTION
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+
+def next_call_number(*, session: Any, year: int) -> str:
+    """`C-<year>-<6 digits>` from one counter row per year, incremented atomically in the caller's
+    transaction: the row stays locked until commit, and a rollback gives the number back."""
+    name = f"call-{year}"
+    table = Counter.__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(table).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"]))
+    value = session.execute(
+        sa.update(table).where(table.c.name == name).values(value=table.c.value + 1).returning(table.c.value)
+    ).scalar_one()
+    return f"C-{year}-{value:06d}"
+
+
+# --- calls -----------------------------------------------------------------------------------
+
+
+def _call_for_key(session: Any, user_id: int | None, key: str) -> Call | None:
+    statement = sa.select(Call).where(Call.idempotency_key == key, Call.taken_by == user_id)
+    call: Call | None = session.scalars(statement).one_or_none()
+    return call
+
+
+def incident_for_call(*, session: Any, call: Call) -> Incident | None:
+    incident: Incident | None = session.scalars(sa.select(Incident).where(Incident.call_id == call.id)).one_or_none()
+    return incident
+
+
+def _clean(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
+
+
+def create_call(
+    *, session: Any, payload: CallIn, by: Any, idempotency_key: str | None, catalogue: Catalogue | None = None
+) -> tuple[Call, bool]:
+    """Log a call: check and evaluate the answers, apply an override, locate, number and save it,
+    and open an incident when the final disposition needs a team. Returns (call, created); a key
+    this user already used returns their first call with created False. Refused requests (422)
+    raise before anything is written, so they do not use the key."""
+    user_id = getattr(by, "id", None)
+    key = (idempotency_key or "").strip() or None
+    if key is not None and len(key) > 100:
+        raise DomainError(
+            "The Idempotency-Key is too long.",
+            fields={"Idempotency-Key": "at most 100 characters"},
+            code="validation_failed",
+        )
+    if key is not None:
+        earlier = _call_for_key(session, user_id, key)
+        if earlier is not None:
+            return earlier, False
+    catalogue = catalogue if catalogue is not None else current_catalogue()
+    questionnaire = chosen_questionnaire(session=session, catalogue=catalogue, ref=payload.questionnaire)
+    result = evaluate_answers(questionnaire, payload.answers)
+    disposition, priority, override_reason = decide(result, payload.override)
+    location = payload.location  # never a reason to refuse a call: unresolved is saved as such
+    place = locate(session=session, address=location.address, lat=location.lat, lon=location.lon)
+    received_at = now()
+    answers = {k: v for k, v in payload.answers.items() if v != ""}
+    try:
+        with session.begin_nested():
+            call = Call(
+                number=next_call_number(session=session, year=received_at.year),
+                received_at=received_at,
+                taken_by=user_id,
+                status="open",
+                caller_phone=_clean(payload.caller.phone),
+                caller_name=_clean(payload.caller.name),
+                caller_relation=_clean(payload.caller.relation),
+                address=place.address,
+                lat=place.lat,
+                lon=place.lon,
+                location_source=place.source,
+                location_resolved=place.resolved,
+                questionnaire_id=questionnaire.id,
+                questionnaire_version=questionnaire.version,
+                answers=answers,
+                narrative=_clean(payload.narrative),
+                triage=result.to_dict(),
+                risk_level=result.risk_level,
+                computed_disposition=result.disposition,
+                computed_priority=result.priority,
+                disposition=disposition,
+                priority=priority,
+                override_reason=override_reason,
+                transfer_instruction=transfer_instruction(result, disposition),
+                idempotency_key=key,
+            )
+            session.add(call)
+            session.flush()
+    except IntegrityError:
+        # Another request with the same key won the race: answer with its call.
+        winner = _call_for_key(session, user_id, key) if key is not None else None
+        if winner is None:
+            raise
+        log.info("idempotency key reused concurrently; returning call %s", winner.id)
+        return winner, False
+
+    actor = Actor.of(by) if user_id is not None else Actor.system("api")
+    incident = None
+    if disposition in INCIDENT_DISPOSITIONS:
+        from dispatch.service import open_incident_for_call  # the dispatch area owns incidents
+
+        incident = open_incident_for_call(session=session, call=call, by=actor)
+    detail: dict[str, Any] = {
+        "number": call.number,
+        "disposition": disposition,
+        "computed_disposition": result.disposition,
+    }
+    if override_reason:
+        detail["override_reason"] = override_reason
+    audit(session=session, user=by, action="create", record_type="call", record_id=call.id, detail=detail)
+    if call.transfer_instruction:
+        audit(
+            session=session,
+            user=by,
+            action="transfer_911",
+            record_type="call",
+            record_id=call.id,
+            detail={"instruction": call.transfer_instruction},
+        )
+    record_event(session=session, type="call.created", data=call_json(call, incident))
+    hooks.fire("call.created", session=session, call=call, by=actor)
+    return call, True
+
+
+def get_call(*, session: Any, call_id: int, user: Any) -> tuple[Call, Incident | None]:
+    call = session.get(Call, call_id)
+    if call is None:
+        raise NotFound("There is no such call.")
+    audit(session=session, user=user, action="view", record_type="call", record_id=call.id)
+    return call, incident_for_call(session=session, call=call)
+
+
+def list_calls(*, session: Any, status: str | None, limit: int, user: Any) -> list[dict[str, Any]]:
+    """Newest first. The list shows call records, so it is one audited view naming the calls."""
+    statement = sa.select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(limit)
+    if status is not None:
+        statement = statement.where(Call.status == status)
+    calls = list(session.scalars(statement))
+    incidents: dict[int, Incident] = {}
+    if calls:
+        found = session.scalars(sa.select(Incident).where(Incident.call_id.in_([c.id for c in calls])))
+        incidents = {i.call_id: i for i in found if i.call_id is not None}
+    if calls:
+        audit(
+            session=session,
+            user=user,
+            action="list",
+            record_type="call",
+            detail={"call_ids": [c.id for c in calls], "status": status},
+        )
+    return [call_json(call, incidents.get(call.id)) for call in calls]
+
+
+def call_json(call: Call, incident: Any) -> dict[str, Any]:
+    """The call as CONTRACT.md shows it, plus what was asked, who overrode what and why."""
+    overridden = call.override_reason is not None
+    return {
+        "id": call.id,
+        "number": call.number,
+        "status": call.status,
+        "received_at": call.received_at.isoformat(),
+        "taken_by": call.taken_by,
+        "caller": {"phone": call.caller_phone, "name": call.caller_name, "relation": call.caller_relation},
+        "location": {
+            "address": call.address,
+            "lat": call.lat,
+            "lon": call.lon,
+            "source": call.location_source,
+            "resolved": bool(call.location_resolved),
+        },
+        "questionnaire": {"id": call.questionnaire_id, "version": call.questionnaire_version},
+        "answers": dict(call.answers or {}),
+        "narrative": call.narrative,
+        "triage": call.triage,
+        "risk_level": call.risk_level,
+        "disposition": call.disposition,
+        "priority": call.priority,
+        "computed": {"disposition": call.computed_disposition, "priority": call.computed_priority},
+        "override": {"reason": call.override_reason} if overridden else None,
+        "transfer_instruction": call.transfer_instruction,
+        "incident_id": incident.id if incident is not None else None,
+    }
