@@ -1,0 +1,369 @@
+"""What each timer does when it fires, and the hooks that start and cancel timers.
+
+Timer handlers run inside the sweep's transaction that marks the row fired: they re-check the
+state of the world (the incident may have moved on) and write rows only (alerts, outbox SMS,
+events, the next timer). Hook handlers run inside the transaction of the change that starts or
+answers a timer.
+
+Choices (DOMAIN.md leaves them open):
+- A check-in request gives the team CHECKIN_REPLY_WITHIN_S (default 300 s) to answer "OK". A
+  missed one alerts the dispatcher (`checkin_missed`, critical, with the last position); if still
+  unanswered after as long again, the same alert is escalated to the supervisor.
+- A stale position always re-sends the unit (`unit.updated`) so every screen repaints it as stale;
+  only a unit committed to an incident also raises `position_stale` for the dispatcher.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from alerts.models import Alert
+from alerts.service import alert_json, clear_alerts, raise_alert
+from core.clock import now as clock_now
+from core.events import record_event
+from dispatch.models import Incident, Unit
+from timers import service
+from timers.models import Followup, Timer, TimerProbe
+from timers.service import TimerSettings
+from timers.sweep import Handler
+
+log = logging.getLogger(__name__)
+
+ACK_ALERTS = frozenset({"ack_overdue", "reassign_suggested"})
+ON_SCENE_STATUSES = frozenset({"on_scene", "transporting", "at_facility"})
+CHECKIN_ENDS = frozenset({"cleared", "closed", "cancelled", "pending"})
+
+
+def _settings() -> TimerSettings:
+    from flask import current_app
+
+    return TimerSettings.from_config(current_app.config)
+
+
+def _minutes(seconds: float) -> str:
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes >= 1 else f"{int(seconds)} s"
+
+
+def _position(unit: Unit, now: datetime) -> dict[str, Any]:
+    age = (now - unit.location_at).total_seconds() if unit.location_at else None
+    return {
+        "lat": unit.lat,
+        "lon": unit.lon,
+        "at": unit.location_at.isoformat() if unit.location_at else None,
+        "age_s": int(age) if age is not None else None,
+    }
+
+
+def _still_waiting_for_ack(session: Any, timer: Timer) -> tuple[Incident, Unit] | None:
+    incident = session.get(Incident, timer.incident_id)
+    unit = session.get(Unit, timer.unit_id)
+    if incident is None or unit is None or incident.status != "dispatched" or incident.unit_id != unit.id:
+        return None
+    return incident, unit
+
+
+# -- timer handlers ------------------------------------------------------------------------------
+def fire_ack_repage(*, session: Any, timer: Timer, now: datetime) -> None:
+    waiting = _still_waiting_for_ack(session, timer)
+    if waiting is None:
+        return
+    incident, unit = waiting
+    from notifications.outbox import page_unit
+
+    page_unit(session=session, unit=unit, incident=incident, kind="repage")
+    since = incident.dispatched_at or timer.created_at
+    raise_alert(
+        session=session,
+        kind="ack_overdue",
+        severity="warning",
+        incident_id=incident.id,
+        unit_id=unit.id,
+        message=f"{unit.call_sign} has not acknowledged {incident.number} after "
+        f"{_minutes((now - since).total_seconds())}; paged again.",
+        data={"dispatched_at": since.isoformat(), "repaged_at": now.isoformat()},
+    )
+
+
+def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime) -> None:
+    waiting = _still_waiting_for_ack(session, timer)
+    if waiting is None:
+        return
+    incident, unit = waiting
+    from dispatch.service import recommend_units
+
+    options = [
+        r for r in recommend_units(session=session, incident_id=incident.id, now=now, limit=5) if r.unit_id != unit.id
+    ]
+    since = incident.dispatched_at or timer.created_at
+    data: dict[str, Any] = {"dispatched_at": since.isoformat(), "suggested": None}
+    if options:
+        best = options[0]
+        data["suggested"] = {
+            "unit_id": best.unit_id,
+            "call_sign": best.call_sign,
+            "eta_seconds": best.eta_seconds,
+            "reasons": list(best.reasons),
+        }
+        proposal = f"next best: {best.call_sign}, about {_minutes(best.eta_seconds)} away"
+    else:
+        proposal = "no other unit is available"
+    raise_alert(
+        session=session,
+        kind="reassign_suggested",
+        severity="critical",
+        incident_id=incident.id,
+        unit_id=unit.id,
+        message=f"{unit.call_sign} still has not acknowledged {incident.number} after "
+        f"{_minutes((now - since).total_seconds())}; {proposal}.",
+        data=data,
+    )
+
+
+def fire_checkin_ask(*, session: Any, timer: Timer, now: datetime) -> None:
+    incident = session.get(Incident, timer.incident_id)
+    unit = session.get(Unit, timer.unit_id)
+    if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES or incident.unit_id != unit.id:
+        return
+    from notifications.outbox import page_unit
+
+    page_unit(session=session, unit=unit, incident=incident, kind="checkin")
+    service.start_timer(
+        session=session,
+        kind=service.CHECKIN_MISSED,
+        incident_id=incident.id,
+        unit_id=unit.id,
+        due_at=now + timedelta(seconds=_settings().checkin_reply_within_s),
+        data={"asked_at": now.isoformat()},
+    )
+
+
+def fire_checkin_missed(*, session: Any, timer: Timer, now: datetime) -> None:
+    incident = session.get(Incident, timer.incident_id)
+    unit = session.get(Unit, timer.unit_id)
+    if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES:
+        return
+    asked_at = (timer.data or {}).get("asked_at", timer.created_at.isoformat())
+    raise_alert(
+        session=session,
+        kind="checkin_missed",
+        severity="critical",
+        incident_id=incident.id,
+        unit_id=unit.id,
+        message=f"{unit.call_sign} missed its safety check-in on {incident.number}.",
+        data={"asked_at": asked_at, "last_position": _position(unit, now), "escalated": False},
+    )
+    service.start_timer(
+        session=session,
+        kind=service.CHECKIN_ESCALATE,
+        incident_id=incident.id,
+        unit_id=unit.id,
+        due_at=now + timedelta(seconds=_settings().checkin_reply_within_s),
+        data={"asked_at": asked_at},
+    )
+
+
+def fire_checkin_escalate(*, session: Any, timer: Timer, now: datetime) -> None:
+    unit = session.get(Unit, timer.unit_id)
+    row = session.scalars(
+        sa.select(Alert).where(
+            Alert.kind == "checkin_missed",
+            Alert.cleared_at.is_(None),
+            Alert.unit_id == timer.unit_id,
+            Alert.incident_id == timer.incident_id,
+        )
+    ).first()
+    if row is None or unit is None:
+        return  # answered meanwhile
+    row.audience = "supervisor"
+    row.data = {
+        **(row.data or {}),
+        "escalated": True,
+        "escalated_at": now.isoformat(),
+        "last_position": _position(unit, now),
+    }
+    row.message = (
+        f"{unit.call_sign} has not checked in since {_minutes((now - _asked(timer)).total_seconds())} ago: "
+        "supervisor alerted."
+    )
+    session.flush()
+    record_event(session=session, type="alert.raised", data=alert_json(row), unit_id=row.unit_id)
+
+
+def _asked(timer: Timer) -> datetime:
+    asked = (timer.data or {}).get("asked_at")
+    return datetime.fromisoformat(asked) if isinstance(asked, str) else timer.created_at
+
+
+def fire_pending_sla(*, session: Any, timer: Timer, now: datetime) -> None:
+    incident = session.get(Incident, timer.incident_id)
+    if incident is None or incident.status != "pending":
+        return
+    raise_alert(
+        session=session,
+        kind="pending_sla",
+        severity="critical",
+        incident_id=incident.id,
+        audience="supervisor",
+        message=f"Emergent {incident.number} is still waiting for a unit after "
+        f"{_minutes((now - (incident.created_at or timer.created_at)).total_seconds())}.",
+        data={"created_at": incident.created_at.isoformat() if incident.created_at else None},
+    )
+
+
+def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime) -> None:
+    followup = session.get(Followup, (timer.data or {}).get("followup_id"))
+    if followup is None or followup.state != "due":
+        return
+    # One alert per follow-up: raise_alert would fold all phone-only calls (no incident, no unit)
+    # into one, so the row is written here.
+    alert = Alert(
+        kind="followup_overdue",
+        severity="warning",
+        audience="dispatcher",
+        incident_id=followup.incident_id,
+        message=f"Follow-up of call {followup.call_id or '?'} is overdue ({followup.attempts} attempts).",
+        data={"followup_id": followup.id, "call_id": followup.call_id, "due_at": followup.due_at.isoformat()},
+        raised_at=now,
+    )
+    session.add(alert)
+    session.flush()
+    record_event(session=session, type="alert.raised", data=alert_json(alert))
+
+
+def fire_position_stale(*, session: Any, timer: Timer, now: datetime) -> None:
+    unit = session.get(Unit, timer.unit_id)
+    fix_at = (timer.data or {}).get("fix_at")
+    if unit is None or unit.location_at is None:
+        return
+    if isinstance(fix_at, str) and unit.location_at > datetime.fromisoformat(fix_at):
+        return  # a newer fix came in (its own timer covers it)
+    from dispatch.serialize import unit_json
+
+    record_event(session=session, type="unit.updated", data=unit_json(unit, now=now), unit_id=unit.id)
+    if unit.incident_id is not None:
+        raise_alert(
+            session=session,
+            kind="position_stale",
+            severity="warning",
+            unit_id=unit.id,
+            incident_id=unit.incident_id,
+            message=f"{unit.call_sign} has sent no position for {_minutes((now - unit.location_at).total_seconds())}.",
+            data={"last_position": _position(unit, now)},
+        )
+
+
+def fire_probe(*, session: Any, timer: Timer, now: datetime) -> None:
+    session.add(TimerProbe(timer_id=timer.id, fired_by=(timer.claimed_by or "?")[:80], fired_at=now))
+
+
+HANDLERS: dict[str, Handler] = {
+    service.ACK_REPAGE: fire_ack_repage,
+    service.ACK_REASSIGN: fire_ack_reassign,
+    service.CHECKIN_ASK: fire_checkin_ask,
+    service.CHECKIN_MISSED: fire_checkin_missed,
+    service.CHECKIN_ESCALATE: fire_checkin_escalate,
+    service.PENDING_SLA: fire_pending_sla,
+    service.FOLLOWUP_OVERDUE: fire_followup_overdue,
+    service.POSITION_STALE: fire_position_stale,
+    service.PROBE: fire_probe,
+}
+
+
+# -- hooks: the changes that start and answer timers ----------------------------------------------
+def on_incident_created(*, session: Any, incident: Incident, **_: Any) -> None:
+    if incident.priority == "emergent" and incident.status == "pending":
+        _start_pending_sla(session, incident)
+
+
+def _start_pending_sla(session: Any, incident: Incident) -> None:
+    service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
+    service.start_timer(
+        session=session,
+        kind=service.PENDING_SLA,
+        incident_id=incident.id,
+        due_at=clock_now() + timedelta(seconds=_settings().pending_sla_s),
+    )
+
+
+def on_assignment_created(*, session: Any, incident: Incident, unit: Unit, **_: Any) -> None:
+    settings = _settings()
+    at = clock_now()
+    service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
+    clear_alerts(session=session, kinds={"pending_sla"}, incident_id=incident.id, by="assigned")
+    service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
+    for kind, after in (
+        (service.ACK_REPAGE, settings.ack_repage_after_s),
+        (service.ACK_REASSIGN, settings.ack_reassign_after_s),
+    ):
+        service.start_timer(
+            session=session, kind=kind, incident_id=incident.id, unit_id=unit.id, due_at=at + timedelta(seconds=after)
+        )
+
+
+def on_incident_moved(*, session: Any, incident: Incident, unit: Unit | None, to_status: str, **_: Any) -> None:
+    if to_status != "dispatched":
+        service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
+        clear_alerts(session=session, kinds=ACK_ALERTS, incident_id=incident.id, by=f"incident {to_status}")
+    if to_status == "on_scene" and unit is not None:
+        running = service.live_timers(session=session, kinds=service.CHECKIN_KINDS, incident_id=incident.id)
+        if not running:
+            service.schedule_checkin(
+                session=session,
+                incident_id=incident.id,
+                unit_id=unit.id,
+                after_s=_settings().checkin_interval_s,
+                at=clock_now(),
+            )
+    if to_status in CHECKIN_ENDS:
+        service.cancel_timers(session=session, kinds=service.CHECKIN_KINDS, incident_id=incident.id)
+        clear_alerts(
+            session=session,
+            kinds={"checkin_missed", "position_stale"},
+            incident_id=incident.id,
+            by=f"incident {to_status}",
+        )
+    if to_status == "cancelled":
+        service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
+        clear_alerts(session=session, kinds={"pending_sla"}, incident_id=incident.id, by="cancelled")
+    if to_status == "pending" and incident.priority == "emergent":
+        _start_pending_sla(session, incident)  # back in the queue: the wait starts again
+    if to_status == "cleared":
+        from timers.followups import start_followup
+
+        start_followup(session=session, settings=_settings(), incident=incident, at=clock_now())
+
+
+def on_call_created(*, session: Any, call: Any, **_: Any) -> None:
+    if call.disposition != "phone":
+        return
+    from timers.followups import start_followup
+
+    start_followup(session=session, settings=_settings(), call=call, at=call.received_at or clock_now())
+
+
+def on_unit_position(*, session: Any, unit: Unit, **_: Any) -> None:
+    if unit.location_at is None:
+        return
+    service.cancel_timers(session=session, kinds={service.POSITION_STALE}, unit_id=unit.id)
+    clear_alerts(session=session, kinds={"position_stale"}, unit_id=unit.id, by="new position")
+    service.start_timer(
+        session=session,
+        kind=service.POSITION_STALE,
+        unit_id=unit.id,
+        due_at=unit.location_at + timedelta(seconds=_settings().position_stale_s),
+        data={"fix_at": unit.location_at.isoformat()},
+    )
+
+
+HOOKS: dict[str, Handler] = {
+    "incident.created": on_incident_created,
+    "assignment.created": on_assignment_created,
+    "incident.moved": on_incident_moved,
+    "call.created": on_call_created,
+    "unit.position": on_unit_position,
+}

@@ -1,0 +1,181 @@
+"""Starting and cancelling timers in the caller's transaction; answering safety check-ins.
+
+These functions write rows only. The caller (a service function, a hook, a view) commits, so a
+timer exists exactly when the change that started it does, and is cancelled exactly when the
+change that answers it commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.clock import now as clock_now
+from timers.models import Timer
+
+log = logging.getLogger(__name__)
+
+# Timer kinds (handlers in timers/handlers.py).
+ACK_REPAGE = "ack_repage"
+ACK_REASSIGN = "ack_reassign"
+CHECKIN_ASK = "checkin_ask"
+CHECKIN_MISSED = "checkin_missed"
+CHECKIN_ESCALATE = "checkin_escalate"
+PENDING_SLA = "pending_sla"
+FOLLOWUP_OVERDUE = "followup_overdue"
+POSITION_STALE = "position_stale"
+PROBE = "probe"
+
+ACK_KINDS = frozenset({ACK_REPAGE, ACK_REASSIGN})
+CHECKIN_KINDS = frozenset({CHECKIN_ASK, CHECKIN_MISSED, CHECKIN_ESCALATE})
+LIVE_STATES = ("pending", "claimed")
+
+
+@dataclass(frozen=True)
+class TimerSettings:
+    """The timer settings of CONTRACT.md, in seconds, plus how long a team has to answer a check-in."""
+
+    ack_repage_after_s: int = 120
+    ack_reassign_after_s: int = 300
+    checkin_interval_s: int = 900
+    checkin_reply_within_s: int = 300
+    pending_sla_s: int = 300
+    position_stale_s: int = 900
+    followup_after_high_s: int = 86400
+    followup_after_low_s: int = 259200
+
+    @classmethod
+    def from_config(cls, config: Any) -> TimerSettings:
+        return cls(
+            ack_repage_after_s=int(config.get("ACK_REPAGE_AFTER_S", cls.ack_repage_after_s)),
+            ack_reassign_after_s=int(config.get("ACK_REASSIGN_AFTER_S", cls.ack_reassign_after_s)),
+            checkin_interval_s=int(config.get("CHECKIN_INTERVAL_S", cls.checkin_interval_s)),
+            checkin_reply_within_s=int(config.get("CHECKIN_REPLY_WITHIN_S", cls.checkin_reply_within_s)),
+            pending_sla_s=int(config.get("PENDING_SLA_S", cls.pending_sla_s)),
+            position_stale_s=int(config.get("POSITION_STALE_S", cls.position_stale_s)),
+            followup_after_high_s=int(config.get("FOLLOWUP_AFTER_HIGH_S", cls.followup_after_high_s)),
+            followup_after_low_s=int(config.get("FOLLOWUP_AFTER_LOW_S", cls.followup_after_low_s)),
+        )
+
+    def followup_after(self, risk_level: str) -> timedelta | None:
+        """How long a follow-up may wait after a call or encounter at this risk; None: no follow-up."""
+        if risk_level in ("moderate", "high"):
+            return timedelta(seconds=self.followup_after_high_s)
+        if risk_level == "low":
+            return timedelta(seconds=self.followup_after_low_s)
+        return None
+
+
+def start_timer(
+    *,
+    session: Any,
+    kind: str,
+    due_at: datetime,
+    incident_id: int | None = None,
+    unit_id: int | None = None,
+    call_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> Timer:
+    if due_at.tzinfo is None:
+        raise ValueError("due_at must be timezone-aware")
+    timer = Timer(
+        kind=kind,
+        due_at=due_at,
+        state="pending",
+        incident_id=incident_id,
+        unit_id=unit_id,
+        call_id=call_id,
+        data=data,
+        created_at=clock_now(),
+        attempts=0,
+    )
+    session.add(timer)
+    session.flush()
+    log.debug("timer %s %s due %s", timer.id, kind, due_at.isoformat())
+    return timer
+
+
+def cancel_timers(
+    *,
+    session: Any,
+    kinds: Iterable[str],
+    incident_id: int | None = None,
+    unit_id: int | None = None,
+    call_id: int | None = None,
+) -> int:
+    """Cancel the live timers of these kinds for the incident/unit/call. Returns how many.
+
+    A timer a sweep has claimed but not yet fired is cancelled too: firing re-checks the state in
+    its own transaction and does nothing for a cancelled row."""
+    if incident_id is None and unit_id is None and call_id is None:
+        raise ValueError("cancel_timers needs an incident, a unit or a call")
+    statement = sa.update(Timer).where(Timer.kind.in_(list(kinds)), Timer.state.in_(LIVE_STATES))
+    if incident_id is not None:
+        statement = statement.where(Timer.incident_id == incident_id)
+    if unit_id is not None:
+        statement = statement.where(Timer.unit_id == unit_id)
+    if call_id is not None:
+        statement = statement.where(Timer.call_id == call_id)
+    result = session.execute(
+        statement.values(state="cancelled", cancelled_at=clock_now()).execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def live_timers(
+    *, session: Any, kinds: Iterable[str] | None = None, incident_id: int | None = None, unit_id: int | None = None
+) -> list[Timer]:
+    statement = sa.select(Timer).where(Timer.state.in_(LIVE_STATES)).order_by(Timer.due_at, Timer.id)
+    if kinds is not None:
+        statement = statement.where(Timer.kind.in_(list(kinds)))
+    if incident_id is not None:
+        statement = statement.where(Timer.incident_id == incident_id)
+    if unit_id is not None:
+        statement = statement.where(Timer.unit_id == unit_id)
+    return list(session.scalars(statement))
+
+
+def schedule_checkin(*, session: Any, incident_id: int, unit_id: int, after_s: int, at: datetime) -> Timer:
+    """Replace any check-in timers of this team with the next request, `after_s` from `at`."""
+    cancel_timers(session=session, kinds=CHECKIN_KINDS, incident_id=incident_id, unit_id=unit_id)
+    return start_timer(
+        session=session,
+        kind=CHECKIN_ASK,
+        due_at=at + timedelta(seconds=after_s),
+        incident_id=incident_id,
+        unit_id=unit_id,
+    )
+
+
+def checkin_received(*, session: Any, unit_id: int, at: datetime, interval_s: int | None = None) -> bool:
+    """A team answered "OK": the missed-check-in timers stop, its alert clears, the next one is set.
+
+    Called by the SMS inbound handler (and the field page) in its transaction. Returns False when
+    the unit has no check-in running (not on scene): nothing changes then."""
+    from alerts.service import clear_alerts
+
+    running = live_timers(session=session, kinds=CHECKIN_KINDS, unit_id=unit_id)
+    if not running:
+        log.info("check-in from unit %s with no check-in running", unit_id)
+        return False
+    incident_id = running[0].incident_id
+    if interval_s is None:
+        interval_s = _configured_interval()
+    clear_alerts(session=session, kinds={"checkin_missed"}, incident_id=incident_id, unit_id=unit_id, by="checkin")
+    if incident_id is not None:
+        schedule_checkin(session=session, incident_id=incident_id, unit_id=unit_id, after_s=interval_s, at=at)
+    return True
+
+
+def _configured_interval() -> int:
+    try:
+        from flask import current_app
+
+        return int(current_app.config["CHECKIN_INTERVAL_S"])
+    except (RuntimeError, KeyError):  # outside an app, or unset
+        return TimerSettings.checkin_interval_s

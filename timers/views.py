@@ -1,0 +1,56 @@
+"""The follow-up API of CONTRACT.md and the follow-up queue partial."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from flask_login import current_user
+from pydantic import Field
+
+from core.actors import Actor
+from core.api import ApiBlueprint, ApiModel, QueryModel
+from core.extensions import db
+from timers.followups import due_followups, followup_json, record_attempt
+
+api = ApiBlueprint("timers_api", __name__, url_prefix="/api/v1")
+
+FOLLOWUP_ROLES = {"operator", "dispatcher", "supervisor", "admin"}
+
+
+class FollowupQuery(QueryModel):
+    state: Literal["due", "done", "declined", "lost", "all"] = "due"
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+class AttemptIn(ApiModel):
+    outcome: Literal["reached", "no_answer", "declined", "lost"]
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@api.op(
+    "/followups",
+    "GET",
+    roles=FOLLOWUP_ROLES,
+    query=FollowupQuery,
+    summary="Follow-ups; state=due lists the open ones, soonest due first",
+)
+def list_followups(*, query: FollowupQuery) -> Any:
+    rows = due_followups(session=db.session, state=query.state, limit=query.limit)
+    return [followup_json(row) for row in rows]
+
+
+@api.op(
+    "/followups/<int:followup_id>/attempts",
+    "POST",
+    roles=FOLLOWUP_ROLES,
+    body=AttemptIn,
+    status=201,
+    summary="Record an attempt to reach the person (reached, no_answer, declined, lost)",
+)
+def add_attempt(followup_id: int, *, body: AttemptIn) -> Any:
+    user = current_user._get_current_object()
+    followup = record_attempt(
+        session=db.session, followup_id=followup_id, outcome=body.outcome, note=body.note, by=Actor.of(user), user=user
+    )
+    db.session.commit()
+    return followup_json(followup), 201
