@@ -357,3 +357,16 @@ def compose_status_answer(
         link=(link or "").strip(),
     )
     return _fit(draft)
+
+
+def compose_clear_needs_outcome(*, incident_number: str, choices: list[str]) -> str:
+    """CLR without an outcome the incident allows: how to give one."""
+    examples = ", ".join(f"4 {choice}" for choice in choices[:4])
+    return f"To clear {_one_line(incident_number)} add the outcome, e.g. {examples}; or clear on the link page"
+
+
+def compose_cannot_now(*, call_sign: str, command: ReplyCommand, incident_number: str | None, status: str) -> str:
+    """A reply code that does not fit the incident's state now."""
+    what = command.value.replace("_", " ")
+    incident = _one_line(incident_number) if incident_number else "no assignment"
+    return f"{_one_line(call_sign)}: cannot {what} now, {incident} is {status.replace('_', ' ')}"

@@ -181,6 +181,7 @@ class ConsoleMessage:
     sid: str
     to: str
     body: str
+    status_callback: str | None = None
 
 
 class ConsoleStore(Protocol):
@@ -208,7 +209,7 @@ class ConsoleSender:
         status_callback: str | None = None,
         validity_period_s: int | None = None,
     ) -> SendReceipt:
-        message = ConsoleMessage(sid=f"CONSOLE-{uuid.uuid4().hex}", to=to, body=body)
+        message = ConsoleMessage(sid=f"CONSOLE-{uuid.uuid4().hex}", to=to, body=body, status_callback=status_callback)
         self._store(message)
         log.info("console SMS %s to %s", message.sid, mask_phone(to))
         return SendReceipt(sid=message.sid, status="delivered")

@@ -11,6 +11,8 @@ duplicate is the lesser harm, so timeouts count as transient.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 from twilio.base import values
@@ -43,6 +45,16 @@ _TRANSIENT_TRANSPORT = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
+
+
+@dataclass(frozen=True)
+class ProviderMessage:
+    """A message Twilio holds, as its Messages list shows it (used to reconcile the outbox)."""
+
+    sid: str
+    to: str
+    body: str
+    created_at: datetime | None
 
 
 class TwilioSender:
@@ -135,3 +147,18 @@ class TwilioSender:
             "will retry" if isinstance(error, TransientSendError) else "permanent",
             error,
         )
+
+    def recent_messages(self, *, to: str, limit: int = 200) -> list[ProviderMessage]:
+        """The newest messages Twilio holds for `to` (newest first), to learn whether a send
+        whose answer was lost went through. Raises `TransientSendError` when Twilio cannot say."""
+        try:
+            found = self._client.messages.list(to=to, limit=limit)
+        except (TwilioException, requests.exceptions.RequestException) as exc:
+            raise TransientSendError(None, f"cannot list Twilio messages: {type(exc).__name__}") from None
+        return [
+            ProviderMessage(
+                sid=str(item.sid), to=str(item.to or ""), body=str(item.body or ""), created_at=item.date_created
+            )
+            for item in found
+            if item.sid
+        ]

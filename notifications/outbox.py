@@ -1,0 +1,246 @@
+"""The outbox: SMS are rows written in the same transaction as the change that causes them.
+
+Nothing here talks to a provider. `queue_sms` and `page_unit` add `OutboundMessage` rows (and a
+`message.updated` event) to the caller's session; when that transaction commits, an SQLAlchemy
+`after_commit` listener wakes the relay of this process (`sms_queued`), which sends them
+(notifications/relay.py). A rolled-back change leaves no message behind.
+
+Hook handlers connected by notifications/web.py:
+- "assignment.created": the dispatch page, to every phone of the unit;
+- "incident.moved": a stand-down text when the incident is cancelled, or taken from the unit by
+  someone other than the unit itself (a reassignment; a unit that declined needs no stand-down).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from core.clock import now
+from core.events import record_event
+from notifications import content
+from notifications.links import field_url, make_field_token
+from notifications.models import InboundMessage, OutboundMessage
+
+log = logging.getLogger(__name__)
+
+# Twilio keeps an undelivered message at most this long (ValidityPeriod 1..36000 seconds).
+TWILIO_MAX_VALIDITY_S = 36_000
+PAGE_KINDS = ("dispatch", "repage", "checkin", "stand_down")
+
+# Set after a commit that queued messages; the relay of this process waits on it.
+sms_queued = threading.Event()
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _wake_relay(session: Session) -> None:
+    if session.info.pop("sms_queued", False):
+        sms_queued.set()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop("sms_queued", None)
+
+
+def sender_label() -> str:
+    config = current_app.config
+    return str(config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID") or "dispatch")
+
+
+def outbound_json(row: OutboundMessage, *, sender: str | None = None) -> dict[str, Any]:
+    """CONTRACT.md's message shape (plus kind, incident_id, attempts) for an outbound text."""
+    return {
+        "id": row.id,
+        "direction": "out",
+        "kind": row.kind,
+        "unit_id": row.unit_id,
+        "incident_id": row.incident_id,
+        "to": row.to,
+        "from": sender if sender is not None else sender_label(),
+        "body": row.body,
+        "status": row.status,
+        "error_code": row.error_code,
+        "error_message": row.error_message,
+        "attempts": row.attempts,
+        "at": row.created_at.isoformat(),
+        "status_at": row.updated_at.isoformat(),
+    }
+
+
+def inbound_json(row: InboundMessage) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "direction": "in",
+        "kind": row.command,
+        "unit_id": row.unit_id,
+        "incident_id": row.incident_id,
+        "to": row.to_number,
+        "from": row.from_number,
+        "body": row.body,
+        "status": "received",
+        "error_code": None,
+        "at": row.received_at.isoformat(),
+        "reply": row.reply,
+    }
+
+
+def record_message_event(*, session: Any, row: OutboundMessage | InboundMessage, sender: str | None = None) -> None:
+    data = inbound_json(row) if isinstance(row, InboundMessage) else outbound_json(row, sender=sender)
+    record_event(session=session, type="message.updated", data=data, unit_id=row.unit_id)
+
+
+def queue_sms(
+    *,
+    session: Any,
+    to: str,
+    body: str,
+    kind: str,
+    unit_id: int | None = None,
+    incident_id: int | None = None,
+    validity_period_s: int | None = None,
+) -> OutboundMessage:
+    """Add one text to the outbox in the caller's transaction; it is sent after the commit."""
+    if validity_period_s is not None:
+        validity_period_s = max(1, min(int(validity_period_s), TWILIO_MAX_VALIDITY_S))
+    stamp = now()
+    row = OutboundMessage(
+        to=to,
+        body=body,
+        kind=kind,
+        unit_id=unit_id,
+        incident_id=incident_id,
+        status="queued",
+        attempts=0,
+        next_attempt_at=stamp,
+        validity_period_s=validity_period_s,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    session.add(row)
+    session.flush()
+    record_message_event(session=session, row=row)
+    session.info["sms_queued"] = True
+    return row
+
+
+def field_link(*, incident_id: int, unit_id: int) -> str:
+    config = current_app.config
+    token = make_field_token(secret_key=str(config["SECRET_KEY"]), incident_id=incident_id, unit_id=unit_id)
+    return field_url(public_base_url=str(config["PUBLIC_BASE_URL"]), token=token)
+
+
+def incident_category(incident: Any) -> str:
+    """The incident's short category and its flags ("weapon status unknown"), minimum only."""
+    parts = [str(incident.category or "").strip()]
+    parts += [str(flag).strip() for flag in (incident.flags or [])]
+    return content.minimum_category(", ".join(part for part in parts if part))
+
+
+def incident_address(incident: Any) -> str:
+    if incident.address:
+        return str(incident.address)
+    if incident.lat is not None and incident.lon is not None:
+        return f"{incident.lat:.5f},{incident.lon:.5f}"
+    return "location by phone"
+
+
+def dispatch_page(*, incident: Any, unit: Any) -> content.DispatchPage:
+    config = current_app.config
+    return content.DispatchPage(
+        incident_number=str(incident.number),
+        priority=str(incident.priority or ""),
+        address=incident_address(incident),
+        category=incident_category(incident),
+        callback=str(config.get("SMS_CALLBACK_NUMBER") or config.get("TWILIO_FROM_NUMBER") or ""),
+        link=field_link(incident_id=int(incident.id), unit_id=int(unit.id)),
+    )
+
+
+def page_text(*, kind: str, unit: Any, incident: Any) -> tuple[str, int | None]:
+    """The text of a page and how long it stays worth delivering (None: as long as Twilio keeps it)."""
+    config = current_app.config
+    if kind == "dispatch":
+        return content.compose_dispatch(dispatch_page(incident=incident, unit=unit)), int(
+            config["ACK_REASSIGN_AFTER_S"]
+        )
+    if kind == "repage":
+        return content.compose_repage(dispatch_page(incident=incident, unit=unit)), int(config["ACK_REASSIGN_AFTER_S"])
+    if kind == "checkin":
+        return content.compose_checkin_request(incident_number=str(incident.number)), int(config["CHECKIN_INTERVAL_S"])
+    if kind == "stand_down":
+        return content.compose_stand_down(incident_number=str(incident.number)), None
+    raise ValueError(f"unknown page kind {kind!r}")
+
+
+def page_unit(*, session: Any, unit: Any, incident: Any, kind: str = "dispatch") -> list[OutboundMessage]:
+    """Queue one text per phone of the unit (a team shares the page)."""
+    body, validity = page_text(kind=kind, unit=unit, incident=incident)
+    phones = list(dict.fromkeys(phone.strip() for phone in (unit.phones or []) if phone and phone.strip()))
+    if not phones:
+        log.warning("unit %s has no phone: %s page not queued", unit.id, kind)
+    return [
+        queue_sms(
+            session=session,
+            to=phone,
+            body=body,
+            kind=kind,
+            unit_id=int(unit.id),
+            incident_id=int(incident.id),
+            validity_period_s=validity,
+        )
+        for phone in phones
+    ]
+
+
+# --- hooks ------------------------------------------------------------------------------------
+
+
+def on_assignment_created(*, session: Any, incident: Any, unit: Any, **_: Any) -> None:
+    page_unit(session=session, unit=unit, incident=incident, kind="dispatch")
+
+
+def _by_the_unit_itself(by: Any, unit: Any) -> bool:
+    name = str(getattr(by, "name", ""))
+    return name in {f"sms:{unit.call_sign}", f"field:{unit.call_sign}"}
+
+
+def on_incident_moved(
+    *, session: Any, incident: Any, unit: Any, from_status: Any, to_status: Any, by: Any = None, **_: Any
+) -> None:
+    if unit is None:
+        return
+    target, source = str(to_status), str(from_status)
+    taken_away = target == "pending" and source in {"dispatched", "acknowledged", "en_route"}
+    if target == "cancelled" or (taken_away and not _by_the_unit_itself(by, unit)):
+        if source == "pending":
+            return
+        page_unit(session=session, unit=unit, incident=incident, kind="stand_down")
+
+
+def messages_for_incident(*, session: Any, incident_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """Every text to and from the teams about one incident, newest first."""
+    out = session.scalars(
+        sa.select(OutboundMessage).where(OutboundMessage.incident_id == incident_id).order_by(OutboundMessage.id)
+    ).all()
+    inbound = session.scalars(
+        sa.select(InboundMessage).where(InboundMessage.incident_id == incident_id).order_by(InboundMessage.id)
+    ).all()
+    label = sender_label()
+    rows = [outbound_json(row, sender=label) for row in out] + [inbound_json(row) for row in inbound]
+    rows.sort(key=lambda item: (item["at"], item["direction"] == "in", item["id"]), reverse=True)
+    return rows[:limit]
+
+
+def expired(row: OutboundMessage) -> bool:
+    """A page past its validity period is not worth sending any more."""
+    if row.validity_period_s is None:
+        return False
+    return now() >= row.created_at + timedelta(seconds=row.validity_period_s)

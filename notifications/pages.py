@@ -1,0 +1,3 @@
+"""placeholder"""
+from flask import Blueprint
+bp = Blueprint("sms_pages", __name__)
