@@ -34,7 +34,7 @@ from timers.sweep import Handler
 log = logging.getLogger(__name__)
 
 ACK_ALERTS = frozenset({"ack_overdue", "reassign_suggested"})
-ON_SCENE_STATUSES = frozenset({"on_scene", "transporting", "at_facility"})
+ON_SCENE_STATUSES = service.ON_SCENE_STATUSES
 CHECKIN_ENDS = frozenset({"cleared", "closed", "cancelled", "pending"})
 
 
@@ -355,7 +355,7 @@ def on_unit_position(*, session: Any, unit: Unit, **_: Any) -> None:
         session=session,
         kind=service.POSITION_STALE,
         unit_id=unit.id,
-        due_at=unit.location_at + timedelta(seconds=_settings().position_stale_s),
+        due_at=unit.location_at + timedelta(seconds=_settings().position_stale_s + 1),  # older than
         data={"fix_at": unit.location_at.isoformat()},
     )
 

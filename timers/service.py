@@ -34,6 +34,7 @@ PROBE = "probe"
 ACK_KINDS = frozenset({ACK_REPAGE, ACK_REASSIGN})
 CHECKIN_KINDS = frozenset({CHECKIN_ASK, CHECKIN_MISSED, CHECKIN_ESCALATE})
 LIVE_STATES = ("pending", "claimed")
+ON_SCENE_STATUSES = frozenset({"on_scene", "transporting", "at_facility"})
 
 
 @dataclass(frozen=True)
@@ -156,19 +157,19 @@ def checkin_received(*, session: Any, unit_id: int, at: datetime, interval_s: in
     """A team answered "OK": the missed-check-in timers stop, its alert clears, the next one is set.
 
     Called by the SMS inbound handler (and the field page) in its transaction. Returns False when
-    the unit has no check-in running (not on scene): nothing changes then."""
+    the unit is not on scene with an incident: nothing changes then."""
     from alerts.service import clear_alerts
+    from dispatch.models import Incident, Unit
 
-    running = live_timers(session=session, kinds=CHECKIN_KINDS, unit_id=unit_id)
-    if not running:
-        log.info("check-in from unit %s with no check-in running", unit_id)
+    unit = session.get(Unit, unit_id)
+    incident = session.get(Incident, unit.incident_id) if unit is not None and unit.incident_id else None
+    if incident is None or incident.status not in ON_SCENE_STATUSES:
+        log.info("check-in from unit %s, which is not on scene", unit_id)
         return False
-    incident_id = running[0].incident_id
     if interval_s is None:
         interval_s = _configured_interval()
-    clear_alerts(session=session, kinds={"checkin_missed"}, incident_id=incident_id, unit_id=unit_id, by="checkin")
-    if incident_id is not None:
-        schedule_checkin(session=session, incident_id=incident_id, unit_id=unit_id, after_s=interval_s, at=at)
+    clear_alerts(session=session, kinds={"checkin_missed"}, incident_id=incident.id, unit_id=unit_id, by="checkin")
+    schedule_checkin(session=session, incident_id=incident.id, unit_id=unit_id, after_s=interval_s, at=at)
     return True
 
 
