@@ -168,7 +168,8 @@ def _act(session: Any, command: ReplyCommand, argument: str | None, unit: Any, i
                     call_sign=unit.call_sign, command=command, incident_number=number
                 ), "already"
             outcome = None
-            if command is ReplyCommand.CLEAR:
+            if command is ReplyCommand.CLEAR and argument:
+                # "4" alone clears and the dispatcher records the outcome; "4 <word>" names it.
                 outcome = _clear_outcome(incident, argument)
                 if outcome is None:
                     return _needs_outcome(incident), "needs_outcome"
@@ -244,8 +245,12 @@ def _duress(session: Any, unit: Any, incident: Any) -> None:
 
 
 def _check_in(session: Any, unit: Any, incident: Any, by: Actor) -> None:
-    from alerts.service import clear_alerts
-    from core import hooks
+    """The same check-in the timers expect: clears a missed check-in and starts the next wait."""
+    try:
+        from timers.service import checkin_received
+    except ImportError:
+        from alerts.service import clear_alerts
 
-    clear_alerts(session=session, kinds={"checkin_missed"}, unit_id=unit.id, by=by.name)
-    hooks.fire("unit.checked_in", session=session, unit=unit, incident=incident, by=by)
+        clear_alerts(session=session, kinds={"checkin_missed"}, unit_id=unit.id, by=by.name)
+        return
+    checkin_received(session=session, unit_id=unit.id, at=now())
