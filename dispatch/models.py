@@ -22,7 +22,7 @@ class Unit(db.Model):  # type: ignore[name-defined,misc]
     youth: Mapped[bool] = mapped_column(default=False)
     home_lat: Mapped[float] = mapped_column(sa.Float)
     home_lon: Mapped[float] = mapped_column(sa.Float)
-    status: Mapped[str] = mapped_column(sa.String(20), default="available")
+    status: Mapped[str] = mapped_column(sa.String(20), default="available", index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     lat: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(sa.Float, nullable=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from flask import current_app
@@ -121,8 +121,12 @@ def _category(call: Any, triage: dict[str, Any]) -> str | None:
         concern = "welfare check"
     else:
         concern = "crisis support"
+    weapon_present: Literal["yes", "no", "unknown"] = "unknown"
     weapon = answers.get("weapon_present")
-    weapon_present = weapon if weapon in ("yes", "no", "unknown") else "unknown"
+    if weapon == "yes":
+        weapon_present = "yes"
+    elif weapon == "no":
+        weapon_present = "no"
     text = dispatch_category(
         concern=concern,
         weapon_present=weapon_present,
@@ -163,8 +167,14 @@ def open_incident_for_call(*, session: Any, call: Any, by: Actor) -> Incident:
     session.flush()
     _stamp_move(session, incident, None, _I.PENDING, by, note=f"from call {call.number}")
     record_event(session=session, type="incident.created", data=incident_json(incident))
-    audit_by(session=session, by=by, action="incident.create", record_type="incident", record_id=incident.id,
-             detail={"call_id": call.id})
+    audit_by(
+        session=session,
+        by=by,
+        action="incident.create",
+        record_type="incident",
+        record_id=incident.id,
+        detail={"call_id": call.id},
+    )
     hooks.fire("incident.created", session=session, incident=incident, by=by)
     return incident
 
@@ -191,8 +201,14 @@ def set_incident_location(
     incident.location_resolved = True
     _flush(session, incident)
     record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
-    audit_by(session=session, by=by, action="incident.location", record_type="incident", record_id=incident.id,
-             detail={"source": found.source})
+    audit_by(
+        session=session,
+        by=by,
+        action="incident.location",
+        record_type="incident",
+        record_id=incident.id,
+        detail={"source": found.source},
+    )
     return incident
 
 
@@ -242,10 +258,23 @@ def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str) 
 
 def _after_move(session: Any, incident: Incident, old: IncidentStatus, unit: Unit | None, by: Actor) -> None:
     record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
-    audit_by(session=session, by=by, action="incident.status", record_type="incident", record_id=incident.id,
-             detail={"from": old.value, "to": incident.status})
-    hooks.fire("incident.moved", session=session, incident=incident, unit=unit, from_status=old.value,
-               to_status=incident.status, by=by)
+    audit_by(
+        session=session,
+        by=by,
+        action="incident.status",
+        record_type="incident",
+        record_id=incident.id,
+        detail={"from": old.value, "to": incident.status},
+    )
+    hooks.fire(
+        "incident.moved",
+        session=session,
+        incident=incident,
+        unit=unit,
+        from_status=old.value,
+        to_status=incident.status,
+        by=by,
+    )
 
 
 def incident_can_follow(*, session: Any, incident_id: int, unit_status: UnitStatus) -> bool:
@@ -373,7 +402,7 @@ def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor) -
 
 def router() -> Router:
     """OSRM when ROUTER_URL is set, else the straight-line model; one per app."""
-    found = current_app.extensions.get("dispatch_router")
+    found: Router | None = current_app.extensions.get("dispatch_router")
     if found is None:
         url = current_app.config.get("ROUTER_URL")
         if url:
@@ -383,7 +412,7 @@ def router() -> Router:
         else:
             found = StraightLineRouter()
         current_app.extensions["dispatch_router"] = found
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def dispatchable_candidates(*, session: Any) -> list[UnitCandidate]:
@@ -490,8 +519,10 @@ def assign_unit(*, session: Any, incident_id: int, unit_id: int, reason: str | N
                 .execution_options(synchronize_session=False)
             ).rowcount
         if took_unit != 1 or took_incident != 1:  # raising rolls the savepoint back: neither row changes
-            who = f"Unit {unit.call_sign} is no longer available" if took_unit != 1 else (
-                f"Incident {incident.number} is no longer pending"
+            who = (
+                f"Unit {unit.call_sign} is no longer available"
+                if took_unit != 1
+                else (f"Incident {incident.number} is no longer pending")
             )
             raise Conflict(f"{who}: someone assigned it a moment ago.")
     session.expire(unit)
@@ -516,8 +547,14 @@ def assign_unit(*, session: Any, incident_id: int, unit_id: int, reason: str | N
         data={**assignment_json(assignment), "incident": incident_json(incident)},
         unit_id=unit_id,
     )
-    audit_by(session=session, by=by, action="incident.assign", record_type="incident", record_id=incident_id,
-             detail={"unit_id": unit_id, "rank": rank, "reason": reason})
+    audit_by(
+        session=session,
+        by=by,
+        action="incident.assign",
+        record_type="incident",
+        record_id=incident_id,
+        detail={"unit_id": unit_id, "rank": rank, "reason": reason},
+    )
     hooks.fire("unit.moved", session=session, unit=unit, from_status="available", to_status="dispatched", by=by)
     hooks.fire("assignment.created", session=session, incident=incident, unit=unit, assignment=assignment, by=by)
     return assignment

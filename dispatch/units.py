@@ -36,8 +36,15 @@ def audit_by(
 ) -> None:
     """Audit in the name of an actor: the signed-in person, or a system actor by name."""
     user = session.get(User, by.user_id) if by.user_id is not None else None
-    audit(session=session, user=user, action=action, record_type=record_type, record_id=record_id,
-          detail=detail, actor=by.name)
+    audit(
+        session=session,
+        user=user,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        detail=detail,
+        actor=by.name,
+    )
 
 
 def get_unit(*, session: Any, unit_id: int) -> Unit:
@@ -211,8 +218,14 @@ def set_unit_status(*, session: Any, unit_id: int, status: str, by: Actor) -> Un
     except IllegalTransition as error:
         raise Conflict(f"Unit {unit.call_sign}: {error}.") from None
     move_unit_status(session=session, unit=unit, target=target, by=by, incident_id=unit.incident_id)
-    audit_by(session=session, by=by, action="unit.status", record_type="unit", record_id=unit.id,
-             detail={"from": current.value, "to": target.value})
+    audit_by(
+        session=session,
+        by=by,
+        action="unit.status",
+        record_type="unit",
+        record_id=unit.id,
+        detail={"from": current.value, "to": target.value},
+    )
     return unit
 
 

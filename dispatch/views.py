@@ -185,9 +185,7 @@ def move_incident(incident_id: int, *, body: IncidentStatusIn) -> Any:
     return incident_json(incident)
 
 
-@api.op(
-    "/incidents/<int:incident_id>/cancel", "POST", roles=DISPATCHERS, body=CancelIn, summary="Cancel an incident"
-)
+@api.op("/incidents/<int:incident_id>/cancel", "POST", roles=DISPATCHERS, body=CancelIn, summary="Cancel an incident")
 def cancel_incident(incident_id: int, *, body: CancelIn) -> Any:
     incident = service.cancel_incident(session=db.session, incident_id=incident_id, reason=body.reason, by=_actor())
     db.session.commit()

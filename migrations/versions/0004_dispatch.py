@@ -1,4 +1,4 @@
-"""dispatch: schema changes of this work (empty until it needs one)
+"""dispatch: units are looked up by status (the recommendation prefilter)
 
 Revision ID: 0004_dispatch
 Revises: 0003_triage
@@ -17,8 +17,10 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_units_status"), ["status"], unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("units", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_units_status"))

@@ -38,7 +38,9 @@ def test_list_filters_by_status_and_viewing_is_audited(app, api):
     dispatcher.get(f"/api/v1/incidents/{pending}")
     with app.app_context():
         actions = db.session.scalars(
-            sa.select(AuditEntry.action).where(AuditEntry.record_type == "incident", AuditEntry.record_id == str(pending))
+            sa.select(AuditEntry.action).where(
+                AuditEntry.record_type == "incident", AuditEntry.record_id == str(pending)
+            )
         ).all()
     assert "incident.view" in actions and "incident.create" in actions
 
@@ -111,7 +113,9 @@ def test_lifecycle_moves_stamp_time_and_user_and_the_unit_follows(app, api):
     assert no_outcome.status_code == 422 and "outcome" in no_outcome.get_json()["error"]["fields"]
     wrong = dispatcher.post(url, json={"status": "cleared", "outcome": "cancelled_before_arrival"})
     assert wrong.status_code == 422
-    cleared = dispatcher.post(url, json={"status": "cleared", "outcome": "stabilized_on_scene", "police_present": False})
+    cleared = dispatcher.post(
+        url, json={"status": "cleared", "outcome": "stabilized_on_scene", "police_present": False}
+    )
     assert cleared.status_code == 200
     body = cleared.get_json()
     assert body["outcome"] == "stabilized_on_scene" and body["police_present"] is False
@@ -123,7 +127,12 @@ def test_lifecycle_moves_stamp_time_and_user_and_the_unit_follows(app, api):
             sa.select(IncidentMove).where(IncidentMove.incident_id == incident_id).order_by(IncidentMove.id)
         ).all()
         assert [m.to_status for m in moves] == [
-            "pending", "dispatched", "acknowledged", "en_route", "on_scene", "cleared"
+            "pending",
+            "dispatched",
+            "acknowledged",
+            "en_route",
+            "on_scene",
+            "cleared",
         ]
         assert all(m.at is not None for m in moves) and moves[-1].user_id is not None
     assert dispatcher.post(url, json={"status": "closed"}).get_json()["timestamps"]["closed_at"]
@@ -175,8 +184,9 @@ def test_return_to_queue_frees_the_unit(app, api):
     unit_id = make_placed_unit(app, NEAR)
     assign(api.as_role("dispatcher"), incident_id, unit_id)
     with app.app_context():
-        incident = return_to_queue(session=db.session, incident_id=incident_id, reason="DECLINE flat tyre",
-                                   by=Actor.system("sms:T"))
+        incident = return_to_queue(
+            session=db.session, incident_id=incident_id, reason="DECLINE flat tyre", by=Actor.system("sms:T")
+        )
         db.session.commit()
         assert (incident.status, incident.unit_id) == ("pending", None)
         unit = db.session.get(Unit, unit_id)

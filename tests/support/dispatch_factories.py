@@ -21,10 +21,18 @@ FAR = (44.5200, -73.2000)  # ~4.8 km
 HOME_BASE = (44.4757, -73.2195)
 
 
-def make_call(app: Any, *, lat: float | None = CHURCH_ST[0], lon: float | None = CHURCH_ST[1],
-              address: str | None = "135 Church St, Burlington, VT", priority: str = "urgent",
-              language: str | None = None, youth: bool | None = None, answers: dict[str, str] | None = None,
-              disposition: str = "mobile_team") -> int:
+def make_call(
+    app: Any,
+    *,
+    lat: float | None = CHURCH_ST[0],
+    lon: float | None = CHURCH_ST[1],
+    address: str | None = "135 Church St, Burlington, VT",
+    priority: str = "urgent",
+    language: str | None = None,
+    youth: bool | None = None,
+    answers: dict[str, str] | None = None,
+    disposition: str = "mobile_team",
+) -> int:
     from triage.models import Call
 
     n = next(_numbers)
@@ -40,9 +48,14 @@ def make_call(app: Any, *, lat: float | None = CHURCH_ST[0], lon: float | None =
             questionnaire_id="cssrs_screener_recent",
             questionnaire_version=1,
             answers=answers or {"cssrs_1": "yes", "cssrs_2": "no", "weapon_present": "no"},
-            triage={"risk_level": "moderate", "disposition": disposition, "priority": priority, "reasons": [],
-                    "flags": ["weapon status unknown"] if (answers or {}).get("weapon_present") == "unknown" else [],
-                    "needs": {"youth": youth, "language": language}},
+            triage={
+                "risk_level": "moderate",
+                "disposition": disposition,
+                "priority": priority,
+                "reasons": [],
+                "flags": ["weapon status unknown"] if (answers or {}).get("weapon_present") == "unknown" else [],
+                "needs": {"youth": youth, "language": language},
+            },
             risk_level="moderate",
             computed_disposition=disposition,
             computed_priority=priority,
