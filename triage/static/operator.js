@@ -198,6 +198,7 @@
   }
 
   function changed() {
+    document.getElementById("saved").textContent = "";
     updateVisibility();
     schedulePreview();
   }
@@ -215,9 +216,22 @@
     node.className = "pill " + kind + "-" + (value || "none");
   }
 
+  function clearPreview() {
+    ["preview-risk", "preview-disposition", "preview-priority"].forEach(function (id) {
+      var node = document.getElementById(id);
+      node.textContent = "—";
+      node.className = "pill";
+    });
+    document.getElementById("preview-status").textContent = "Answer the questions to see the triage.";
+    document.getElementById("preview-reasons").textContent = "";
+    showBanner(null);
+  }
+
   function preview() {
     var mine = ++previewSeq;
-    var body = { answers: currentAnswers(), questionnaire: { id: questionnaire.id, version: questionnaire.version } };
+    var answers = currentAnswers();
+    if (!Object.keys(answers).length) { clearPreview(); return; }
+    var body = { answers: answers, questionnaire: { id: questionnaire.id, version: questionnaire.version } };
     request("POST", "/triage/evaluate", body).then(function (result) {
       if (mine !== previewSeq) return;  // a newer preview is on its way
       var r = result.data;
@@ -255,6 +269,20 @@
       if (entry) entry.node.classList.add("invalid");
     });
   }
+
+  // Enter in a caller or location field moves on instead of sending a half-filled call.
+  form.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || target.closest(".question") || target.tagName === "TEXTAREA" ||
+        target.tagName === "BUTTON" || target.type === "checkbox") return;
+    event.preventDefault();
+    var fields = Array.prototype.filter.call(form.querySelectorAll("input, select, textarea, button"), function (n) {
+      return !n.disabled && n.offsetParent !== null && (n.type !== "radio" || n.checked || !n.form ||
+        !form.querySelector('input[name="' + n.name + '"]:checked'));
+    });
+    var next = fields[fields.indexOf(target) + 1];
+    if (next) next.focus();
+  });
 
   // --- override and submit ------------------------------------------------------------------
 
