@@ -195,7 +195,7 @@ def set_incident_location(
             fields={"address": "not found"},
             code="address_not_found",
         )
-    incident.address = found.address
+    incident.address = found.address or incident.address  # a point picked on the map keeps the words given
     incident.lat, incident.lon = found.lat, found.lon
     incident.location_source = found.source
     incident.location_resolved = True

@@ -172,7 +172,13 @@
 
   // --- the selected incident -----------------------------------------------------------------
   function select(id) {
-    if (selectedId !== id) { chosenUnit = null; recommendations = null; picked = null; say(""); }
+    if (selectedId !== id) {
+      chosenUnit = null; recommendations = null; picked = null; say("");
+      var incident = incidents[id];
+      $("address-input").value = incident && !incident.location.resolved ? (incident.location.address || "") : "";
+      $("pick-use").disabled = true; $("pick-text").textContent = "No point picked.";
+      if (pickMarker) { pickMarker.remove(); pickMarker = null; }
+    }
     selectedId = id;
     renderQueue();
     renderDetail();
@@ -357,7 +363,7 @@
     sendLocation({ address: text });
   });
   $("pick-use").addEventListener("click", function () {
-    if (picked) sendLocation({ lat: picked.lat, lon: picked.lon, address: $("address-input").value.trim() || null });
+    if (picked) sendLocation({ lat: picked.lat, lon: picked.lon });
   });
 
   // --- live ----------------------------------------------------------------------------------

@@ -107,6 +107,10 @@ def test_a_logged_call_appears_and_is_assigned_in_one_action(live_app):
         expect(page.locator("#pick-use")).to_be_enabled()
         page.screenshot(path="/tmp/dispatch_pick.png", full_page=True)
         page.locator("#pick-use").click()
+        expect(page.locator("#message")).to_contain_text("Location set")
+        lost_item = page.locator(f'[data-incident="{lost["incident_id"]}"]')
+        expect(lost_item).to_contain_text("somewhere behind the old mill")  # the words given are kept
+        expect(lost_item).not_to_contain_text("no location")
         expect(page.locator("#recommendations li.first")).to_contain_text("MCT-", timeout=10_000)
         page.locator("#recommendations li:not(.first) button").first.click()
         expect(page.locator("#recommendations input[name=reason]")).to_be_focused()
