@@ -1,3 +1,217 @@
-"""placeholder"""
-from flask import Blueprint
-bp = Blueprint("sms_pages", __name__)
+"""Pages: `/field/<signed link>` for a team's phone, and the `/sms` simulator of the console sender.
+
+The field page needs no sign-in: the signed link is the credential, for one unit and one
+incident, and it works only while that unit is still assigned to that incident (checked on every
+request, so a link stops working when the incident clears, closes, is cancelled or reassigned).
+Its forms carry the CSRF token of the page's own session.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+
+from core.actors import Actor
+from core.audit import audit
+from core.auth import roles_required
+from core.errors import DomainError
+from core.extensions import db
+from notifications.inbound import dispatch_function, handle_inbound
+from notifications.links import read_field_token
+from notifications.models import ConsoleMessageRow, InboundMessage
+from notifications.outbox import incident_category
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint(
+    "sms_pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static/notifications"
+)
+
+STATUS_BUTTONS = [("acknowledged", "Acknowledge"), ("en_route", "En route"), ("on_scene", "On scene")]
+
+
+def field_incident(token: str) -> tuple[Any, Any] | None:
+    """The incident and unit a link names, while the link still works; else None."""
+    from dispatch.models import Incident, Unit
+    from dispatch.states import ASSIGNED_STATUSES, IncidentStatus
+
+    link = read_field_token(secret_key=str(current_app.config["SECRET_KEY"]), token=token)
+    if link is None:
+        return None
+    incident = db.session.get(Incident, link.incident_id)
+    unit = db.session.get(Unit, link.unit_id)
+    if incident is None or unit is None or incident.unit_id != unit.id:
+        return None
+    if IncidentStatus(incident.status) not in ASSIGNED_STATUSES:
+        return None
+    return incident, unit
+
+
+def _closed() -> Any:
+    message = "This link no longer works: the incident is closed, or was given to another team. Call your dispatcher."
+    return render_template("notifications/field_closed.html", message=message), 410
+
+
+def _actor(unit: Any) -> Actor:
+    return Actor.system(f"field:{unit.call_sign}")
+
+
+@bp.get("/field/<token>")
+def field_page(token: str) -> Any:
+    from dispatch.states import INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
+
+    found = field_incident(token)
+    if found is None:
+        return _closed()
+    incident, unit = found
+    current = IncidentStatus(incident.status)
+    allowed = {status.value for status in INCIDENT_TRANSITIONS[current]}
+    audit(session=db.session, user=None, action="field_view", record_type="incident", record_id=incident.id,
+          actor=_actor(unit).name)  # fmt: skip
+    db.session.commit()
+    return render_template(
+        "notifications/field.html",
+        token=token,
+        incident=incident,
+        unit=unit,
+        category=incident_category(incident),
+        flags=list(incident.flags or []),
+        callback=current_app.config.get("SMS_CALLBACK_NUMBER") or current_app.config.get("TWILIO_FROM_NUMBER") or "",
+        buttons=[(value, label) for value, label in STATUS_BUTTONS if value in allowed],
+        can_clear="cleared" in allowed,
+        can_decline="pending" in allowed,
+        outcomes=sorted(outcome.value for outcome in outcomes_for(current)),
+    )
+
+
+@bp.post("/field/<token>/status")
+def field_status(token: str) -> Any:
+    found = field_incident(token)
+    if found is None:
+        return _closed()
+    incident, unit = found
+    status = request.form.get("status", "")
+    outcome = request.form.get("outcome") or None
+    police = request.form.get("police_present")
+    try:
+        dispatch_function("move_incident")(
+            session=db.session,
+            incident_id=incident.id,
+            status=status,
+            by=_actor(unit),
+            outcome=outcome if status == "cleared" else None,
+            police_present={"yes": True, "no": False}.get(police or "") if status == "cleared" else None,
+            note="field page",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("sms_pages.field_page", token=token))
+    db.session.commit()
+    flash(f"Recorded: {status.replace('_', ' ')}.", "ok")
+    return redirect(url_for("sms_pages.field_page", token=token))
+
+
+@bp.post("/field/<token>/decline")
+def field_decline(token: str) -> Any:
+    found = field_incident(token)
+    if found is None:
+        return _closed()
+    incident, unit = found
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        flash("Say why you decline, so the dispatcher can plan.", "error")
+        return redirect(url_for("sms_pages.field_page", token=token))
+    try:
+        dispatch_function("return_to_queue")(
+            session=db.session, incident_id=incident.id, reason=reason, by=_actor(unit)
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("sms_pages.field_page", token=token))
+    db.session.commit()
+    return render_template("notifications/field_closed.html", message="Declined. The dispatcher has been told."), 200
+
+
+@bp.post("/field/<token>/position")
+def field_position(token: str) -> Any:
+    found = field_incident(token)
+    if found is None:
+        return jsonify({"error": {"code": "link_expired", "message": "This link no longer works."}}), 410
+    _, unit = found
+    data = request.get_json(silent=True) or {}
+    lat, lon, accuracy = data.get("lat"), data.get("lon"), data.get("accuracy_m")
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon))
+    if not numbers or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return jsonify({"error": {"code": "validation_failed", "message": "Latitude and longitude are needed."}}), 422
+    dispatch_function("record_position")(
+        session=db.session,
+        unit_id=unit.id,
+        lat=float(lat),
+        lon=float(lon),
+        accuracy_m=float(accuracy) if isinstance(accuracy, int | float) else None,
+        by=_actor(unit),
+        source="field_link",
+    )
+    db.session.commit()
+    return jsonify({"ok": True, "unit_id": unit.id})
+
+
+# --- the SMS simulator (console sender only) ----------------------------------------------------
+
+
+def _require_console() -> None:
+    from notifications.web import console_active
+
+    if not console_active(current_app._get_current_object()):  # type: ignore[attr-defined]
+        abort(404)
+
+
+@bp.get("/sms")
+@roles_required("dispatcher", "supervisor", "admin")
+def simulator() -> Any:
+    from dispatch.models import Unit
+
+    _require_console()
+    sent = list(db.session.scalars(sa.select(ConsoleMessageRow).order_by(ConsoleMessageRow.id.desc()).limit(300)))
+    replies = list(db.session.scalars(sa.select(InboundMessage).order_by(InboundMessage.id.desc()).limit(300)))
+    units = list(db.session.scalars(sa.select(Unit).order_by(Unit.call_sign)))
+    owner = {phone: unit.call_sign for unit in units for phone in (unit.phones or [])}
+    threads: dict[str, list[dict[str, Any]]] = {}
+    for row in sent:
+        threads.setdefault(row.to, []).append({"at": row.at, "direction": "to the team", "body": row.body})
+    for reply in replies:
+        items = threads.setdefault(reply.from_number, [])
+        items.append({"at": reply.received_at, "direction": "from the team", "body": reply.body})
+        if reply.reply:
+            items.append({"at": reply.received_at, "direction": "answer", "body": reply.reply})
+    for items in threads.values():
+        items.sort(key=lambda item: item["at"], reverse=True)
+    phones = [(phone, call_sign) for phone, call_sign in owner.items()]
+    return render_template("notifications/simulator.html", threads=threads, owner=owner, phones=phones)
+
+
+@bp.post("/sms/simulate")
+@roles_required("dispatcher", "supervisor", "admin")
+def simulate_reply() -> Any:
+    _require_console()
+    phone = request.form.get("phone", "")
+    body = request.form.get("body", "")
+    if not phone or not body.strip():
+        flash("Choose a phone and write the text.", "error")
+        return redirect(url_for("sms_pages.simulator"))
+    outcome = handle_inbound(
+        session=db.session,
+        message_sid=f"SIM{uuid.uuid4().hex}",
+        from_number=phone,
+        to_number=str(current_app.config.get("TWILIO_FROM_NUMBER") or "console"),
+        body=body,
+    )
+    db.session.commit()
+    flash(f"Answer: {outcome.reply}" if outcome.reply else "No answer (opt-out recorded).", "ok")
+    return redirect(url_for("sms_pages.simulator"))
