@@ -18,7 +18,7 @@ from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
 from core.models import STAFF_ROLES, User
 from dispatch.models import Assignment, Incident, IncidentMove, Unit
-from dispatch.recommend import IncidentSite, Recommendation, UnitCandidate, recommend
+from dispatch.recommend import DEFAULT_ESTIMATOR, IncidentSite, Recommendation, UnitCandidate, origin_of, recommend
 from dispatch.serialize import assignment_json, incident_json, stale_after_s, unit_json
 from dispatch.states import (
     OPEN_STATUSES,
@@ -31,7 +31,7 @@ from dispatch.states import (
     unit_follows,
 )
 from dispatch.units import audit_by, get_unit, move_unit_status
-from geo.travel import Router, StraightLineRouter
+from geo.travel import BoundingBox, Router, bounding_box, haversine_m
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,11 @@ STAMPS = {
     _I.CANCELLED: "cancelled_at",
 }
 RANK_DEPTH = 50  # how deep the ranking is searched for the rank of a chosen unit
+REFINE_TOP = 5  # units re-timed by the router (OSRM) after the straight-line ranking
+FIT_WINDOW_S = 60.0  # dispatch.recommend's windows, passed explicitly so the SQL box agrees
+FAIRNESS_WINDOW_S = 30.0
+FIRST_BOX_M = 10_000.0
+LAST_BOX_M = 1_000_000.0  # beyond this, read every available unit
 
 
 class LocationRequired(DomainError):
@@ -410,28 +415,36 @@ def router() -> Router:
 
             found = OsrmRouter(url)
         else:
-            found = StraightLineRouter()
+            found = DEFAULT_ESTIMATOR  # the ranking's own model: nothing to refine
         current_app.extensions["dispatch_router"] = found
     return found
 
 
-def dispatchable_candidates(*, session: Any) -> list[UnitCandidate]:
-    """Available units with no incident, read as plain rows (the prefilter is in SQL)."""
-    rows = session.execute(
-        sa.select(
-            Unit.id,
-            Unit.call_sign,
-            Unit.status,
-            Unit.lat,
-            Unit.lon,
-            Unit.location_at,
-            Unit.home_lat,
-            Unit.home_lon,
-            Unit.languages,
-            Unit.youth,
-            Unit.last_dispatched_at,
-        ).where(Unit.status == UnitStatus.AVAILABLE.value, Unit.incident_id.is_(None))
-    ).all()
+def dispatchable_candidates(*, session: Any, box: BoundingBox | None = None) -> list[UnitCandidate]:
+    """Available units with no incident, read as plain rows; with `box`, only those whose fix or
+    home base lies inside it (the units that can be ranked from a point in the box)."""
+    statement = sa.select(
+        Unit.id,
+        Unit.call_sign,
+        Unit.status,
+        Unit.lat,
+        Unit.lon,
+        Unit.location_at,
+        Unit.home_lat,
+        Unit.home_lon,
+        Unit.languages,
+        Unit.youth,
+        Unit.last_dispatched_at,
+    ).where(Unit.status == UnitStatus.AVAILABLE.value, Unit.incident_id.is_(None))
+    if box is not None:
+        statement = statement.where(
+            sa.or_(
+                sa.and_(Unit.lat.between(box.min_lat, box.max_lat), Unit.lon.between(box.min_lon, box.max_lon)),
+                sa.and_(
+                    Unit.home_lat.between(box.min_lat, box.max_lat), Unit.home_lon.between(box.min_lon, box.max_lon)
+                ),
+            )
+        )
     return [
         UnitCandidate(
             unit_id=r.id,
@@ -446,8 +459,39 @@ def dispatchable_candidates(*, session: Any) -> list[UnitCandidate]:
             youth=bool(r.youth),
             last_dispatched_at=r.last_dispatched_at,
         )
-        for r in rows
+        for r in session.execute(statement)
     ]
+
+
+def _candidates_near(
+    *, session: Any, site: IncidentSite, now: datetime, stale_s: int, need: int
+) -> list[UnitCandidate]:
+    """The units the ranking needs, read through a growing bounding box in SQL.
+
+    A box of radius R is enough once it holds `need` units ranked from inside R and the `need`-th
+    of them is far enough ahead that no unit beyond R could overtake it within the ranking's fit
+    and fairness windows (the same reach rule as dispatch.recommend): the answer is then the
+    one a read of every unit would give.
+    """
+    estimator = DEFAULT_ESTIMATOR
+    extra_s = FIT_WINDOW_S + FAIRNESS_WINDOW_S
+    radius = FIRST_BOX_M
+    while radius <= LAST_BOX_M:
+        units = dispatchable_candidates(session=session, box=bounding_box((site.lat, site.lon), radius))
+        inside = sorted(
+            d
+            for d in (haversine_m(origin_of(u, now=now, stale_after_s=stale_s), (site.lat, site.lon)) for u in units)
+            if d <= radius
+        )
+        if len(inside) >= need:
+            kth_s = estimator.seconds_for_straight_m(inside[need - 1])
+            reach = estimator.straight_m_for_seconds(kth_s + extra_s)
+            if reach <= radius:
+                return units
+            radius = reach
+        else:
+            radius *= 4
+    return dispatchable_candidates(session=session)
 
 
 def require_location(incident: Incident) -> IncidentSite:
@@ -467,13 +511,20 @@ def recommend_units(
     """Dispatchable units for the incident, best first, with ETA and reasons."""
     incident = get_incident(session=session, incident_id=incident_id)
     site = require_location(incident)
+    at = now or clock_now()
+    stale_s = stale_after_s()
+    need = max(limit, REFINE_TOP, 1)
     return recommend(
         incident=site,
-        units=dispatchable_candidates(session=session),
-        now=now or clock_now(),
-        stale_after_s=stale_after_s(),
+        units=_candidates_near(session=session, site=site, now=at, stale_s=stale_s, need=need),
+        now=at,
+        stale_after_s=stale_s,
         router=router(),
         limit=limit,
+        refine_top=REFINE_TOP,
+        fit_window_s=FIT_WINDOW_S,
+        fairness_window_s=FAIRNESS_WINDOW_S,
+        estimator=DEFAULT_ESTIMATOR,
     )
 
 

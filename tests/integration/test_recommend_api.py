@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.extensions import db
 from tests.support.dispatch_factories import FAR, MIDDLE, NEAR, make_incident, make_placed_unit
 
 
@@ -54,3 +55,44 @@ def test_a_dispatched_unit_is_not_recommended(app, api):
     middle = make_placed_unit(app, MIDDLE)
     api.as_role("dispatcher").post(f"/api/v1/incidents/{first}/assign", json={"unit_id": near})
     assert [u["unit_id"] for u in recommend(api, second)["units"]] == [middle]
+
+
+def test_a_far_unit_is_still_found_when_nothing_is_near(app, api):
+    incident_id = make_incident(app)
+    rutland = make_placed_unit(app, (43.6106, -72.9726), call_sign="RUT-1")  # ~100 km south
+    units = recommend(api, incident_id)["units"]
+    assert [u["unit_id"] for u in units] == [rutland] and units[0]["distance_m"] > 90_000
+
+
+def test_the_sql_box_gives_the_same_answer_as_reading_every_unit(app):
+    import random
+
+    from core.clock import now as clock_now
+    from dispatch.recommend import recommend as rank
+    from dispatch.service import (
+        DEFAULT_ESTIMATOR,
+        dispatchable_candidates,
+        get_incident,
+        recommend_units,
+        require_location,
+    )
+
+    rng = random.Random(3)
+    incident_id = make_incident(app, language="es")
+    for _ in range(120):
+        spot = (44.2 + rng.random() * 0.6, -73.4 + rng.random() * 0.6)
+        make_placed_unit(app, spot, age_s=rng.choice([60, 5000]), languages=rng.choice([["en"], ["en", "es"]]))
+    with app.app_context():
+        at = clock_now()
+        boxed = recommend_units(session=db.session, incident_id=incident_id, now=at)
+        site = require_location(get_incident(session=db.session, incident_id=incident_id))
+        everything = rank(
+            incident=site,
+            units=dispatchable_candidates(session=db.session),
+            now=at,
+            stale_after_s=900,
+            router=DEFAULT_ESTIMATOR,
+            limit=10,
+        )
+    assert [r.unit_id for r in boxed] == [r.unit_id for r in everything]
+    assert len(boxed) == 10
