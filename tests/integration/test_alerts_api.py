@@ -71,3 +71,24 @@ def test_the_live_snapshot_carries_open_alerts_for_staff_and_a_units_own_for_its
     with app.app_context():
         assert len(open_alerts_part(db.session, db.session.get(User, staff["id"]))) == 2
         assert [a["id"] for a in open_alerts_part(db.session, db.session.get(User, field["id"]))] == [own]
+
+
+def test_the_alert_panel_and_followup_queue_partials_render_and_their_scripts_are_served(app: Any) -> None:
+    from flask import render_template_string
+    from flask_login import login_user
+
+    from core.models import User
+    from tests.support.factories import make_user
+
+    dispatcher, _ = make_user(app, "dispatcher")
+    page = "{% set alert_panel_connect = true %}{% include 'alerts/panel.html' %}{% include 'timers/followups.html' %}"
+    with app.test_request_context("/dispatch"):
+        login_user(db.session.get(User, dispatcher["id"]))
+        html = render_template_string(page)
+    assert 'data-connect="true"' in html and 'data-can-acknowledge="true"' in html
+    assert 'id="followup-queue"' in html
+    client = app.test_client()
+    for path in ("/static/alerts/alerts.js", "/static/timers/followups.js"):
+        answer = client.get(path)
+        assert answer.status_code == 200 and b"use strict" in answer.data
+        answer.close()
