@@ -265,6 +265,16 @@ def _clean(value: str | None) -> str | None:
 def create_call(
     *, session: Any, payload: CallIn, by: Any, idempotency_key: str | None, catalogue: Catalogue | None = None
 ) -> tuple[Call, bool]:
+    """Log a call; see `take_call`, which also gives the incident opened for it."""
+    call, _incident, created = take_call(
+        session=session, payload=payload, by=by, idempotency_key=idempotency_key, catalogue=catalogue
+    )
+    return call, created
+
+
+def take_call(
+    *, session: Any, payload: CallIn, by: Any, idempotency_key: str | None, catalogue: Catalogue | None = None
+) -> tuple[Call, Incident | None, bool]:
     """Log a call: check and evaluate the answers, apply an override, locate, number and save it,
     and open an incident when the final disposition needs a team. Returns (call, created); a key
     this user already used returns their first call with created False. Refused requests (422)
@@ -280,7 +290,7 @@ def create_call(
     if key is not None:
         earlier = _call_for_key(session, user_id, key)
         if earlier is not None:
-            return earlier, False
+            return earlier, incident_for_call(session=session, call=earlier), False
     catalogue = catalogue if catalogue is not None else current_catalogue()
     questionnaire = chosen_questionnaire(session=session, catalogue=catalogue, ref=payload.questionnaire)
     result = evaluate_answers(questionnaire, payload.answers)
@@ -326,7 +336,7 @@ def create_call(
         if winner is None:
             raise
         log.info("idempotency key reused concurrently; returning call %s", winner.id)
-        return winner, False
+        return winner, incident_for_call(session=session, call=winner), False
 
     actor = Actor.of(by) if user_id is not None else Actor.system("api")
     incident = None
@@ -353,7 +363,7 @@ def create_call(
         )
     record_event(session=session, type="call.created", data=call_json(call, incident))
     hooks.fire("call.created", session=session, call=call, by=actor)
-    return call, True
+    return call, incident, True
 
 
 def get_call(*, session: Any, call_id: int, user: Any) -> tuple[Call, Incident | None]:

@@ -76,15 +76,15 @@ def evaluate(body: EvaluateIn) -> Any:
 
 @api.op("/calls", "POST", roles=INTAKE, body=CallIn, status=201, summary="Log a call (Idempotency-Key honoured)")
 def create_call(body: CallIn) -> Any:
-    call, created = service.create_call(
+    call, incident, created = service.take_call(
         session=db.session,
         payload=body,
         by=current_user._get_current_object(),
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
+    answer = service.call_json(call, incident)  # before the commit expires what was just written
     db.session.commit()
-    incident = service.incident_for_call(session=db.session, call=call)
-    return service.call_json(call, incident), 201 if created else 200
+    return answer, 201 if created else 200
 
 
 @api.op("/calls/<int:call_id>", "GET", roles=STAFF, summary="One call (the view is audited)")
