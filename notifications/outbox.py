@@ -139,9 +139,10 @@ def field_link(*, incident_id: int, unit_id: int) -> str:
 
 def incident_category(incident: Any) -> str:
     """The incident's short category and its flags ("weapon status unknown"), minimum only."""
-    parts = [str(incident.category or "").strip()]
+    parts = [part.strip() for part in str(incident.category or "").split(",")]
     parts += [str(flag).strip() for flag in (incident.flags or [])]
-    return content.minimum_category(", ".join(part for part in parts if part))
+    unique = list({part.lower(): part for part in reversed(parts) if part}.values())[::-1]
+    return content.minimum_category(", ".join(unique))
 
 
 def incident_address(incident: Any) -> str:

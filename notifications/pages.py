@@ -146,8 +146,9 @@ def field_position(token: str) -> Any:
     _, unit = found
     data = request.get_json(silent=True) or {}
     lat, lon, accuracy = data.get("lat"), data.get("lon"), data.get("accuracy_m")
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon))
-    if not numbers or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
+        lat = lon = None
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return jsonify({"error": {"code": "validation_failed", "message": "Latitude and longitude are needed."}}), 422
     dispatch_function("record_position")(
         session=db.session,

@@ -277,7 +277,7 @@ class SmsRelay:
                 )
                 .execution_options(synchronize_session=False)
             )
-            if updated.rowcount == 1:
+            if getattr(updated, "rowcount", 0) == 1:
                 claimed.append((row_id, token))
         session.commit()  # the claim is durable before anything is sent
         return claimed
@@ -408,7 +408,7 @@ class SmsRelay:
             .execution_options(synchronize_session=False)
         )
         session.commit()
-        if took.rowcount != 1:
+        if getattr(took, "rowcount", 0) != 1:
             return
         row = session.get(OutboundMessage, row_id, populate_existing=True)
         assert row is not None
