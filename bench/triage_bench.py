@@ -253,6 +253,7 @@ def main() -> None:
                     calls=args.calls,
                     clients=args.clients,
                     workdir=workdir,
+                    workers=not args.no_workers,
                 )
             elif backend == "postgresql":
                 try:
