@@ -42,6 +42,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     _import_models()
+    # Modules that declare Socket.IO handlers are imported before `socketio.init_app`: a handler
+    # declared after it is attached to that one server only, and the next app would lack it.
+    from core import live as _live  # noqa: F401
+
+    features = [importlib.import_module(name) for name in FEATURES if _feature_present(name)]
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
@@ -61,7 +66,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     from core import errors, health, pages, views_audit, views_auth
-    from core import live as _live  # noqa: F401  (registers the Socket.IO handlers)
     from core.cli import register_cli
 
     errors.register_error_handlers(app)
@@ -72,9 +76,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     register_cli(app)
     login_manager.unauthorized_handler(pages.unauthorized)
-    for name in FEATURES:
-        if _feature_present(name):
-            importlib.import_module(name).init_app(app)
+    for feature in features:
+        feature.init_app(app)
 
     @app.after_request
     def _security_headers(response: Any) -> Any:

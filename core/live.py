@@ -154,3 +154,15 @@ def prune_events(*, session: Any, keep_seconds: int, keep_count: int) -> int:
     result = session.execute(sa.delete(Event).where(Event.seq <= cutoff_seq, Event.at < cutoff_time))
     session.commit()
     return int(result.rowcount or 0)
+
+
+@socketio.on_error(NAMESPACE)
+def on_error(error: Exception) -> None:
+    """Domain errors answer with the API's error body; anything else is logged, never leaked."""
+    if isinstance(error, ConnectionRefusedError):
+        raise error
+    if isinstance(error, DomainError):
+        emit("error", {"error": {"code": error.code, "message": error.message}})
+        return
+    log.error("unhandled error in a /live handler", exc_info=error)
+    emit("error", {"error": {"code": "internal_error", "message": "Something went wrong on our side."}})

@@ -64,12 +64,16 @@ class EventRelay:
         events_committed.set()
         for thread in self._threads:
             thread.join(timeout=5)
+        if self._leader_connection is not None:
+            self._leader_connection.close()  # releases the advisory lock
+            self._leader_connection = None
 
     def _run(self) -> None:
         with self.app.app_context():
             self._become_leader()
             if self._uses_postgres():
-                listener = threading.Thread(target=self._listen, name="event-relay-listen", daemon=True)
+                url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+                listener = threading.Thread(target=self._listen, args=(url,), name="event-relay-listen", daemon=True)
                 listener.start()
                 self._threads.append(listener)
             while not self._stop.is_set():
@@ -102,11 +106,10 @@ class EventRelay:
                 return
             time.sleep(1.0)
 
-    def _listen(self) -> None:
+    def _listen(self, url: str) -> None:
         """Wake the relay when another process commits events (PostgreSQL NOTIFY)."""
         import psycopg
 
-        url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stop.is_set():
             try:
                 with psycopg.connect(url, autocommit=True) as connection:
@@ -135,11 +138,8 @@ class EventRelay:
             return 0
         last = int(session.scalar(sa.select(sa.func.max(Event.seq))) or 0)
         session.execute(
-            sa.update(Event)
-            .where(Event.id == sa.bindparam("event_id"))
-            .values(seq=sa.bindparam("new_seq"))
-            .execution_options(synchronize_session=False),
-            [{"event_id": event_id, "new_seq": last + n} for n, event_id in enumerate(ids, start=1)],
+            sa.update(Event),  # bulk UPDATE by primary key
+            [{"id": event_id, "seq": last + n} for n, event_id in enumerate(ids, start=1)],
         )
         session.commit()
         return len(ids)
