@@ -10,10 +10,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import UtcDateTime, utcnow
 from core.extensions import db
 
-ALERT_KINDS = frozenset({
-    "ack_overdue", "reassign_suggested", "checkin_missed", "duress", "pending_sla", "sms_failed",
-    "followup_overdue", "position_stale",
-})
+ALERT_KINDS = frozenset(
+    {
+        "ack_overdue",
+        "reassign_suggested",
+        "checkin_missed",
+        "duress",
+        "pending_sla",
+        "sms_failed",
+        "followup_overdue",
+        "position_stale",
+    }
+)
 SEVERITIES = ("info", "warning", "critical")
 
 

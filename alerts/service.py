@@ -30,9 +30,17 @@ def alert_json(alert: Alert) -> dict[str, Any]:
     }
 
 
-def raise_alert(*, session: Any, kind: str, severity: str, message: str, incident_id: int | None = None,
-                unit_id: int | None = None, audience: str = "dispatcher",
-                data: dict[str, Any] | None = None) -> Alert:
+def raise_alert(
+    *,
+    session: Any,
+    kind: str,
+    severity: str,
+    message: str,
+    incident_id: int | None = None,
+    unit_id: int | None = None,
+    audience: str = "dispatcher",
+    data: dict[str, Any] | None = None,
+) -> Alert:
     """Raise an alert in the caller's transaction. An open alert of the same kind for the same
     incident and unit is not raised twice: the existing one is returned."""
     if kind not in ALERT_KINDS:
@@ -40,14 +48,25 @@ def raise_alert(*, session: Any, kind: str, severity: str, message: str, inciden
     if severity not in SEVERITIES:
         raise ValueError(f"unknown severity {severity!r}")
     existing = session.scalars(
-        sa.select(Alert).where(Alert.kind == kind, Alert.cleared_at.is_(None),
-                               Alert.incident_id.is_(None) if incident_id is None else Alert.incident_id == incident_id,
-                               Alert.unit_id.is_(None) if unit_id is None else Alert.unit_id == unit_id)
+        sa.select(Alert).where(
+            Alert.kind == kind,
+            Alert.cleared_at.is_(None),
+            Alert.incident_id.is_(None) if incident_id is None else Alert.incident_id == incident_id,
+            Alert.unit_id.is_(None) if unit_id is None else Alert.unit_id == unit_id,
+        )
     ).first()
     if existing is not None:
         return existing  # type: ignore[no-any-return]
-    alert = Alert(kind=kind, severity=severity, message=message, incident_id=incident_id, unit_id=unit_id,
-                  audience=audience, data=data, raised_at=now())
+    alert = Alert(
+        kind=kind,
+        severity=severity,
+        message=message,
+        incident_id=incident_id,
+        unit_id=unit_id,
+        audience=audience,
+        data=data,
+        raised_at=now(),
+    )
     session.add(alert)
     session.flush()
     record_event(session=session, type="alert.raised", data=alert_json(alert), unit_id=unit_id)
@@ -68,8 +87,14 @@ def acknowledge_alert(*, session: Any, alert_id: int, by: Actor) -> Alert:
     return alert  # type: ignore[no-any-return]
 
 
-def clear_alerts(*, session: Any, kinds: set[str] | frozenset[str], incident_id: int | None = None,
-                 unit_id: int | None = None, by: str = "system") -> list[Alert]:
+def clear_alerts(
+    *,
+    session: Any,
+    kinds: set[str] | frozenset[str],
+    incident_id: int | None = None,
+    unit_id: int | None = None,
+    by: str = "system",
+) -> list[Alert]:
     """Clear the open alerts of these kinds for the incident (and/or unit): the cause is answered."""
     statement = sa.select(Alert).where(Alert.kind.in_(kinds), Alert.cleared_at.is_(None))
     if incident_id is not None:
@@ -87,5 +112,6 @@ def clear_alerts(*, session: Any, kinds: set[str] | frozenset[str], incident_id:
 
 
 def open_alerts(*, session: Any, limit: int = 200) -> list[Alert]:
-    return list(session.scalars(sa.select(Alert).where(Alert.cleared_at.is_(None))
-                                .order_by(Alert.id.desc()).limit(limit)))
+    return list(
+        session.scalars(sa.select(Alert).where(Alert.cleared_at.is_(None)).order_by(Alert.id.desc()).limit(limit))
+    )

@@ -1,4 +1,4 @@
-"""Background work: the event relay (and, with the timers, the scheduler).
+"""Background work: the event relay, the SMS relay and the timer scheduler.
 
 Started once: by `flask --app wsgi serve` in the embedded default, or by
 `flask --app wsgi scheduler run` scaled out. Never at import time and never by the app factory,
@@ -16,13 +16,24 @@ from core.relay import EventRelay
 log = logging.getLogger(__name__)
 
 
-def start_background(app: Flask, *, force: bool = False) -> EventRelay | None:
+def start_background(app: Flask, *, force: bool = False, sms: bool = True, scheduler: bool = True) -> EventRelay | None:
+    """Start the event relay, the SMS relay and the timer scheduler of this process, once each.
+
+    Tests that serve an app start only what they test (`sms=False`, `scheduler=False`)."""
     if not (force or app.config["EMBEDDED_WORKERS"]):
         log.info("background workers run in the scheduler process (EMBEDDED_WORKERS is off)")
         return None
-    if "event_relay" in app.extensions:
-        return app.extensions["event_relay"]  # type: ignore[no-any-return]
-    relay = EventRelay(app)
-    app.extensions["event_relay"] = relay
-    relay.start()
-    return relay
+    relay = app.extensions.get("event_relay")
+    if relay is None:
+        relay = EventRelay(app)
+        app.extensions["event_relay"] = relay
+        relay.start()
+    if sms:
+        from notifications.web import start_sms_relay
+
+        start_sms_relay(app)
+    if scheduler:
+        from timers.scheduler import start_scheduler
+
+        start_scheduler(app, force=True)
+    return relay  # type: ignore[no-any-return]

@@ -57,6 +57,9 @@ def run_command() -> None:
     while not stop.wait(1.0):
         pass
     stop_scheduler(wait=True)
+    from notifications.web import stop_sms_relay
+
+    stop_sms_relay(app)
     if relay is not None:
         relay.stop()
     click.echo("scheduler stopped", err=True)

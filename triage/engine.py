@@ -153,14 +153,10 @@ def check_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -
         question = questionnaire.by_id[key]
         if value == "" or screening.shown[key] is True or question.show_if is None:
             continue
-        depends_on = [
-            a.question_id for a in rules.atoms(question.show_if) if isinstance(a, AnswerIs)
-        ]
+        depends_on = [a.question_id for a in rules.atoms(question.show_if) if isinstance(a, AnswerIs)]
         if any(f"answers.{other}" in errors for other in depends_on):
             continue  # the real problem is reported on the question it depends on
-        errors[f"answers.{key}"] = (
-            f"not asked with these answers: shown only when {rules.describe(question.show_if)}"
-        )
+        errors[f"answers.{key}"] = f"not asked with these answers: shown only when {rules.describe(question.show_if)}"
     return errors
 
 
@@ -219,19 +215,13 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, str]) -> Triage
             if when is not None:
                 deciding = rules.deciding_atoms(when, screening.leaf)
                 # Risk leaves are explained by the risk reasons: keep the answers themselves.
-                disposition_reasons = [
-                    screening.reason(atom) for atom in deciding if isinstance(atom, AnswerIs)
-                ]
+                disposition_reasons = [screening.reason(atom) for atom in deciding if isinstance(atom, AnswerIs)]
             break
     if not complete and disposition == "phone":
         disposition = "mobile_team"  # DOMAIN.md: an incomplete screening is never resolved by phone
 
     flags = _dedupe(
-        [
-            q.unknown_flag
-            for q in questionnaire.questions
-            if q.unknown_flag and screening.answers.get(q.id) == "unknown"
-        ]
+        [q.unknown_flag for q in questionnaire.questions if q.unknown_flag and screening.answers.get(q.id) == "unknown"]
     )
     reasons = disposition_reasons + risk_reasons
     if complete and not risk_reasons:

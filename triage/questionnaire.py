@@ -146,9 +146,7 @@ class _Loader(yaml.SafeLoader):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -187,21 +185,14 @@ def load_directory(
             first = catalog[questionnaire.key].path
             raise QuestionnaireError(
                 path,
-                [
-                    (
-                        f"id {questionnaire.id!r} version {questionnaire.version} "
-                        f"is already defined by {first}"
-                    )
-                ],
+                [(f"id {questionnaire.id!r} version {questionnaire.version} is already defined by {first}")],
             )
         catalog[questionnaire.key] = questionnaire
     log.info("loaded %d questionnaires from %s", len(catalog), directory)
     return catalog
 
 
-def latest(
-    catalog: Mapping[tuple[str, int], Questionnaire], questionnaire_id: str
-) -> Questionnaire:
+def latest(catalog: Mapping[tuple[str, int], Questionnaire], questionnaire_id: str) -> Questionnaire:
     """The highest version of `questionnaire_id`; KeyError when there is none."""
     versions = [q for (qid, _), q in catalog.items() if qid == questionnaire_id]
     if not versions:
@@ -244,9 +235,7 @@ def _optional_text(raw: Mapping[str, Any], key: str, where: str, problems: list[
     return _text(raw, key, where, problems)
 
 
-def _condition(
-    raw: object, where: str, problems: list[str], *, allow_risk: bool
-) -> Condition | None:
+def _condition(raw: object, where: str, problems: list[str], *, allow_risk: bool) -> Condition | None:
     try:
         return rules.parse_condition(raw, allow_risk=allow_risk)
     except rules.RuleSyntaxError as exc:
@@ -278,9 +267,7 @@ def _question(raw: object, section_id: str, where: str, problems: list[str]) -> 
         options = tuple(str(option) for option in raw_options)
         if len(set(options)) != len(options):
             problems.append(f"{where}: duplicate options")
-    elif raw_options is not None and (
-        not isinstance(raw_options, list) or tuple(map(str, raw_options)) != options
-    ):
+    elif raw_options is not None and (not isinstance(raw_options, list) or tuple(map(str, raw_options)) != options):
         problems.append(f"{where}: options of a {kind} question are fixed ({options or 'none'})")
     required = raw.get("required", True)
     if not isinstance(required, bool):
@@ -336,8 +323,7 @@ def _sections(raw: object, problems: list[str]) -> list[Section]:
                 continue
             if question.id in seen_questions:
                 problems.append(
-                    f"duplicate question id {question.id!r} "
-                    f"(sections {seen_questions[question.id]} and {section_id})"
+                    f"duplicate question id {question.id!r} (sections {seen_questions[question.id]} and {section_id})"
                 )
                 continue
             seen_questions[question.id] = section_id
@@ -383,15 +369,11 @@ def _rules(
             problems.append(f"{where}: {kind_key} {kind!r} is not one of {', '.join(kinds)}")
         when = None
         if raw_rule.get("when") is not None:
-            when = _condition(
-                raw_rule["when"], where, problems, allow_risk=kind_key == "disposition"
-            )
+            when = _condition(raw_rule["when"], where, problems, allow_risk=kind_key == "disposition")
             if when is not None:
                 rules.check_references(when, where, options=_options(by_id), problems=problems)
         if catch_all is not None:
-            problems.append(
-                f"{where} comes after the catch-all rule {catch_all} and can never match"
-            )
+            problems.append(f"{where} comes after the catch-all rule {catch_all} and can never match")
         elif raw_rule.get("when") is None:
             catch_all = number
         note = _optional_text(raw_rule, "note", where, problems)
@@ -425,9 +407,7 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
         raw.get("risk_rules"), name="risk_rules", kind_key="risk", kinds=rules.RISK_LEVELS,
         by_id=by_id, problems=problems,
     )  # fmt: skip
-    severities = [
-        rules.RISK_LEVELS.index(kind) for kind, _, _, _ in risk_rules if kind in rules.RISK_LEVELS
-    ]
+    severities = [rules.RISK_LEVELS.index(kind) for kind, _, _, _ in risk_rules if kind in rules.RISK_LEVELS]
     if severities != sorted(severities, reverse=True):
         problems.append("risk_rules must go from the most serious level to the least")
     disposition_rules = _rules(
@@ -455,8 +435,7 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
         sections=tuple(sections),
         risk_rules=tuple(RiskRule(kind, when) for kind, when, _, _ in risk_rules),
         disposition_rules=tuple(
-            DispositionRule(kind, when, note, instruction)
-            for kind, when, note, instruction in disposition_rules
+            DispositionRule(kind, when, note, instruction) for kind, when, note, instruction in disposition_rules
         ),
         needs={str(need): str(question_id) for need, question_id in needs.items()},
         path=str(path),
@@ -464,10 +443,7 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
     rules.check_can_match(
         show_ifs,
         [(f"risk_rules rule {n}", r.when) for n, r in enumerate(questionnaire.risk_rules, 1)]
-        + [
-            (f"disposition_rules rule {n}", r.when)
-            for n, r in enumerate(questionnaire.disposition_rules, 1)
-        ],
+        + [(f"disposition_rules rule {n}", r.when) for n, r in enumerate(questionnaire.disposition_rules, 1)],
         options=options,
         problems=problems,
     )

@@ -95,8 +95,7 @@ def parse_condition(raw: object, *, allow_risk: bool) -> Condition:
         unknown = [level for level in listed if level not in RESULT_RISK_LEVELS]
         if unknown:
             raise RuleSyntaxError(
-                f"risk condition names unknown level {unknown[0]!r} "
-                f"(levels: {', '.join(RESULT_RISK_LEVELS)})"
+                f"risk condition names unknown level {unknown[0]!r} (levels: {', '.join(RESULT_RISK_LEVELS)})"
             )
         return RiskIs(frozenset(listed), listed)
     if keys in ({"all"}, {"any"}):
@@ -106,9 +105,7 @@ def parse_condition(raw: object, *, allow_risk: bool) -> Condition:
             raise RuleSyntaxError(f"'{key}' needs a non-empty list of conditions")
         parsed = tuple(parse_condition(part, allow_risk=allow_risk) for part in parts)
         return AllOf(parsed) if key == "all" else AnyOf(parsed)
-    raise RuleSyntaxError(
-        f"cannot read condition {raw!r}: expected {{answer, is}}, {{risk}}, {{all}} or {{any}}"
-    )
+    raise RuleSyntaxError(f"cannot read condition {raw!r}: expected {{answer, is}}, {{risk}}, {{all}} or {{any}}")
 
 
 def atoms(condition: Condition) -> list[AnswerIs | RiskIs]:
@@ -215,9 +212,7 @@ def satisfiable(
     pending: list[Conjunct] = [dict(conjunct)]
     while pending:
         current = pending.pop()
-        current = {
-            variable: values & domains.get(variable, values) for variable, values in current.items()
-        }
+        current = {variable: values & domains.get(variable, values) for variable, values in current.items()}
         if any(not values for values in current.values()):
             continue
         expanded = False
@@ -241,9 +236,7 @@ def satisfiable(
 Options = Mapping[str, tuple[str, ...] | None]
 
 
-def check_references(
-    condition: Condition, where: str, *, options: Options, problems: list[str]
-) -> None:
+def check_references(condition: Condition, where: str, *, options: Options, problems: list[str]) -> None:
     """Every leaf names a known, testable question and a value it offers."""
     for atom in atoms(condition):
         if not isinstance(atom, AnswerIs):
@@ -263,16 +256,12 @@ def check_references(
                 )
 
 
-def check_show_if(
-    show_ifs: Mapping[str, Condition], *, options: Options, problems: list[str]
-) -> None:
+def check_show_if(show_ifs: Mapping[str, Condition], *, options: Options, problems: list[str]) -> None:
     """Branches refer to known, earlier questions, with no cycle."""
     position = {question_id: index for index, question_id in enumerate(options)}
     edges = {
         question_id: [
-            atom.question_id
-            for atom in atoms(condition)
-            if isinstance(atom, AnswerIs) and atom.question_id in options
+            atom.question_id for atom in atoms(condition) if isinstance(atom, AnswerIs) and atom.question_id in options
         ]
         for question_id, condition in show_ifs.items()
     }

@@ -13,7 +13,7 @@ from core.background import start_background
 
 
 @contextmanager
-def serve(app: Any, *, relay: bool = True) -> Iterator[str]:
+def serve(app: Any, *, relay: bool = True, sms: bool = False, scheduler: bool = False) -> Iterator[str]:
     """Serve `app` (use the `live_app` fixture) on 127.0.0.1:<free port>; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
@@ -22,7 +22,7 @@ def serve(app: Any, *, relay: bool = True) -> Iterator[str]:
     # Same-origin browsers send an Origin header: allow this port.
     socketio.server.eio.cors_allowed_origins = [app.config["PUBLIC_BASE_URL"]]
     if relay:
-        start_background(app, force=True)
+        start_background(app, force=True, sms=sms, scheduler=scheduler)
     thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
     thread.start()
     try:
@@ -34,3 +34,11 @@ def serve(app: Any, *, relay: bool = True) -> Iterator[str]:
         found = app.extensions.pop("event_relay", None)
         if found is not None:
             found.stop()
+        if sms:
+            from notifications.web import stop_sms_relay
+
+            stop_sms_relay(app)
+        if scheduler:
+            from timers.scheduler import stop_scheduler
+
+            stop_scheduler()

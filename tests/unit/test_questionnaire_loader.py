@@ -93,9 +93,7 @@ def test_cssrs_wording_and_branching_are_published_ones() -> None:
     cssrs = load_questionnaire(QUESTIONNAIRE_DIR / "cssrs_screener_recent.yaml")
     text = {question.id: question.text for question in cssrs.questions}
 
-    assert text["cssrs_1"] == (
-        "Have you wished you were dead or wished you could go to sleep and not wake up?"
-    )
+    assert text["cssrs_1"] == ("Have you wished you were dead or wished you could go to sleep and not wake up?")
     assert text["cssrs_2"] == "Have you actually had any thoughts of killing yourself?"
     assert "If YES to 2, ask questions 3, 4, 5" in (cssrs.by_id["cssrs_2"].help or "")
     assert text["cssrs_6_recent"] == "Was this within the past three months?"
@@ -160,9 +158,7 @@ def rule_value_not_an_option(data: dict[str, Any]) -> None:
 
 def rule_on_a_skipped_question(data: dict[str, Any]) -> None:
     # q2 is shown only when q1 is yes, so "q1 no and q2 yes" cannot happen.
-    data["risk_rules"][0]["when"] = {
-        "all": [{"answer": "q1", "is": "no"}, {"answer": "q2", "is": "yes"}]
-    }
+    data["risk_rules"][0]["when"] = {"all": [{"answer": "q1", "is": "no"}, {"answer": "q2", "is": "yes"}]}
 
 
 def rule_after_catch_all(data: dict[str, Any]) -> None:
