@@ -50,7 +50,7 @@ CALL_TARGET_MS = 50.0
 # BENCHMARKS.md: one-row insert + commit, p95 (SQLite WAL, PostgreSQL).
 INSERT_FLOOR_P95_MS = {"sqlite": 0.49, "postgresql": 2.1}
 FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
-PASSWORD = "bench password 1"  # noqa: S105 - a throwaway scratch user
+PASSWORD = "bench password 1"
 
 SAFETY_NO = {
     "medical_emergency": "no",
