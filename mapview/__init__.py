@@ -1,0 +1,1 @@
+"""The supervisor's live map: units, incidents, assignments, late timers and alerts."""
