@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -68,7 +72,7 @@ def configure_engine(engine: Engine) -> None:
 
     Python's sqlite3 begins transactions lazily, so two writers that both read first deadlock
     into "database is locked". `BEGIN IMMEDIATE` takes the write lock at the start instead, and
-    the busy timeout makes the second writer wait for it.
+    the busy timeout makes a writer of another process wait for it.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -83,6 +87,37 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    writer = _writer_lock(str(engine.url.database))
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Queue this process's writers on a lock that wakes the next one at once, instead of
+        # SQLite's busy handler, which sleeps in growing steps (a long tail under load). Another
+        # process still waits through the busy timeout.
+        held = writer.acquire(timeout=WRITER_WAIT_S)
+        if not held:
+            log.warning("waited %s s for the SQLite writer lock; going on with SQLite's own wait", WRITER_WAIT_S)
+        connection.info["holds_writer_lock"] = held
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except Exception:
+            _release(connection)
+            raise
+
+    def _release(connection: Any) -> None:
+        if connection.info.pop("holds_writer_lock", False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
+
+
+WRITER_WAIT_S = 10.0
+_writer_locks: dict[str, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(database: str) -> threading.Lock:
+    """One lock per database file, shared by every engine of this process on that file."""
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(database, threading.Lock())
