@@ -24,6 +24,7 @@ TIMER_DEFAULTS: dict[str, int] = {
     "FOLLOWUP_AFTER_HIGH_S": 86400,
     "FOLLOWUP_AFTER_LOW_S": 259200,
     "TIMER_SWEEP_S": 2,
+    "CHECKIN_REPLY_WITHIN_S": 300,
 }
 
 
@@ -71,6 +72,8 @@ class Config:
             "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
             "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER") or None,
             "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
+            "SMS_CALLBACK_NUMBER": env.get("SMS_CALLBACK_NUMBER") or None,
+            "SMS_WEBHOOK_TOKEN": env.get("SMS_WEBHOOK_TOKEN") or None,
             "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
             "GEOCODER": env.get("GEOCODER", "local"),
             "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT", "crisis-dispatch"),
