@@ -653,7 +653,7 @@
     readFilters();
     $("map-filters").addEventListener("change", refilter);
     $("map-filters").addEventListener("submit", function (e) { e.preventDefault(); });
-    $("fit-all").addEventListener("click", function () { fitted = false; fitAll(); });
+    $("fit-all").addEventListener("click", function () { fitted = false; say(""); fitAll(); });
     ["unit-rows", "incident-rows"].forEach(function (id) {
       $(id).addEventListener("keydown", onRowKey);
       $(id).addEventListener("click", function (e) { var row = e.target.closest("tr[tabindex]"); if (row) choose(row); });
