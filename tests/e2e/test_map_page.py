@@ -51,7 +51,8 @@ def assign(app, incident_id: int, unit_id: int) -> None:
     from dispatch.service import assign_unit
 
     with app.app_context():
-        assign_unit(session=db.session, incident_id=incident_id, unit_id=unit_id, reason="test", by=Actor.system("test"))
+        by = Actor.system("test")
+        assign_unit(session=db.session, incident_id=incident_id, unit_id=unit_id, reason="test", by=by)
         db.session.commit()
 
 
@@ -65,7 +66,7 @@ def sign_in(page, base: str, user: dict) -> None:
 
 def dot_colour(page, unit_id: int) -> str:
     return page.evaluate(
-        "id => getComputedStyle(document.querySelector(`.mu[data-unit-id=\"${id}\"] .dot`)).backgroundColor",
+        'id => getComputedStyle(document.querySelector(`.mu[data-unit-id="${id}"] .dot`)).backgroundColor',
         unit_id,
     )
 
