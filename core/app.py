@@ -61,7 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode="threading",
         message_queue=app.config["REDIS_URL"],
-        cors_allowed_origins=[app.config["PUBLIC_BASE_URL"]],
+        # cors_allowed_origins left unset: Socket.IO accepts only same-origin pages.
         ping_interval=10,
         ping_timeout=10,
     )

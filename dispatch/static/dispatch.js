@@ -379,6 +379,7 @@
 
   Live.connect({
     snapshot: function (s) {
+      if (window.AlertPanel) window.AlertPanel.snapshot(s);
       incidents = {}; units = {};
       (s.incidents || []).forEach(putIncident);
       (s.units || []).forEach(function (u) { units[u.id] = u; });
@@ -386,6 +387,7 @@
       refreshRecommendations(true);
     },
     event: function (e) {
+      if (window.AlertPanel) window.AlertPanel.event(e);
       if (e.type === "incident.created" || e.type === "incident.updated") putIncident(e.data);
       else if (e.type === "assignment.created" && e.data.incident) putIncident(e.data.incident);
       else if (e.type === "unit.updated") units[e.data.id] = e.data;

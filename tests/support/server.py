@@ -17,10 +17,6 @@ def serve(app: Any, *, relay: bool = True, sms: bool = False, scheduler: bool = 
     """Serve `app` (use the `live_app` fixture) on 127.0.0.1:<free port>; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    from core.extensions import socketio
-
-    # Same-origin browsers send an Origin header: allow this port.
-    socketio.server.eio.cors_allowed_origins = [app.config["PUBLIC_BASE_URL"]]
     if relay:
         start_background(app, force=True, sms=sms, scheduler=scheduler)
     thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
