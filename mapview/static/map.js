@@ -44,6 +44,8 @@
 
   function setText(node, text) { if (node.textContent !== text) node.textContent = text; }
 
+  function setAttr(node, name, value) { if (node.getAttribute(name) !== value) node.setAttribute(name, value); }
+
   function setClass(node, className) { if (node.className !== className) node.className = className; }
 
   function parseTime(iso) {
@@ -201,7 +203,7 @@
     var marker = L.marker([0, 0], {
       icon: L.divIcon({ className: "mu-icon", html: box, iconSize: [16, 16], iconAnchor: [8, 8] }),
       keyboard: false,
-      riseOnHover: true,
+      pane: "unitMarkers",
     });
     marker.on("click", function () { select("unit", id, true); });
 
@@ -243,7 +245,7 @@
       (stale ? "stale, " : "") + age(ageS);
     setText(view.ageNode, place && place.fix ? age(ageS) + (stale ? " stale" : "") : "no fix");
     setText(view.lateNode, late ? " LATE " + clock((now - late.since) / 1000) : "");
-    view.box.title = u.call_sign + ", " + humanStatus(u.status) + ", " + where;
+    setAttr(view.box, "title", u.call_sign + ", " + humanStatus(u.status) + ", " + where);
 
     var rowClass = availability + (stale ? " stale" : "") + (late ? " late" : "") +
       (selected && selected.kind === "unit" && selected.id === id ? " picked" : "");
@@ -282,11 +284,12 @@
     var marker = L.marker([0, 0], {
       icon: L.divIcon({ className: "mi-icon", html: box, iconSize: [20, 20], iconAnchor: [10, 10] }),
       keyboard: false,
-      zIndexOffset: 1000,
-      riseOnHover: true,
+      pane: "incidentMarkers",
     });
     marker.on("click", function () { select("incident", id, true); });
-    var line = L.polyline([[0, 0], [0, 0]], { className: "assign-line", color: "#0b5cad", weight: 3, opacity: 0.8, interactive: false });
+    var line = L.polyline([[0, 0], [0, 0]], {
+      className: "assign-line", color: "#0b5cad", weight: 3, opacity: 0.8, interactive: false, renderer: layers.lineRenderer,
+    });
     line.bindTooltip("", { permanent: true, direction: "center", className: "eta-label" });
 
     var row = el("tr");
@@ -329,17 +332,17 @@
     var picked = selected && selected.kind === "incident" && selected.id === id;
     var priority = inc.priority || "routine";
     setClass(view.box, "mi " + priority + (late ? " late" : "") + (picked ? " picked" : ""));
-    view.box.dataset.priority = priority;
-    view.box.dataset.status = inc.status;
+    setAttr(view.box, "data-priority", priority);
+    setAttr(view.box, "data-status", inc.status);
     setText(view.letter, PRIORITY_LETTER[priority] || "?");
     setText(view.prio, priority);
     var lateText = late ? "LATE " + clock((now - late.since) / 1000) : "";
     setText(view.lateNode, late ? " " + lateText : "");
     var u = inc.unit_id !== null && inc.unit_id !== undefined ? units.get(inc.unit_id) : null;
     var eta = etaText(inc, u, now);
-    view.box.title = inc.number + ", " + priority + ", " + humanStatus(inc.status) +
+    setAttr(view.box, "title", inc.number + ", " + priority + ", " + humanStatus(inc.status) +
       (u ? ", " + u.call_sign + " " + eta : "") + (late ? ", LATE: " + late.what : "") +
-      ((inc.location || {}).address ? ", " + inc.location.address : "");
+      ((inc.location || {}).address ? ", " + inc.location.address : ""));
 
     setClass(view.row, priority + (late ? " late" : "") + (picked ? " picked" : ""));
     setText(view.cells.priority, priority);
@@ -373,7 +376,7 @@
   function renderTimerCell(cell, inc, late, lateText, now) {
     var text = "";
     if (late) text = lateText + " (" + late.what + ")";
-    else if (inc.status === "pending") text = "waiting " + clock((now - parseTime((inc.timestamps || {}).created_at)) / 1000);
+    else if (inc.status === "pending") text = "waiting " + age((now - parseTime((inc.timestamps || {}).created_at)) / 1000);
     if (cell.textContent === text) return;
     cell.textContent = "";
     if (late) cell.append(el("span", "late", lateText), " " + late.what);
@@ -523,7 +526,12 @@
       case "alert.cleared": putAlert(d); break;
       default: return;
     }
-    if (stats) { stats.events += 1; pendingStamps.push(parseTime(e.at)); }
+    if (stats) {
+      var at = parseTime(e.at);
+      stats.events += 1;
+      stats.received.push(performance.timeOrigin + performance.now() - at);
+      pendingStamps.push(at);
+    }
     schedule();
   }
 
@@ -617,11 +625,28 @@
         .addTo(map);
     }
     L.control.scale({ imperial: true, metric: true }).addTo(map);
+    // Own panes, incidents above units; the markers in them carry no z-index of their own (see map.css).
+    map.createPane("unitMarkers").style.zIndex = 610;
+    map.createPane("incidentMarkers").style.zIndex = 620;
+    // Lines on one canvas: a canvas (or SVG) overlay is a compositing layer, and every marker drawn
+    // over it then needs one of its own.
+    // The canvas is drawn above the markers (so none of them overlaps a composited layer) and lets
+    // clicks through to them.
+    var linePane = map.createPane("assignmentLines");
+    linePane.style.zIndex = 630;
+    linePane.style.pointerEvents = "none";
+    layers.lineRenderer = L.canvas({ padding: 0.2, pane: "assignmentLines" });
     layers.lines = L.layerGroup().addTo(map);
     layers.units = L.layerGroup().addTo(map);
     layers.incidents = L.layerGroup().addTo(map);
     map.on("zoomend", updateLabels);
     map.on("moveend", function () { if (filters.inView) refilter(); });
+  }
+
+  function lineCount() {
+    var n = 0;
+    incidentViews.forEach(function (v) { if (v.lineOn) n += 1; });
+    return n;
   }
 
   function describe() {
@@ -647,7 +672,7 @@
     var root = $("mapview");
     settings = JSON.parse(root.dataset.settings || "{}");
     if (window.__mapStatsEnabled || /[?&]stats=1/.test(location.search)) {
-      stats = window.__mapStats = { latencies: [], events: 0, applied: 0 };
+      stats = window.__mapStats = { latencies: [], received: [], events: 0, applied: 0 };
     }
     startMap();
     readFilters();
@@ -663,6 +688,7 @@
     window.MapView = {
       live: live,
       describe: describe,
+      lineCount: lineCount,
       map: map,
       state: function () { return { units: units, incidents: incidents, alerts: alerts }; },
     };

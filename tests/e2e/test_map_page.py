@@ -100,11 +100,11 @@ def test_the_map_follows_the_shift_and_resyncs_after_a_dropped_connection(live_a
 
         # Every unit has a marker, and each marker says which unit it is.
         listed = api.get("/api/v1/units")
-        markers = page.locator(".leaflet-marker-pane .mu[data-unit-id]")
+        markers = page.locator(".mu[data-unit-id]")
         expect(markers).to_have_count(len(listed), timeout=10_000)
         shown = sorted(int(x) for x in markers.evaluate_all("ms => ms.map(m => m.dataset.unitId)"))
         assert shown == sorted(u["id"] for u in listed)
-        expect(page.locator(".leaflet-marker-pane .mi[data-incident-id]")).to_have_count(3)
+        expect(page.locator(".mi[data-incident-id]")).to_have_count(3)
         expect(page.locator("#unit-rows tr")).to_have_count(len(listed))
         # The stale unit says so in words; the assigned unit has a line with its ETA.
         expect(page.locator(".mu.stale")).to_contain_text("stale")
