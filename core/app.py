@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -80,19 +81,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for feature in features:
         feature.init_app(app)
 
+    csp = content_security_policy(app.config.get("MAP_TILE_URL") or "")
+
     @app.after_request
     def _security_headers(response: Any) -> Any:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
-            "connect-src 'self' ws: wss:",
-        )
+        response.headers.setdefault("Content-Security-Policy", csp)
         return response
 
     return app
+
+
+def content_security_policy(tile_url: str) -> str:
+    """Only our own scripts; images from us and from the configured map tile server."""
+    images = "'self' data:"
+    parts = urlsplit(tile_url.replace("{s}", "*"))
+    if parts.scheme in ("http", "https") and parts.netloc:
+        images += f" {parts.scheme}://{parts.netloc}"
+    return (
+        f"default-src 'self'; img-src {images}; style-src 'self' 'unsafe-inline'; "
+        "connect-src 'self' ws: wss:; frame-ancestors 'none'"
+    )
 
 
 def _feature_present(name: str) -> bool:

@@ -65,7 +65,8 @@ class EventRelay:
         for thread in self._threads:
             thread.join(timeout=5)
         if self._leader_connection is not None:
-            self._leader_connection.close()  # releases the advisory lock
+            # Close the connection itself (not back to the pool): that releases the session lock.
+            self._leader_connection.invalidate()
             self._leader_connection = None
 
     def _run(self) -> None:
@@ -99,12 +100,14 @@ class EventRelay:
             cursor = connection.cursor()
             cursor.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))
             got = (cursor.fetchone() or [False])[0]
+            cursor.close()
             connection.commit()
             if got:
                 self._leader_connection = connection
                 log.info("event relay is the leader")
                 return
-            time.sleep(1.0)
+            self._stop.wait(1.0)
+        connection.invalidate()  # stopped before leading: close it for real
 
     def _listen(self, url: str) -> None:
         """Wake the relay when another process commits events (PostgreSQL NOTIFY)."""

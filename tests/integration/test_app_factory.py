@@ -75,3 +75,18 @@ def test_readyz_says_not_ready_when_redis_is_configured_but_down(databases):
 def test_pages_redirect_to_sign_in(client):
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_pages_allow_only_our_scripts_and_the_configured_tile_server(databases):
+    from core.app import create_app
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": databases.main_url,
+            "TESTING": True,
+            "MAP_TILE_URL": "http://tiles.example.org:8080/{z}/{x}/{y}.png",
+        }
+    )
+    policy = app.test_client().get("/login").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src" not in policy  # scripts fall back to 'self'
+    assert "img-src 'self' data: http://tiles.example.org:8080;" in policy
