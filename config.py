@@ -68,6 +68,10 @@ class Config:
             "SECRET_KEY": env.get("SECRET_KEY") or cls.default_secret(),
             "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
             "REDIS_URL": redis_url,
+            # Redis pub/sub ignores database numbers: deployments sharing a Redis need their own channel.
+            "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "flask-socketio"),
+            # How many proxies stand in front (X-Forwarded-For/Proto/Host are trusted that deep).
+            "PROXY_HOPS": int(env.get("PROXY_HOPS", 0)),
             "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
             "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
             "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER") or None,

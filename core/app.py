@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 from core.db import configure_engine
@@ -36,6 +37,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings.update(config)
     app.config.from_mapping(settings)
     app.instance_path = app.config["INSTANCE_PATH"]
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:  # the client's address for the audit log and rate limits, not the proxy's
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         import os
 
@@ -62,6 +66,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app,
         async_mode="threading",
         message_queue=app.config["REDIS_URL"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         # cors_allowed_origins left unset: Socket.IO accepts only same-origin pages.
         ping_interval=10,
         ping_timeout=10,

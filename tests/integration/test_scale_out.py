@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -198,6 +200,7 @@ def cluster(databases: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         APP_ENV="production",
         DATABASE_URL=url,
         REDIS_URL=REDIS_URL,
+        SOCKETIO_CHANNEL=f"crisis-test-{os.getpid()}-{uuid.uuid4().hex[:8]}",  # never another run's events
         SECRET_KEY="scale-out-test-secret-key-0123456789",
         PUBLIC_BASE_URL=PUBLIC_URL,
         INSTANCE_PATH=str(workdir / "instance"),
@@ -380,11 +383,6 @@ def test_readyz_checks_redis(show_logs: Cluster) -> None:
         wrong.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/live.py replay() stops at relay_state.published_seq, which lags what the relay in the scheduler "
-    "process has already emitted; a screen that reconnects in that window misses the tail until the next event",
-)
 def test_a_screen_reconnecting_while_the_relay_records_its_progress_gets_the_tail(show_logs: Cluster) -> None:
     """The relay emits a batch, then records how far it got. A screen that joins between the two
     receives neither the emitted events (it was not in the room yet) nor their replay (the
