@@ -136,6 +136,25 @@ def live_app(databases: TestDatabases) -> Iterator[Any]:
 
 
 @pytest.fixture
+def make_app(databases: TestDatabases) -> Iterator[Any]:
+    """Build extra apps with other settings over the main database; their engines are closed after."""
+    from core.extensions import db
+
+    made: list[Any] = []
+
+    def build(**overrides: Any) -> Any:
+        flask_app = _make_app(databases.main_url, **overrides)
+        made.append(flask_app)
+        return flask_app
+
+    yield build
+    for flask_app in made:
+        with flask_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Any) -> Any:
     return app.test_client()
 

@@ -61,12 +61,8 @@ def test_create_app_serves_health_and_the_login_page(app, client):
     assert b"Sign in" in page.data and b'name="csrf_token"' in page.data
 
 
-def test_readyz_says_not_ready_when_redis_is_configured_but_down(databases):
-    from core.app import create_app
-
-    app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": databases.main_url, "TESTING": True, "REDIS_URL": "redis://127.0.0.1:1/0"}
-    )
+def test_readyz_says_not_ready_when_redis_is_configured_but_down(app):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["redis"] == "unavailable"
@@ -77,16 +73,8 @@ def test_pages_redirect_to_sign_in(client):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_pages_allow_only_our_scripts_and_the_configured_tile_server(databases):
-    from core.app import create_app
-
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": databases.main_url,
-            "TESTING": True,
-            "MAP_TILE_URL": "http://tiles.example.org:8080/{z}/{x}/{y}.png",
-        }
-    )
+def test_pages_allow_only_our_scripts_and_the_configured_tile_server(make_app):
+    app = make_app(MAP_TILE_URL="http://tiles.example.org:8080/{z}/{x}/{y}.png")
     policy = app.test_client().get("/login").headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src" not in policy  # scripts fall back to 'self'
     assert "img-src 'self' data: http://tiles.example.org:8080;" in policy
