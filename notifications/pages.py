@@ -97,6 +97,10 @@ def field_status(token: str) -> Any:
     status = request.form.get("status", "")
     outcome = request.form.get("outcome") or None
     police = request.form.get("police_present")
+    if status == "cleared" and (not outcome or police not in ("yes", "no")):
+        # The encounter's record needs both; a guess here would end up in the figures.
+        flash("To clear, choose the outcome and say whether police were on scene.", "error")
+        return redirect(url_for("sms_pages.field_page", token=token))
     try:
         dispatch_function("move_incident")(
             session=db.session,

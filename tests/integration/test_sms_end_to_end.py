@@ -163,3 +163,22 @@ def test_the_simulator_answers_as_a_units_phone(app, client):
     app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"] = "AC" + "1" * 32, "t"
     app.config["TWILIO_FROM_NUMBER"] = "+18025550100"
     assert client.get("/sms").status_code == 404  # Twilio is configured: no simulator
+
+
+def test_clearing_on_the_field_page_needs_the_outcome_and_police_presence(app, client):
+    incident_id, unit_id = assigned_incident(app, phones=[PHONE])
+    path = field_link(app, unit_id)
+    text = client.get(path).get_data(as_text=True)
+    for step in ("en_route", "on_scene"):
+        client.post(f"{path}/status", data={"status": step, "csrf_token": csrf(text)})
+    refused = client.post(f"{path}/status", data={"status": "cleared", "outcome": "stabilized_on_scene",
+                                                  "csrf_token": csrf(text)}, follow_redirects=True)  # fmt: skip
+    assert "say whether police were on scene" in refused.get_data(as_text=True)
+    cleared = client.post(f"{path}/status", data={"status": "cleared", "outcome": "stabilized_on_scene",
+                                                  "police_present": "no", "csrf_token": csrf(text)})  # fmt: skip
+    assert cleared.status_code == 302
+    with app.app_context():
+        from dispatch.models import Incident
+
+        incident = db.session.get(Incident, incident_id)
+        assert (incident.status, incident.outcome, incident.police_present) == ("cleared", "stabilized_on_scene", False)
