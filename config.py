@@ -97,6 +97,9 @@ class Config:
             "SESSION_COOKIE_SECURE": cls.name == "production",
             "REMEMBER_COOKIE_SECURE": cls.name == "production",
             "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+            # Room for the request threads plus the relays and the scheduler; a dropped database
+            # connection is noticed before use, not in the middle of a dispatcher's request.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True},
             "WTF_CSRF_TIME_LIMIT": None,
             "RATELIMIT_STORAGE_URI": redis_url or "memory://",
             "RATELIMIT_HEADERS_ENABLED": True,

@@ -135,7 +135,14 @@ def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
 
 
 def bench_calls(
-    backend: str, database_url: str, *, calls: int, clients: int, workdir: Path, workers: bool = True
+    backend: str,
+    database_url: str,
+    *,
+    calls: int,
+    clients: int,
+    workdir: Path,
+    workers: bool = True,
+    rates: tuple[float, ...] = (0.0,),
 ) -> None:
     env = dict(os.environ)
     env.update(
@@ -166,63 +173,10 @@ def bench_calls(
             answer.raise_for_status()
             tokens.append(answer.json()["token"])
         with_team = importlib.util.find_spec("dispatch.service") is not None
-        latencies: list[float] = []
-        failures: list[str] = []
-        lock = threading.Lock()
-        per_client = max(1, calls // clients)
-        start = threading.Barrier(clients + 1)
-
-        def client(index: int) -> None:
-            session = requests.Session()
-            session.headers["Authorization"] = f"Bearer {tokens[index]}"
-            mine: list[float] = []
-            for n in range(per_client + 5):  # the first 5 warm the connection and are not counted
-                if n == 5:
-                    start.wait()
-                team = with_team and n % 2 == 1
-                body = {
-                    "caller": {"phone": "+18025550100"},
-                    "location": {"address": f"{100 + n} Main St, Burlington"},
-                    "answers": TEAM_ANSWERS if team else PHONE_ANSWERS,
-                }
-                started = time.perf_counter()
-                answer = session.post(
-                    f"{base}/api/v1/calls", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30
-                )
-                elapsed = (time.perf_counter() - started) * 1000
-                if answer.status_code != 201:
-                    with lock:
-                        failures.append(f"{answer.status_code} {answer.text[:200]}")
-                elif n >= 5:
-                    mine.append(elapsed)
-            with lock:
-                latencies.extend(mine)
-
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-        for thread in threads:
-            thread.start()
-        start.wait()
-        began = time.perf_counter()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - began
-        if failures:
-            print(f"  {len(failures)} requests failed, e.g. {failures[0]}")
-        if not latencies:
-            return
-        p95 = percentile(latencies, 0.95)
-        floor = INSERT_FLOOR_P95_MS[backend]
-        mix = "half phone, half mobile team (incident opened)" if with_team else "all resolved by phone"
-        relay = "relay and scheduler in the server" if workers else "no relay or scheduler in the server"
-        print(f"POST /api/v1/calls on {backend}: {len(latencies)} calls, {clients} concurrent clients, {mix}, {relay}")
-        print(
-            f"  p50 {statistics.median(latencies):.1f} ms  p95 {p95:.1f} ms  p99 {percentile(latencies, 0.99):.1f} ms"
-            f"  throughput {len(latencies) / wall:.0f} calls/s"
-        )
-        print(
-            f"  p95 / {CALL_TARGET_MS:g} ms target = {p95 / CALL_TARGET_MS:.2f};"
-            f"  p95 / one-row insert+commit floor ({floor} ms) = {p95 / floor:.0f}x"
-        )
+        for rate in rates:
+            measure_calls(
+                backend, base, tokens, calls=calls, clients=clients, rate=rate, with_team=with_team, workers=workers
+            )
     finally:
         server.terminate()
         try:
@@ -232,12 +186,94 @@ def bench_calls(
         log.close()
 
 
+def measure_calls(
+    backend: str,
+    base: str,
+    tokens: list[str],
+    *,
+    calls: int,
+    clients: int,
+    rate: float,
+    with_team: bool,
+    workers: bool,
+) -> None:
+    """`clients` threads post calls; rate 0 = each sends its next call as soon as the last is answered
+    (closed loop: saturation), rate R = the clients together send R calls a second at random moments
+    (open loop: the latency a person at each console would see at that load)."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    per_client = max(1, calls // clients)
+    start = threading.Barrier(clients + 1)
+
+    def client(index: int) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {tokens[index]}"
+        mine: list[float] = []
+        rng = random.Random(index)
+        next_at = 0.0
+        for n in range(per_client + 5):  # the first 5 warm the connection and are not counted
+            if n == 5:
+                start.wait()
+                next_at = time.perf_counter() + (rng.uniform(0, clients / rate) if rate else 0.0)
+            if rate and n >= 5:  # open loop: each client sends at random moments, R/clients a second
+                time.sleep(max(0.0, next_at - time.perf_counter()))
+                next_at += rng.expovariate(rate / clients)
+            team = with_team and n % 2 == 1
+            body = {
+                "caller": {"phone": "+18025550100"},
+                "location": {"address": f"{100 + n} Main St, Burlington"},
+                "answers": TEAM_ANSWERS if team else PHONE_ANSWERS,
+            }
+            started = time.perf_counter()
+            answer = session.post(
+                f"{base}/api/v1/calls", json=body, headers={"Idempotency-Key": uuid.uuid4().hex}, timeout=30
+            )
+            elapsed = (time.perf_counter() - started) * 1000
+            if answer.status_code != 201:
+                with lock:
+                    failures.append(f"{answer.status_code} {answer.text[:200]}")
+            elif n >= 5:
+                mine.append(elapsed)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    if failures:
+        print(f"  {len(failures)} requests failed, e.g. {failures[0]}")
+    if not latencies:
+        return
+    p95 = percentile(latencies, 0.95)
+    floor = INSERT_FLOOR_P95_MS[backend]
+    mix = "half phone, half mobile team (incident opened)" if with_team else "all resolved by phone"
+    relay = "relay and scheduler in the server" if workers else "no relay or scheduler in the server"
+    load = f"open loop at {rate:g} calls/s in all" if rate else "closed loop (each sends again at once)"
+    print(f"POST /api/v1/calls on {backend}: {len(latencies)} calls, {clients} concurrent clients, {load}")
+    print(f"  {mix}, {relay}")
+    print(
+        f"  p50 {statistics.median(latencies):.1f} ms  p95 {p95:.1f} ms  p99 {percentile(latencies, 0.99):.1f} ms"
+        f"  throughput {len(latencies) / wall:.0f} calls/s"
+    )
+    print(
+        f"  p95 / {CALL_TARGET_MS:g} ms target = {p95 / CALL_TARGET_MS:.2f};"
+        f"  p95 / one-row insert+commit floor ({floor} ms) = {p95 / floor:.0f}x"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", type=int, default=5000)
     parser.add_argument("--calls", type=int, default=400)
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--rates", default="0,10", help="calls/s for all clients together; 0 = closed loop")
     parser.add_argument("--no-workers", action="store_true", help="serve without the embedded relay and scheduler")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
@@ -254,6 +290,7 @@ def main() -> None:
                     clients=args.clients,
                     workdir=workdir,
                     workers=not args.no_workers,
+                    rates=tuple(float(r) for r in args.rates.split(",")),
                 )
             elif backend == "postgresql":
                 try:
@@ -269,6 +306,7 @@ def main() -> None:
                         clients=args.clients,
                         workdir=workdir,
                         workers=not args.no_workers,
+                        rates=tuple(float(r) for r in args.rates.split(",")),
                     )
                 finally:
                     drop()

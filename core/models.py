@@ -121,3 +121,12 @@ class RelayState(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     published_seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class Counter(db.Model):  # type: ignore[name-defined,misc]
+    """Named counters for numbers people read aloud (C-2026-000123), one row per name and year."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)

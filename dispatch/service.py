@@ -17,6 +17,7 @@ from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
 from core.models import STAFF_ROLES, User
+from core.numbers import next_number
 from dispatch.models import Assignment, Incident, IncidentMove, Unit
 from dispatch.recommend import DEFAULT_ESTIMATOR, IncidentSite, Recommendation, UnitCandidate, origin_of, recommend
 from dispatch.serialize import assignment_json, incident_json, stale_after_s, unit_json
@@ -97,20 +98,8 @@ def incidents_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
 
 
 def next_incident_number(*, session: Any, year: int) -> str:
-    """I-2026-000123: a per-year counter row, incremented atomically."""
-    from triage.models import Counter
-
-    name = f"incident-{year}"
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    statement = insert(Counter).values(name=name, value=1)
-    statement = statement.on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + 1})
-    session.execute(statement.returning(Counter.value))
-    value = session.scalar(sa.select(Counter.value).where(Counter.name == name))
-    return f"I-{year}-{int(value):06d}"
+    """`I-<year>-<6 digits>`, from the per-year counter (see core.numbers)."""
+    return f"I-{year}-{next_number(session=session, name=f'incident-{year}'):06d}"
 
 
 def _category(call: Any, triage: dict[str, Any]) -> str | None:

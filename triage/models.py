@@ -55,15 +55,6 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
         return f"<Call {self.id} {self.number}>"
 
 
-class Counter(db.Model):  # type: ignore[name-defined,misc]
-    """Named counters for numbers people read aloud (C-2026-000123), one row per name and year."""
-
-    __tablename__ = "counters"
-
-    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
-
-
 class Setting(db.Model):  # type: ignore[name-defined,misc]
     """Choices an admin makes at run time (e.g. the active questionnaire)."""
 

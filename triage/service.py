@@ -18,7 +18,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from core import hooks
@@ -27,10 +26,11 @@ from core.audit import audit
 from core.clock import now
 from core.errors import DomainError, NotFound
 from core.events import record_event
+from core.numbers import next_number
 from dispatch.models import Incident
 from geo.service import locate
 from triage.engine import AnswersInvalid, TriageResult, evaluate
-from triage.models import Call, Counter, Setting
+from triage.models import Call, Setting
 from triage.questionnaire import (
     DEFAULT_QUESTIONNAIRE_ID,
     QUESTIONNAIRE_DIR,
@@ -232,16 +232,8 @@ def transfer_instruction(result: TriageResult, disposition: str) -> str | None:
 
 
 def next_call_number(*, session: Any, year: int) -> str:
-    """`C-<year>-<6 digits>` from one counter row per year, incremented atomically in the caller's
-    transaction: the row stays locked until commit, and a rollback gives the number back."""
-    name = f"call-{year}"
-    table = Counter.__table__
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(table).values(name=name, value=0).on_conflict_do_nothing(index_elements=["name"]))
-    value = session.execute(
-        sa.update(table).where(table.c.name == name).values(value=table.c.value + 1).returning(table.c.value)
-    ).scalar_one()
-    return f"C-{year}-{value:06d}"
+    """`C-<year>-<6 digits>`, from the per-year counter (see core.numbers)."""
+    return f"C-{year}-{next_number(session=session, name=f'call-{year}'):06d}"
 
 
 # --- calls -----------------------------------------------------------------------------------
