@@ -154,7 +154,10 @@ def demo_seed() -> None:
         for username, roles, password in created:
             click.echo(f"  {username:<11} {password}   roles: {', '.join(roles)}")
     else:
-        click.echo("Demo data is already in place; nothing changed.")
+        click.echo(
+            "Demo data is already in place; nothing changed. (The demo passwords were printed the first "
+            "time; to start afresh, stop the server and delete the instance/ folder.)"
+        )
 
 
 def register_cli(app: Flask) -> None:
