@@ -95,6 +95,33 @@
     return Date.parse(a.timestamps.created_at) - Date.parse(b.timestamps.created_at);
   }
 
+  // Delivery of the texts to each unit's phones: the newest outbound message per phone.
+  var sms = {};
+  function noteMessage(m) {
+    if (!m || m.direction !== "out" || !m.incident_id) return;
+    var byPhone = sms[m.incident_id] || (sms[m.incident_id] = {});
+    var before = byPhone[m.to];
+    if (before && before.id > m.id) return;
+    byPhone[m.to] = m;
+  }
+  function loadMessages(incident) {
+    api("GET", "/api/v1/incidents/" + incident.id + "/messages").then(function (result) {
+      if (!result.ok || !Array.isArray(result.data)) return;
+      result.data.forEach(noteMessage);
+      renderQueue();
+    });
+  }
+  function smsLine(incident) {
+    var byPhone = sms[incident.id];
+    if (!byPhone) return null;
+    var all = Object.keys(byPhone).map(function (k) { return byPhone[k]; });
+    var failed = all.filter(function (m) { return m.status === "failed" || m.status === "undelivered"; });
+    var words = {};
+    all.forEach(function (m) { words[label(m.status)] = true; });
+    var text = "SMS " + Object.keys(words).join(", ") + (all.length > 1 ? " (" + all.length + " phones)" : "");
+    return el("span", { className: "sms" + (failed.length ? " late" : ""), "data-sms": incident.id, text: text });
+  }
+
   function incidentButton(incident, compact) {
     var late = isLate(incident);
     var unit = incident.unit_id ? units[incident.unit_id] : null;
@@ -110,7 +137,8 @@
       className: "prio-" + (incident.priority || "none"),
       "aria-pressed": String(incident.id === selectedId),
       "data-incident": incident.id,
-    }, [head, right, el("span", { className: "addr", text: incident.location.address || "address unknown" })]);
+    }, [head, right, el("span", { className: "addr", text: incident.location.address || "address unknown" }),
+      compact ? smsLine(incident) : null]);
     button.addEventListener("click", function () { select(incident.id); });
     return el("li", {}, [button]);
   }
@@ -383,6 +411,8 @@
       incidents = {}; units = {};
       (s.incidents || []).forEach(putIncident);
       (s.units || []).forEach(function (u) { units[u.id] = u; });
+      sms = {};
+      Object.keys(incidents).forEach(function (k) { if (incidents[k].status !== "pending") loadMessages(incidents[k]); });
       renderAll();
       refreshRecommendations(true);
     },
@@ -391,6 +421,7 @@
       if (e.type === "incident.created" || e.type === "incident.updated") putIncident(e.data);
       else if (e.type === "assignment.created" && e.data.incident) putIncident(e.data.incident);
       else if (e.type === "unit.updated") units[e.data.id] = e.data;
+      else if (e.type === "message.updated") noteMessage(e.data);
       else return;
       renderAll();
       if (selectedId) refreshRecommendations(false);

@@ -67,7 +67,7 @@ def test_a_logged_call_appears_and_is_assigned_in_one_action(live_app):
     dispatcher, _ = make_user(live_app, "dispatcher")
     _, operator_token = make_user(live_app, "operator")
 
-    with serve(live_app) as base, sync_playwright() as p:
+    with serve(live_app, sms=True) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"{base}/login?next=/dispatch")
@@ -98,6 +98,8 @@ def test_a_logged_call_appears_and_is_assigned_in_one_action(live_app):
         expect(available).not_to_contain_text("MCT-1")
         expect(page.locator("#queue-empty")).to_be_visible()
         expect(page.locator("#active")).to_contain_text("MCT-1")
+        # The dispatch page went to the unit's phone; its delivery shows on the board, live.
+        expect(page.locator(f'[data-sms="{call["incident_id"]}"]')).to_contain_text("SMS delivered", timeout=15_000)
 
         # A second call whose address cannot be found: the board asks for the place.
         lost = log_call(base, operator_token, {"address": "somewhere behind the old mill"})
