@@ -99,7 +99,7 @@ class Config:
             "SQLALCHEMY_TRACK_MODIFICATIONS": False,
             # Room for the request threads plus the relays and the scheduler; a dropped database
             # connection is noticed before use, not in the middle of a dispatcher's request.
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True},
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
             "WTF_CSRF_TIME_LIMIT": None,
             "RATELIMIT_STORAGE_URI": redis_url or "memory://",
             "RATELIMIT_HEADERS_ENABLED": True,
@@ -139,6 +139,12 @@ CONFIGS: dict[str, type[Config]] = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    if database_url in ("sqlite://", "sqlite:///:memory:"):
+        return {}  # one in-memory database on one static connection: no pool to size
+    return {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
 
 
 def _flag(value: str | None, *, default: bool) -> bool:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config
+from config import Config, engine_options
 from core.db import configure_engine
 from core.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
@@ -36,6 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         settings.update(config)
     app.config.from_mapping(settings)
+    if config and "SQLALCHEMY_DATABASE_URI" in config and "SQLALCHEMY_ENGINE_OPTIONS" not in config:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
     app.instance_path = app.config["INSTANCE_PATH"]
     hops = int(app.config.get("PROXY_HOPS") or 0)
     if hops:  # the client's address for the audit log and rate limits, not the proxy's

@@ -151,3 +151,30 @@ def test_users_create_cli(app):
     assert twice.exit_code != 0 and "exists already" in twice.output
     no_unit = runner.invoke(args=["users", "create", "fi", "--role", "field", "--password", "x", "--unit", "ZZ-9"])
     assert no_unit.exit_code != 0 and "no unit" in no_unit.output
+
+
+# Reached without a signed-in user, each for a reason: assets, health, signing in, Twilio's webhooks
+# (checked by signature) and the field page (the signed link is the credential).
+PUBLIC_ROUTES = {
+    "/healthz",
+    "/readyz",
+    "/login",
+    "/logout",
+    "/vendor/<library>/<path:filename>",
+    "/sms/inbound",
+    "/sms/status",
+    "/field/<token>",
+    "/field/<token>/status",
+    "/field/<token>/decline",
+    "/field/<token>/position",
+}
+
+
+def test_every_route_checks_roles_or_is_public_on_purpose(app):
+    unguarded = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        guarded = hasattr(view, "__required_roles__") or hasattr(view, "__api_operation__")
+        if not guarded and rule.rule not in PUBLIC_ROUTES and not rule.endpoint.endswith("static"):
+            unguarded.append(rule.rule)
+    assert unguarded == []
