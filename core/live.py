@@ -12,6 +12,7 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import emit, join_room
 
+from core.audit import audit
 from core.auth import ANY_ROLE, check_roles, user_for_token
 from core.db import utcnow
 from core.errors import DomainError
@@ -61,6 +62,15 @@ def build_snapshot(user: User) -> dict[str, Any]:
     snapshot: dict[str, Any] = {"seq": seq}
     for name, part in snapshot_parts.items():
         snapshot[name] = part(session, user)
+    incident_ids = [item.get("id") for item in snapshot.get("incidents", []) if isinstance(item, dict)]
+    if incident_ids:  # a live screen is shown these incidents: that is a view of them
+        audit(
+            session=session,
+            user=user,
+            action="view",
+            record_type="incident_list",
+            detail={"incident_ids": incident_ids, "via": "live snapshot"},
+        )
     session.commit()
     return snapshot
 

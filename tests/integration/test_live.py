@@ -199,3 +199,26 @@ def test_a_field_user_sees_only_their_own_unit(live):
         assert client.events[0]["seq"] == 2
     finally:
         client.client.disconnect()
+
+
+def test_a_live_snapshot_of_incidents_is_an_audited_view(live):
+    import sqlalchemy as sa
+
+    from core.models import AuditEntry
+    from tests.support.dispatch_factories import make_incident
+
+    app, url = live
+    user, token = make_user(app, "supervisor")
+    incident_id = make_incident(app)
+    client = Recorder(url, {"token": token})
+    client.connect()
+    try:
+        assert client.wait_for(lambda r: r.snapshots)
+        assert incident_id in [i["id"] for i in client.snapshots[0]["incidents"]]
+    finally:
+        client.client.disconnect()
+    with app.app_context():
+        entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.record_type == "incident_list")).all()
+        assert [(e.user_id, e.action, e.detail["incident_ids"]) for e in entries] == [
+            (user["id"], "view", [incident_id])
+        ]
