@@ -98,8 +98,8 @@ def incidents_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
 
 
 def next_incident_number(*, session: Any, year: int) -> str:
-    """`I-<year>-<6 digits>`, from the per-year counter (see core.numbers)."""
-    return f"I-{year}-{next_number(session=session, name=f'incident-{year}'):06d}"
+    """`I-<year>-<6 digits>` (see core.numbers)."""
+    return f"I-{year}-{next_number(session=session, kind='incident', year=year):06d}"
 
 
 def _category(call: Any, triage: dict[str, Any]) -> str | None:

@@ -232,8 +232,8 @@ def transfer_instruction(result: TriageResult, disposition: str) -> str | None:
 
 
 def next_call_number(*, session: Any, year: int) -> str:
-    """`C-<year>-<6 digits>`, from the per-year counter (see core.numbers)."""
-    return f"C-{year}-{next_number(session=session, name=f'call-{year}'):06d}"
+    """`C-<year>-<6 digits>` (see core.numbers)."""
+    return f"C-{year}-{next_number(session=session, kind='call', year=year):06d}"
 
 
 # --- calls -----------------------------------------------------------------------------------
