@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -125,11 +126,31 @@ def on_connect(auth: Any = None) -> None:
     else:
         raise ConnectionRefusedError("this account rides with no unit")
     _connections[request.sid] = user.id  # type: ignore[attr-defined]
+    join_room(f"user:{user.id}")
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if isinstance(token, str) and token and not current_user.is_authenticated:
+        join_room(token_room(token))
     since = auth.get("since") if isinstance(auth, dict) else None
     if isinstance(since, int) and not isinstance(since, bool):
         replay(user, since)
     else:
         emit("snapshot", build_snapshot(user))
+
+
+def token_room(token: str) -> str:
+    return "token:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def end_live_sessions(*, user_id: int | None = None, token: str | None = None) -> int:
+    """Disconnect this process's live connections of a signed-out user or a revoked token, so a
+    screen stops receiving the moment its sign-in ends. Returns how many were closed."""
+    rooms = ([f"user:{user_id}"] if user_id is not None else []) + ([token_room(token)] if token else [])
+    if not rooms or socketio.server is None:
+        return 0
+    sids = {sid for sid, _eio in socketio.server.manager.get_participants(NAMESPACE, rooms)}
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+    return len(sids)
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)

@@ -17,6 +17,7 @@ from core.api import ApiBlueprint, ApiModel, login_limits, openapi_document
 from core.auth import ANY_ROLE, PUBLIC, bearer_token, issue_token, revoke_token, verify_password
 from core.errors import Unauthorized
 from core.extensions import db
+from core.live import end_live_sessions
 
 pages = Blueprint("auth", __name__)
 api = ApiBlueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -79,6 +80,8 @@ for _limit in login_limits():
 
 @pages.route("/logout", methods=["POST"])
 def logout_page() -> Any:
+    if current_user.is_authenticated:
+        end_live_sessions(user_id=current_user.id)
     logout_user()
     return redirect(url_for("auth.login_page"))
 
@@ -106,8 +109,11 @@ def auth_logout() -> Any:
     if token:
         revoke_token(session=db.session, token=token)
         db.session.commit()
+        end_live_sessions(token=token)
     else:
+        user_id = current_user.id
         logout_user()
+        end_live_sessions(user_id=user_id)
     return {"signed_out": True}
 
 

@@ -222,3 +222,26 @@ def test_a_live_snapshot_of_incidents_is_an_audited_view(live):
         assert [(e.user_id, e.action, e.detail["incident_ids"]) for e in entries] == [
             (user["id"], "view", [incident_id])
         ]
+
+
+def test_revoking_a_token_ends_its_live_connection(live):
+    import requests
+
+    app, url = live
+    _, token = make_user(app, "dispatcher")
+    _, other_token = make_user(app, "dispatcher")
+    client, other = Recorder(url, {"token": token}), Recorder(url, {"token": other_token})
+    client.connect()
+    other.connect()
+    try:
+        assert client.wait_for(lambda r: r.snapshots) and other.wait_for(lambda r: r.snapshots)
+        answer = requests.post(f"{url}/api/v1/auth/logout", headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        assert answer.status_code == 200
+        assert client.wait_for(lambda r: not r.client.connected, timeout=10)  # cut off at once
+        assert other.client.connected  # someone else's screen stays live
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            Recorder(url, {"token": token}).connect()
+    finally:
+        for recorder in (client, other):
+            if recorder.client.connected:
+                recorder.client.disconnect()
