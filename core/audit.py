@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import has_request_context, request
 
+from core.actors import Actor
 from core.models import AuditEntry
 
 
@@ -33,6 +34,30 @@ def audit(
     entry = AuditEntry(
         user_id=user_id,
         actor=getattr(user, "username", None) if user_id is not None else (actor or "system"),
+        action=action,
+        record_type=record_type,
+        record_id=None if record_id is None else str(record_id),
+        client_address=client_address(),
+        detail=detail,
+    )
+    session.add(entry)
+    return entry
+
+
+def audit_as(
+    *,
+    session: Any,
+    by: Actor,
+    action: str,
+    record_type: str,
+    record_id: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """`audit()` in the name of an Actor (a person, or the system on someone's behalf): the actor
+    already carries the user id and name, so no user row needs loading."""
+    entry = AuditEntry(
+        user_id=by.user_id,
+        actor=by.name,
         action=action,
         record_type=record_type,
         record_id=None if record_id is None else str(record_id),

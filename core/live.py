@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Callable
@@ -90,7 +91,7 @@ def replay(user: User, since: int) -> None:
         emit("snapshot", build_snapshot(user))
         return
     relay = current_app.extensions.get("event_relay")
-    guard = relay.lock if relay is not None else _NoLock()
+    guard = relay.lock if relay is not None else contextlib.nullcontext()
     with guard:  # no live event of this process slips in between replayed ones
         if relay is not None:
             limit = published_seq(session)
@@ -101,14 +102,6 @@ def replay(user: User, since: int) -> None:
         for row in rows:
             if visible_to(user, row):
                 emit("event", event_payload(row))
-
-
-class _NoLock:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *args: object) -> None:
-        return None
 
 
 @socketio.on("connect", namespace=NAMESPACE)

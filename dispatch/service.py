@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import hooks
 from core.actors import Actor
+from core.audit import audit_as
 from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
@@ -31,7 +32,7 @@ from dispatch.states import (
     outcomes_for,
     unit_follows,
 )
-from dispatch.units import audit_by, get_unit, move_unit_status
+from dispatch.units import get_unit, move_unit_status
 from geo.travel import BoundingBox, Router, bounding_box, haversine_m
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def open_incident_for_call(*, session: Any, call: Any, by: Actor) -> Incident:
     session.flush()
     _stamp_move(session, incident, None, _I.PENDING, by, note=f"from call {call.number}")
     record_event(session=session, type="incident.created", data=incident_json(incident))
-    audit_by(
+    audit_as(
         session=session,
         by=by,
         action="incident.create",
@@ -195,7 +196,7 @@ def set_incident_location(
     incident.location_resolved = True
     _flush(session, incident)
     record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
-    audit_by(
+    audit_as(
         session=session,
         by=by,
         action="incident.location",
@@ -252,7 +253,7 @@ def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str) 
 
 def _after_move(session: Any, incident: Incident, old: IncidentStatus, unit: Unit | None, by: Actor) -> None:
     record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
-    audit_by(
+    audit_as(
         session=session,
         by=by,
         action="incident.status",
@@ -587,7 +588,7 @@ def assign_unit(*, session: Any, incident_id: int, unit_id: int, reason: str | N
         data={**assignment_json(assignment), "incident": incident_json(incident)},
         unit_id=unit_id,
     )
-    audit_by(
+    audit_as(
         session=session,
         by=by,
         action="incident.assign",

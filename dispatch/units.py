@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from core import hooks
 from core.actors import Actor
-from core.audit import audit
+from core.audit import audit_as
 from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
@@ -29,22 +29,6 @@ log = logging.getLogger(__name__)
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
 FUTURE_FIX_TOLERANCE = timedelta(minutes=5)  # phone clocks run a little fast
-
-
-def audit_by(
-    *, session: Any, by: Actor, action: str, record_type: str, record_id: Any, detail: dict[str, Any] | None = None
-) -> None:
-    """Audit in the name of an actor: the signed-in person, or a system actor by name."""
-    user = session.get(User, by.user_id) if by.user_id is not None else None
-    audit(
-        session=session,
-        user=user,
-        action=action,
-        record_type=record_type,
-        record_id=record_id,
-        detail=detail,
-        actor=by.name,
-    )
 
 
 def get_unit(*, session: Any, unit_id: int) -> Unit:
@@ -135,7 +119,7 @@ def create_unit(
     session.add(unit)
     session.flush()
     record_event(session=session, type="unit.updated", data=unit_json(unit, now=clock_now()), unit_id=unit.id)
-    audit_by(session=session, by=by, action="unit.create", record_type="unit", record_id=unit.id)
+    audit_as(session=session, by=by, action="unit.create", record_type="unit", record_id=unit.id)
     return unit
 
 
@@ -218,7 +202,7 @@ def set_unit_status(*, session: Any, unit_id: int, status: str, by: Actor) -> Un
     except IllegalTransition as error:
         raise Conflict(f"Unit {unit.call_sign}: {error}.") from None
     move_unit_status(session=session, unit=unit, target=target, by=by, incident_id=unit.incident_id)
-    audit_by(
+    audit_as(
         session=session,
         by=by,
         action="unit.status",

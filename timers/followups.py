@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alerts.models import Alert
 from alerts.service import alert_json
 from core.actors import Actor
-from core.audit import audit
+from core.audit import audit_as
 from core.clock import now as clock_now
 from core.errors import Conflict, NotFound
 from core.events import record_event
@@ -103,9 +103,7 @@ def due_followups(*, session: Any, state: str = "due", limit: int = 50) -> list[
     return list(session.scalars(statement))
 
 
-def record_attempt(
-    *, session: Any, followup_id: int, outcome: str, note: str | None, by: Actor, user: Any = None
-) -> Followup:
+def record_attempt(*, session: Any, followup_id: int, outcome: str, note: str | None, by: Actor) -> Followup:
     followup = session.get(Followup, followup_id, with_for_update=True)
     if followup is None:
         raise NotFound("No such follow-up.")
@@ -128,14 +126,13 @@ def record_attempt(
         )
         _clear_overdue(session=session, followup_id=followup.id, by=by.name)
     if followup.call_id is not None:
-        audit(
+        audit_as(
             session=session,
-            user=user,
+            by=by,
             action="followup_attempt",
             record_type="call",
             record_id=followup.call_id,
             detail={"followup_id": followup.id, "outcome": outcome, "state": followup.state},
-            actor=by.name,
         )
     session.flush()
     return followup  # type: ignore[no-any-return]

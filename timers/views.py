@@ -48,9 +48,8 @@ def list_followups(*, query: FollowupQuery) -> Any:
     summary="Record an attempt to reach the person (reached, no_answer, declined, lost)",
 )
 def add_attempt(followup_id: int, *, body: AttemptIn) -> Any:
-    user = current_user._get_current_object()
     followup = record_attempt(
-        session=db.session, followup_id=followup_id, outcome=body.outcome, note=body.note, by=Actor.of(user), user=user
+        session=db.session, followup_id=followup_id, outcome=body.outcome, note=body.note, by=Actor.of(current_user)
     )
     db.session.commit()
     return followup_json(followup), 201
