@@ -84,12 +84,21 @@ def forget_local_geocoder() -> None:
 
 
 def geocoder_chain(session: Any) -> ChainGeocoder:
+    """The chain for this request: this process's network geocoder (built once, so its rate
+    limiter spaces requests across all calls, as Nominatim's policy asks), the local points, and
+    the database cache in this request's session."""
     config = current_app.config
-    return build_geocoder(
-        config["GEOCODER"],
-        user_agent=config["GEOCODER_USER_AGENT"],
-        cache=DatabaseGeocodeCache(session),
+    with _lock:
+        service = current_app.extensions.get("network_geocoder")
+        if service is None:
+            service = build_geocoder(config["GEOCODER"], user_agent=config["GEOCODER_USER_AGENT"])
+            current_app.extensions["network_geocoder"] = service
+    return ChainGeocoder(
         local=local_geocoder(session),
+        cache=DatabaseGeocodeCache(session),
+        network=service.network,
+        service=service.service,
+        geocode_options=service.geocode_options,
     )
 
 
