@@ -1,8 +1,13 @@
-"""Settings, read from the environment when the app is created (never at import time).
+"""Settings: one typed object, read from the environment once, when the app is created.
 
-`Config.from_env()` picks the class named by `APP_ENV` (development by default). The development
-default is the embedded setup: a SQLite file under `instance/`, one process, the console SMS
-sender and the scheduler inside the web process.
+`Settings.from_env()` reads the environment (never at import time) into a frozen `Settings`;
+`create_app` builds it once, keeps it as `app.extensions["settings"]` and hands it (or the part
+they need, such as `settings.timers`) to the services. `Settings.flask_config()` is the same
+values in the upper-case form Flask and its extensions read from `app.config`.
+
+`APP_ENV` picks the environment (development by default). The development default is the
+embedded setup: a SQLite file under `instance/`, one process, the console SMS sender and the
+scheduler inside the web process.
 """
 
 from __future__ import annotations
@@ -10,26 +15,188 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BASE_DIR = Path(__file__).resolve().parent
-
-TIMER_DEFAULTS: dict[str, int] = {
-    "ACK_REPAGE_AFTER_S": 120,
-    "ACK_REASSIGN_AFTER_S": 300,
-    "CHECKIN_INTERVAL_S": 900,
-    "PENDING_SLA_S": 300,
-    "POSITION_STALE_S": 900,
-    "FOLLOWUP_AFTER_HIGH_S": 86400,
-    "FOLLOWUP_AFTER_LOW_S": 259200,
-    "TIMER_SWEEP_S": 2,
-    "CHECKIN_REPLY_WITHIN_S": 300,
-}
+ENVIRONMENTS = ("development", "testing", "production")
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name) under the instance folder, development only
 
 
 class ConfigError(RuntimeError):
     """A setting is missing or wrong: the service refuses to start."""
+
+
+class TimerSettings(BaseModel):
+    """The timer settings of CONTRACT.md, in seconds; the only place their defaults are written."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ack_repage_after_s: int = Field(default=120, ge=1)
+    ack_reassign_after_s: int = Field(default=300, ge=1)
+    checkin_interval_s: int = Field(default=900, ge=1)
+    checkin_reply_within_s: int = Field(default=300, ge=1)  # how long a team has to answer a check-in
+    pending_sla_s: int = Field(default=300, ge=1)
+    position_stale_s: int = Field(default=900, ge=1)
+    followup_after_high_s: int = Field(default=86400, ge=1)
+    followup_after_low_s: int = Field(default=259200, ge=1)
+    timer_sweep_s: int = Field(default=2, ge=1)
+
+    def followup_after(self, risk_level: str) -> timedelta | None:
+        """How long a follow-up may wait after a call or encounter at this risk; None: no follow-up."""
+        if risk_level in ("moderate", "high"):
+            return timedelta(seconds=self.followup_after_high_s)
+        if risk_level == "low":
+            return timedelta(seconds=self.followup_after_low_s)
+        return None
+
+
+TIMER_DEFAULTS: dict[str, int] = {name.upper(): int(f.default) for name, f in TimerSettings.model_fields.items()}
+
+
+class Settings(TimerSettings, BaseSettings):
+    """Every setting of the README, typed. Secrets are `SecretStr`: they never show in a repr."""
+
+    model_config = SettingsConfigDict(frozen=True, case_sensitive=False, extra="ignore", env_prefix="")
+
+    app_env: Literal["development", "testing", "production"] = "development"
+    instance_path: Path = BASE_DIR / "instance"
+    secret_key: SecretStr | None = None
+    database_url: str | None = None
+    redis_url: str | None = None
+    socketio_channel: str = "flask-socketio"  # Redis pub/sub ignores database numbers: one per deployment
+    proxy_hops: int = Field(default=0, ge=0)  # proxies in front; X-Forwarded-* trusted that deep
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base_url: str | None = None  # another Twilio API address (a local mock)
+    sms_callback_number: str | None = None
+    sms_webhook_token: SecretStr | None = None
+    sms_http_timeout_s: float | None = None
+    sms_reconcile_after_s: float | None = None
+    sms_retry_base_s: float = 2.0
+    public_base_url: str = "http://127.0.0.1:5000"
+    geocoder: str = "local"
+    geocoder_user_agent: str = "crisis-dispatch"
+    router_url: str | None = None
+    map_tile_url: str = ""
+    map_tile_attribution: str = ""
+    triage_questionnaire_dir: Path | None = None
+    # The scheduler and the relays run inside the web process in the embedded default; scaled out
+    # (REDIS_URL set) they run in `flask --app wsgi scheduler run`. None: decided by REDIS_URL.
+    embedded_workers: bool | None = None
+    max_content_length: int = Field(default=256 * 1024, ge=1024)
+    token_ttl_s: int = Field(default=12 * 3600, ge=60)
+    login_failure_limit: str = "5 per 15 minutes"
+    event_retention_s: int = Field(default=24 * 3600, ge=60)
+    event_retention_count: int = Field(default=10_000, ge=100)
+
+    # -- reading ---------------------------------------------------------------------------------
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """The settings of `env` (the process environment by default), with `overrides` on top."""
+        env = os.environ if env is None else env
+        known = {name.upper() for name in cls.model_fields}
+        values: dict[str, Any] = {k.lower(): v for k, v in env.items() if k.upper() in known and v != ""}
+        values.update({k.lower(): v for k, v in overrides.items() if k.upper() in known})
+        name = values.get("app_env", "development")
+        if name not in ENVIRONMENTS:
+            raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        if name == "production":
+            missing = [n for n in ("SECRET_KEY", "DATABASE_URL") if not values.get(n.lower())]
+            if missing:
+                raise ConfigError(f"production needs these settings: {', '.join(missing)}")
+        try:
+            settings = cls.model_validate(values)  # values as given: no second read of os.environ
+        except ValidationError as error:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
+            raise ConfigError(f"invalid settings: {problems}") from None
+        if settings.secret_key is None:
+            settings = settings.model_copy(update={"secret_key": SecretStr(settings.default_secret())})
+        return settings
+
+    def default_secret(self) -> str:
+        """Development keeps a generated key under `instance/` so a restart signs no one out and
+        breaks no field link already texted; tests get a fresh one. Production has no default."""
+        if self.app_env != "development":
+            return secrets.token_hex(32)
+        path = self.instance_path / SECRET_KEY_FILE
+        try:
+            kept = path.read_text().strip()
+        except FileNotFoundError:
+            kept = ""
+        if kept:
+            return kept
+        self.instance_path.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(key + "\n")
+        return key
+
+    # -- derived ---------------------------------------------------------------------------------
+    @property
+    def timers(self) -> TimerSettings:
+        return TimerSettings.model_validate(self.model_dump(include=set(TimerSettings.model_fields)))
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return normalize_database_url(self.database_url or f"sqlite:///{self.instance_path / 'crisis.db'}")
+
+    @property
+    def workers_embedded(self) -> bool:
+        return self.redis_url is None if self.embedded_workers is None else self.embedded_workers
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(
+            self.twilio_account_sid
+            and self.twilio_auth_token
+            and (self.twilio_from_number or self.twilio_messaging_service_sid)
+        )
+
+    def flask_config(self) -> dict[str, Any]:
+        """The same values as Flask, Flask-SQLAlchemy, Flask-Limiter and the edges read them."""
+        production = self.app_env == "production"
+        config: dict[str, Any] = {
+            name.upper(): value.get_secret_value() if isinstance(value, SecretStr) else value
+            for name, value in self.model_dump().items()
+        }
+        config.update(
+            ENV_NAME=self.app_env,
+            INSTANCE_PATH=str(self.instance_path),
+            PUBLIC_BASE_URL=self.public_base_url.rstrip("/"),
+            SQLALCHEMY_DATABASE_URI=self.sqlalchemy_url,
+            SQLALCHEMY_ENGINE_OPTIONS=engine_options(self.sqlalchemy_url),
+            SQLALCHEMY_TRACK_MODIFICATIONS=False,
+            EMBEDDED_WORKERS=self.workers_embedded,
+            SESSION_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SAMESITE="Lax",
+            SESSION_COOKIE_SECURE=production,
+            REMEMBER_COOKIE_SECURE=production,
+            WTF_CSRF_TIME_LIMIT=None,
+            RATELIMIT_STORAGE_URI=self.redis_url or "memory://",
+            RATELIMIT_HEADERS_ENABLED=True,
+        )
+        if self.app_env == "testing":
+            config.update(TESTING=True, EMBEDDED_WORKERS=False, RATELIMIT_STORAGE_URI="memory://")
+        return config
+
+    def __repr__(self) -> str:  # SecretStr already hides the secrets; keep the repr short
+        return f"Settings(app_env={self.app_env!r}, database={self.sqlalchemy_url.split(':', 1)[0]})"
+
+
+class Config:
+    """The entry point the README names: `Config.from_env()` is the Flask config of the environment."""
+
+    @staticmethod
+    def from_env(env: Mapping[str, str] | None = None) -> dict[str, Any]:
+        return Settings.from_env(env).flask_config()
 
 
 def normalize_database_url(url: str) -> str:
@@ -40,114 +207,9 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-class Config:
-    """Settings shared by every environment."""
-
-    name: ClassVar[str] = "base"
-    required: ClassVar[tuple[str, ...]] = ()
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> dict[str, Any]:
-        env = os.environ if env is None else env
-        chosen = CONFIGS.get(env.get("APP_ENV", "development"))
-        if chosen is None:
-            raise ConfigError(f"APP_ENV must be one of {', '.join(CONFIGS)}")
-        return chosen.settings(env)
-
-    @classmethod
-    def settings(cls, env: Mapping[str, str]) -> dict[str, Any]:
-        missing = [name for name in cls.required if not env.get(name)]
-        if missing:
-            raise ConfigError(f"{cls.name} needs these settings: {', '.join(missing)}")
-        instance = Path(env.get("INSTANCE_PATH", BASE_DIR / "instance"))
-        database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'crisis.db'}"
-        redis_url = env.get("REDIS_URL") or None
-        settings: dict[str, Any] = {
-            "ENV_NAME": cls.name,
-            "INSTANCE_PATH": str(instance),
-            "SECRET_KEY": env.get("SECRET_KEY") or cls.default_secret(),
-            "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
-            "REDIS_URL": redis_url,
-            # Redis pub/sub ignores database numbers: deployments sharing a Redis need their own channel.
-            "SOCKETIO_CHANNEL": env.get("SOCKETIO_CHANNEL", "flask-socketio"),
-            # How many proxies stand in front (X-Forwarded-For/Proto/Host are trusted that deep).
-            "PROXY_HOPS": int(env.get("PROXY_HOPS", 0)),
-            "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID") or None,
-            "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN") or None,
-            "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER") or None,
-            "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID") or None,
-            "SMS_CALLBACK_NUMBER": env.get("SMS_CALLBACK_NUMBER") or None,
-            "SMS_WEBHOOK_TOKEN": env.get("SMS_WEBHOOK_TOKEN") or None,
-            "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
-            "GEOCODER": env.get("GEOCODER", "local"),
-            "GEOCODER_USER_AGENT": env.get("GEOCODER_USER_AGENT", "crisis-dispatch"),
-            "ROUTER_URL": env.get("ROUTER_URL") or None,
-            "MAP_TILE_URL": env.get("MAP_TILE_URL", ""),
-            "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", ""),
-            # The scheduler and the event relay run inside the web process in the embedded
-            # default; scaled out (REDIS_URL set) they run in `flask --app wsgi scheduler run`.
-            "EMBEDDED_WORKERS": _flag(env.get("EMBEDDED_WORKERS"), default=redis_url is None),
-            "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 256 * 1024)),
-            "TOKEN_TTL_S": int(env.get("TOKEN_TTL_S", 12 * 3600)),
-            "LOGIN_FAILURE_LIMIT": env.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes"),
-            "EVENT_RETENTION_S": int(env.get("EVENT_RETENTION_S", 24 * 3600)),
-            "EVENT_RETENTION_COUNT": int(env.get("EVENT_RETENTION_COUNT", 10_000)),
-            "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SAMESITE": "Lax",
-            "SESSION_COOKIE_SECURE": cls.name == "production",
-            "REMEMBER_COOKIE_SECURE": cls.name == "production",
-            "SQLALCHEMY_TRACK_MODIFICATIONS": False,
-            # Room for the request threads plus the relays and the scheduler; a dropped database
-            # connection is noticed before use, not in the middle of a dispatcher's request.
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
-            "WTF_CSRF_TIME_LIMIT": None,
-            "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-            "RATELIMIT_HEADERS_ENABLED": True,
-        }
-        for name, default in TIMER_DEFAULTS.items():
-            settings[name] = int(env.get(name, default))
-        return settings
-
-    @classmethod
-    def default_secret(cls) -> str:
-        # A fresh random key per start: sessions do not survive a restart, which is the safe
-        # default for a development box. Production has no default (see `required`).
-        return secrets.token_hex(32)
-
-
-class DevelopmentConfig(Config):
-    name = "development"
-
-
-class TestingConfig(Config):
-    name = "testing"
-
-    @classmethod
-    def settings(cls, env: Mapping[str, str]) -> dict[str, Any]:
-        settings = super().settings(env)
-        settings.update(TESTING=True, EMBEDDED_WORKERS=False, RATELIMIT_STORAGE_URI="memory://")
-        return settings
-
-
-class ProductionConfig(Config):
-    name = "production"
-    required = ("SECRET_KEY", "DATABASE_URL")
-
-
-CONFIGS: dict[str, type[Config]] = {
-    "development": DevelopmentConfig,
-    "testing": TestingConfig,
-    "production": ProductionConfig,
-}
-
-
 def engine_options(database_url: str) -> dict[str, Any]:
+    # Room for the request threads plus the relays and the scheduler; a dropped database
+    # connection is noticed before use, not in the middle of a dispatcher's request.
     if database_url in ("sqlite://", "sqlite:///:memory:"):
         return {}  # one in-memory database on one static connection: no pool to size
     return {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
-
-
-def _flag(value: str | None, *, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}

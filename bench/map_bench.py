@@ -29,6 +29,9 @@ import time
 from pathlib import Path
 
 import requests
+from flask import current_app
+
+from core.deps import bus_of
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -126,10 +129,17 @@ def seed(url: str, *, units: int, incidents: int, rng: random.Random) -> None:
             )
             db.session.add(call)
             db.session.flush()
-            incident = open_incident_for_call(session=db.session, call=call, by=by)
+            incident = open_incident_for_call(session=db.session, call=call, by=by, bus=bus_of(current_app))
             db.session.flush()
             if n % 2 == 0 and free:
-                assign_unit(session=db.session, incident_id=incident.id, unit_id=free.pop(), reason="bench", by=by)
+                assign_unit(
+                    session=db.session,
+                    incident_id=incident.id,
+                    unit_id=free.pop(),
+                    reason="bench",
+                    by=by,
+                    bus=bus_of(current_app),
+                )
             db.session.commit()
         for name, role in (("bench-sup", "supervisor"), ("bench-disp", "dispatcher")):
             create_user(session=db.session, username=name, password="bench-pass", roles=(role,))

@@ -25,6 +25,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from flask import current_app
+
+from core.deps import bus_of
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("APP_ENV", "testing")
 
@@ -110,7 +114,11 @@ def main() -> None:
             )
             db.session.add(call)
             db.session.flush()
-            incidents.append(open_incident_for_call(session=db.session, call=call, by=Actor.system("bench")).id)
+            incidents.append(
+                open_incident_for_call(
+                    session=db.session, call=call, by=Actor.system("bench"), bus=bus_of(current_app)
+                ).id
+            )
         db.session.commit()
         print(f"database: {db.engine.dialect.name}" + (" (WAL)" if db.engine.dialect.name == "sqlite" else ""))
         print(f"{'units':>7} {'read-all p50/p95 ms':>22} {'end-to-end p50/p95 ms':>24} {'pure target p95':>16}")

@@ -2,80 +2,116 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, engine_options
+# The tables of every area, on the metadata before any query or migration.
+import alerts.models
+import alerts.web
+import core.models
+import dispatch.models
+import dispatch.web
+import geo.models
+import geo.web
+import mapview.web
+import notifications.models
+import notifications.reactions
+import notifications.web
+import timers.handlers
+import timers.models
+import timers.web
+import triage.models
+import triage.web
+from config import Settings, engine_options
+from core import deps, errors, health, live, pages, views_audit, views_auth
+from core.bus import HandlerTable, MessageBus
+from core.cli import register_cli
 from core.db import configure_engine
 from core.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MODELS: tuple[ModuleType, ...] = (
+    alerts.models,
+    core.models,
+    dispatch.models,
+    geo.models,
+    notifications.models,
+    timers.models,
+    triage.models,
+)
+SOCKETIO_HANDLERS: tuple[ModuleType, ...] = (live,)
+
+# The event reactions, in the order they run: first the texts to the team, then the timers.
+EVENT_HANDLER_TABLES: tuple[HandlerTable, ...] = (
+    notifications.reactions.EVENT_HANDLERS,
+    timers.handlers.EVENT_HANDLERS,
+)
 # Each work area wires itself in with `init_app(app)` in its `web` module: blueprints, snapshot
-# parts, hooks, CLI commands.
-FEATURES = (
-    "geo.web",
-    "triage.web",
-    "dispatch.web",
-    "notifications.web",
-    "alerts.web",
-    "timers.web",
-    "mapview.web",
-    "admin.web",
+# parts and CLI commands. A feature listed here that does not import stops the app.
+FEATURES: tuple[ModuleType, ...] = (
+    geo.web,
+    triage.web,
+    dispatch.web,
+    notifications.web,
+    alerts.web,
+    timers.web,
+    mapview.web,
 )
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. `config` overrides the environment's settings (tests pass their own)."""
+    overrides = dict(config or {})
+    if "SQLALCHEMY_DATABASE_URI" in overrides and "DATABASE_URL" not in overrides:
+        overrides["DATABASE_URL"] = overrides["SQLALCHEMY_DATABASE_URI"]
+    settings = Settings.from_env(os.environ, **overrides)
     app = Flask(__name__, instance_relative_config=False)
-    settings = Config.from_env()
-    if config:
-        settings.update(config)
-    app.config.from_mapping(settings)
-    if config and "SQLALCHEMY_DATABASE_URI" in config and "SQLALCHEMY_ENGINE_OPTIONS" not in config:
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(config["SQLALCHEMY_DATABASE_URI"])
-    app.instance_path = app.config["INSTANCE_PATH"]
-    hops = int(app.config.get("PROXY_HOPS") or 0)
-    if hops:  # the client's address for the audit log and rate limits, not the proxy's
+    app.config.from_mapping(settings.flask_config())
+    app.config.update(overrides)  # Flask's own keys too (TESTING, WTF_CSRF_ENABLED, SMS_HTTP_CLIENT…)
+    if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.instance_path = str(settings.instance_path)
+    bus = MessageBus(timers=settings.timers)
+    for table in EVENT_HANDLER_TABLES:
+        bus.subscribe(table)
+    app.extensions[deps.SETTINGS] = settings
+    app.extensions[deps.BUS] = bus
+    if settings.proxy_hops:  # the client's address for the audit log and rate limits, not the proxy's
+        hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        import os
-
         os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line per sweep is noise
 
-    _import_models()
-    # Modules that declare Socket.IO handlers are imported before `socketio.init_app`: a handler
-    # declared after it is attached to that one server only, and the next app would lack it.
-    from core import live as _live  # noqa: F401
-
-    features = [importlib.import_module(name) for name in FEATURES if _feature_present(name)]
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
-    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login_page"
     login_manager.login_message = "Sign in to continue."
     csrf.init_app(app)
     limiter.init_app(app)
+    # Every module that declares Socket.IO handlers (core.live) is imported above, before this
+    # call: a handler declared after it is attached to that one server only.
     socketio.init_app(
         app,
         async_mode="threading",
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        message_queue=settings.redis_url,
+        channel=settings.socketio_channel,
         # cors_allowed_origins left unset: Socket.IO accepts only same-origin pages.
         ping_interval=10,
         ping_timeout=10,
     )
-
-    from core import errors, health, pages, views_audit, views_auth
-    from core.cli import register_cli
 
     errors.register_error_handlers(app)
     app.register_blueprint(health.bp)
@@ -85,10 +121,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     register_cli(app)
     login_manager.unauthorized_handler(pages.unauthorized)
-    for feature in features:
+    for feature in FEATURES:
         feature.init_app(app)
 
-    csp = content_security_policy(app.config.get("MAP_TILE_URL") or "")
+    csp = content_security_policy(settings.map_tile_url)
 
     @app.after_request
     def _security_headers(response: Any) -> Any:
@@ -111,24 +147,3 @@ def content_security_policy(tile_url: str) -> str:
         f"default-src 'self'; img-src {images}; style-src 'self' 'unsafe-inline'; "
         "connect-src 'self' ws: wss:; frame-ancestors 'none'"
     )
-
-
-def _feature_present(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:  # the package itself is not there (yet)
-        return False
-
-
-def _import_models() -> None:
-    import alerts.models  # noqa: F401
-    import core.models  # noqa: F401
-    import dispatch.models  # noqa: F401
-    import geo.models  # noqa: F401
-    import triage.models  # noqa: F401
-
-
-def _migrations_dir() -> Any:
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent.parent / "migrations"

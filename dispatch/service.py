@@ -11,14 +11,15 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
-from core import hooks
 from core.actors import Actor
 from core.audit import audit_as
+from core.bus import MessageBus
 from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
 from core.models import STAFF_ROLES, User
 from core.numbers import next_number
+from dispatch.events import IncidentMoved, IncidentOpened, UnitAssigned
 from dispatch.models import Assignment, Incident, IncidentMove, Unit
 from dispatch.recommend import DEFAULT_ESTIMATOR, IncidentSite, Recommendation, UnitCandidate, origin_of, recommend
 from dispatch.serialize import assignment_json, incident_json, stale_after_s, unit_json
@@ -130,7 +131,7 @@ def _category(call: Any, triage: dict[str, Any]) -> str | None:
     return minimum_category(text)[:120] or None
 
 
-def open_incident_for_call(*, session: Any, call: Any, by: Actor) -> Incident:
+def open_incident_for_call(*, session: Any, call: Any, by: Actor, bus: MessageBus) -> Incident:
     """A pending incident for a call that needs a team; the call's own incident if it has one."""
     existing = session.scalars(sa.select(Incident).where(Incident.call_id == call.id)).first()
     if existing is not None:
@@ -170,7 +171,7 @@ def open_incident_for_call(*, session: Any, call: Any, by: Actor) -> Incident:
         record_id=incident.id,
         detail={"call_id": call.id},
     )
-    hooks.fire("incident.created", session=session, incident=incident, by=by)
+    bus.publish(IncidentOpened(incident=incident, by=by), session=session)
     return incident
 
 
@@ -251,7 +252,9 @@ def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str) 
     return unit
 
 
-def _after_move(session: Any, incident: Incident, old: IncidentStatus, unit: Unit | None, by: Actor) -> None:
+def _after_move(
+    session: Any, incident: Incident, old: IncidentStatus, unit: Unit | None, by: Actor, bus: MessageBus
+) -> None:
     record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
     audit_as(
         session=session,
@@ -261,14 +264,9 @@ def _after_move(session: Any, incident: Incident, old: IncidentStatus, unit: Uni
         record_id=incident.id,
         detail={"from": old.value, "to": incident.status},
     )
-    hooks.fire(
-        "incident.moved",
+    bus.publish(
+        IncidentMoved(incident=incident, unit=unit, from_status=old, to_status=_I(incident.status), by=by),
         session=session,
-        incident=incident,
-        unit=unit,
-        from_status=old.value,
-        to_status=incident.status,
-        by=by,
     )
 
 
@@ -291,6 +289,7 @@ def move_incident(
     outcome: str | None = None,
     police_present: bool | None = None,
     note: str | None = None,
+    bus: MessageBus,
 ) -> Incident:
     """One lifecycle move (DOMAIN.md); the unit follows. Illegal moves raise Conflict (409).
 
@@ -303,9 +302,11 @@ def move_incident(
     except ValueError:
         raise DomainError(f"Unknown incident status {status!r}.", fields={"status": "unknown status"}) from None
     if target is _I.PENDING:
-        return return_to_queue(session=session, incident_id=incident_id, reason=note or "returned to the queue", by=by)
+        return return_to_queue(
+            session=session, incident_id=incident_id, reason=note or "returned to the queue", by=by, bus=bus
+        )
     if target is _I.CANCELLED:
-        return cancel_incident(session=session, incident_id=incident_id, reason=note or "", by=by)
+        return cancel_incident(session=session, incident_id=incident_id, reason=note or "", by=by, bus=bus)
     old = _I(incident.status)
     if target is _I.DISPATCHED:
         raise Conflict("An incident is dispatched by assigning a unit to it.")
@@ -344,11 +345,11 @@ def move_incident(
         follows = unit_follows(UnitStatus(unit.status), target)
         if unit.incident_id == incident.id and follows.value != unit.status:
             move_unit_status(session=session, unit=unit, target=follows, by=by, incident_id=incident.id)
-    _after_move(session, incident, old, unit, by)
+    _after_move(session, incident, old, unit, by, bus)
     return incident
 
 
-def cancel_incident(*, session: Any, incident_id: int, reason: str, by: Actor) -> Incident:
+def cancel_incident(*, session: Any, incident_id: int, reason: str, by: Actor, bus: MessageBus) -> Incident:
     """Withdraw an open incident (duplicate, entered in error, resolved by phone); frees its unit."""
     incident = get_incident(session=session, incident_id=incident_id)
     reason = (reason or "").strip()
@@ -365,11 +366,11 @@ def cancel_incident(*, session: Any, incident_id: int, reason: str, by: Actor) -
     _stamp_move(session, incident, old, _I.CANCELLED, by, reason)
     _flush(session, incident)
     unit = _release_unit(session, incident, by, "cancelled")
-    _after_move(session, incident, old, unit, by)
+    _after_move(session, incident, old, unit, by, bus)
     return incident
 
 
-def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor) -> Incident:
+def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor, bus: MessageBus) -> Incident:
     """The unit declined, did not acknowledge or is needed elsewhere: back to pending, unit freed."""
     incident = get_incident(session=session, incident_id=incident_id)
     reason = (reason or "").strip()
@@ -386,7 +387,7 @@ def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor) -
     incident.dispatched_at = incident.acknowledged_at = incident.en_route_at = None
     _stamp_move(session, incident, old, _I.PENDING, by, reason)
     _flush(session, incident)
-    _after_move(session, incident, old, unit, by)
+    _after_move(session, incident, old, unit, by, bus)
     if unit is not None:  # the unit's own stream learns that the incident left it
         record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=unit.id)
     return incident
@@ -521,7 +522,9 @@ def recommend_units(
 # --- assignment --------------------------------------------------------------------------------
 
 
-def assign_unit(*, session: Any, incident_id: int, unit_id: int, reason: str | None, by: Actor) -> Assignment:
+def assign_unit(
+    *, session: Any, incident_id: int, unit_id: int, reason: str | None, by: Actor, bus: MessageBus
+) -> Assignment:
     """Send a unit: compare-and-set of unit (available -> dispatched) and incident (pending ->
     dispatched) in one transaction. Of any number of concurrent tries for one unit, one wins."""
     incident = get_incident(session=session, incident_id=incident_id)
@@ -596,6 +599,5 @@ def assign_unit(*, session: Any, incident_id: int, unit_id: int, reason: str | N
         record_id=incident_id,
         detail={"unit_id": unit_id, "rank": rank, "reason": reason},
     )
-    hooks.fire("unit.moved", session=session, unit=unit, from_status="available", to_status="dispatched", by=by)
-    hooks.fire("assignment.created", session=session, incident=incident, unit=unit, assignment=assignment, by=by)
+    bus.publish(UnitAssigned(incident=incident, unit=unit, assignment=assignment, by=by), session=session)
     return assignment

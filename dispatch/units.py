@@ -13,16 +13,18 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core import hooks
 from core.actors import Actor
 from core.audit import audit_as
+from core.bus import MessageBus
 from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
 from core.models import User
+from dispatch.events import UnitPositioned
 from dispatch.models import Unit, UnitPosition
 from dispatch.serialize import unit_json
-from dispatch.states import IllegalTransition, UnitStatus, unit_transition
+from dispatch.states import UnitStatus
+from geo.service import valid_position
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +148,7 @@ def move_unit_status(
     """Compare-and-set the unit's status from the one it holds now; returns whether it moved.
 
     `incident_id` (when given) must still be the unit's incident; `release` also frees the unit
-    from it. Raises Conflict when the unit changed meanwhile. Writes the event and fires the hook.
+    from it. Raises Conflict when the unit changed meanwhile. Writes the live event.
     """
     current = unit.status
     if current == target.value and not release:
@@ -163,54 +165,7 @@ def move_unit_status(
         raise Conflict(f"Unit {unit.call_sign} changed meanwhile; look again and retry.")
     session.expire(unit)
     record_event(session=session, type="unit.updated", data=unit_json(unit, now=clock_now()), unit_id=unit.id)
-    if current != target.value:
-        hooks.fire("unit.moved", session=session, unit=unit, from_status=current, to_status=target.value, by=by)
     return True
-
-
-def set_unit_status(*, session: Any, unit_id: int, status: str, by: Actor) -> Unit:
-    """A status set by the team or a dispatcher. Moves that belong to an incident follow it."""
-    from dispatch import service  # the incident side; imported here to keep the modules apart
-
-    unit = get_unit(session=session, unit_id=unit_id)
-    try:
-        target = UnitStatus(status)
-    except ValueError:
-        raise DomainError(f"Unknown unit status {status!r}.", fields={"status": "unknown status"}) from None
-    current = UnitStatus(unit.status)
-    if target is UnitStatus.DISPATCHED:
-        raise Conflict("A unit is dispatched only by assigning it to an incident.")
-    if unit.incident_id is not None:
-        incident_id = unit.incident_id
-        if target in (UnitStatus.AVAILABLE, UnitStatus.OFF_DUTY):
-            raise Conflict(
-                f"Unit {unit.call_sign} is committed to an incident: clear it, cancel it or return it "
-                "to the queue first."
-            )
-        if target is UnitStatus.OUT_OF_SERVICE:
-            service.return_to_queue(
-                session=session, incident_id=incident_id, reason=f"unit {unit.call_sign} out of service", by=by
-            )
-            unit = get_unit(session=session, unit_id=unit_id)
-            move_unit_status(session=session, unit=unit, target=target, by=by)
-            return unit
-        if service.incident_can_follow(session=session, incident_id=incident_id, unit_status=target):
-            service.move_incident(session=session, incident_id=incident_id, status=target.value, by=by)
-            return get_unit(session=session, unit_id=unit_id)
-    try:
-        unit_transition(current, target)
-    except IllegalTransition as error:
-        raise Conflict(f"Unit {unit.call_sign}: {error}.") from None
-    move_unit_status(session=session, unit=unit, target=target, by=by, incident_id=unit.incident_id)
-    audit_as(
-        session=session,
-        by=by,
-        action="unit.status",
-        record_type="unit",
-        record_id=unit.id,
-        detail={"from": current.value, "to": target.value},
-    )
-    return unit
 
 
 def record_position(
@@ -222,11 +177,10 @@ def record_position(
     accuracy_m: float | None = None,
     recorded_at: datetime | None = None,
     by: Actor,
+    bus: MessageBus,
     source: str = "api",
 ) -> Unit:
     """Keep the fix in the history; move the unit only when the fix is newer than the one held."""
-    from geo.service import valid_position
-
     unit = get_unit(session=session, unit_id=unit_id)
     if not valid_position(lat, lon):
         raise DomainError("Latitude must be within ±90 and longitude within ±180.", fields={"lat": "out of range"})
@@ -257,7 +211,7 @@ def record_position(
     session.expire(unit)
     if moved:
         record_event(session=session, type="unit.updated", data=unit_json(unit, now=received), unit_id=unit.id)
-    hooks.fire("unit.position", session=session, unit=unit, by=by)
+    bus.publish(UnitPositioned(unit=unit, by=by), session=session)
     return unit
 
 

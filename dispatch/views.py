@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_login import current_user
 
+from core import deps
 from core.actors import Actor
 from core.api import ApiBlueprint
 from core.audit import audit
@@ -14,7 +15,7 @@ from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, Forbidden, error_body
 from core.extensions import db
 from core.models import STAFF_ROLES
-from dispatch import service, units
+from dispatch import service, unit_status, units
 from dispatch.schemas import (
     AssignIn,
     CancelIn,
@@ -114,7 +115,9 @@ def get_unit(unit_id: int) -> Any:
 @api.op("/units/<int:unit_id>/status", "POST", roles=UNIT_REPORTERS, body=UnitStatusIn, summary="Set a unit's status")
 def set_unit_status(unit_id: int, *, body: UnitStatusIn) -> Any:
     _own_unit_only(unit_id)
-    unit = units.set_unit_status(session=db.session, unit_id=unit_id, status=body.status, by=_actor())
+    unit = unit_status.set_unit_status(
+        session=db.session, unit_id=unit_id, status=body.status, by=_actor(), bus=deps.bus()
+    )
     db.session.commit()
     return unit_json(unit, now=clock_now())
 
@@ -132,6 +135,7 @@ def post_location(unit_id: int, *, body: UnitLocationIn) -> Any:
         accuracy_m=body.accuracy_m,
         recorded_at=body.recorded_at,
         by=_actor(),
+        bus=deps.bus(),
     )
     db.session.commit()
     return unit_json(unit, now=clock_now())
@@ -180,6 +184,7 @@ def move_incident(incident_id: int, *, body: IncidentStatusIn) -> Any:
         police_present=body.police_present,
         note=body.note,
         by=_actor(),
+        bus=deps.bus(),
     )
     db.session.commit()
     return incident_json(incident)
@@ -187,7 +192,9 @@ def move_incident(incident_id: int, *, body: IncidentStatusIn) -> Any:
 
 @api.op("/incidents/<int:incident_id>/cancel", "POST", roles=DISPATCHERS, body=CancelIn, summary="Cancel an incident")
 def cancel_incident(incident_id: int, *, body: CancelIn) -> Any:
-    incident = service.cancel_incident(session=db.session, incident_id=incident_id, reason=body.reason, by=_actor())
+    incident = service.cancel_incident(
+        session=db.session, incident_id=incident_id, reason=body.reason, by=_actor(), bus=deps.bus()
+    )
     db.session.commit()
     return incident_json(incident)
 
@@ -229,7 +236,12 @@ def recommendations(incident_id: int) -> Any:
 def assign(incident_id: int, *, body: AssignIn) -> Any:
     try:
         assignment = service.assign_unit(
-            session=db.session, incident_id=incident_id, unit_id=body.unit_id, reason=body.reason, by=_actor()
+            session=db.session,
+            incident_id=incident_id,
+            unit_id=body.unit_id,
+            reason=body.reason,
+            by=_actor(),
+            bus=deps.bus(),
         )
     except Conflict as error:
         db.session.rollback()

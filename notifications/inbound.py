@@ -9,7 +9,6 @@ generic answer, logged with the number masked). STOP is recorded as an opt-out a
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +16,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from alerts.service import raise_alert
+from config import TimerSettings
 from core.actors import Actor
 from core.audit import audit
+from core.bus import MessageBus
 from core.clock import now
 from core.errors import DomainError
+from dispatch import service as incidents
+from dispatch.models import Incident
+from dispatch.states import IllegalTransition, IncidentStatus, outcomes_for
+from dispatch.units import unit_for_phone
 from notifications import content
 from notifications.models import InboundMessage, OptOut
 from notifications.outbox import field_link, record_message_event
 from notifications.replies import ReplyCommand, parse_reply
 from notifications.senders import mask_phone
+from timers.service import checkin_received
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +71,6 @@ class InboundOutcome:
     result: str = ""
 
 
-def dispatch_function(name: str) -> Any:
-    """A dispatch service function by its integration name, wherever dispatch put it."""
-    for module in ("dispatch.service", "dispatch.units", "dispatch.serialize"):
-        try:
-            found = getattr(importlib.import_module(module), name, None)
-        except ModuleNotFoundError:
-            continue
-        if found is not None:
-            return found
-    raise RuntimeError(f"dispatch has no {name} yet")
-
-
 def outcome_from_words(argument: str | None) -> str | None:
     for word in (argument or "").upper().replace(",", " ").split():
         if word in OUTCOME_WORDS:
@@ -85,7 +80,16 @@ def outcome_from_words(argument: str | None) -> str | None:
     return None
 
 
-def handle_inbound(*, session: Any, message_sid: str, from_number: str, to_number: str, body: str) -> InboundOutcome:
+def handle_inbound(
+    *,
+    session: Any,
+    bus: MessageBus,
+    timers: TimerSettings,
+    message_sid: str,
+    from_number: str,
+    to_number: str,
+    body: str,
+) -> InboundOutcome:
     try:
         with session.begin_nested():
             row = InboundMessage(
@@ -110,14 +114,14 @@ def handle_inbound(*, session: Any, message_sid: str, from_number: str, to_numbe
             session.delete(found)
         return _done(session, row, None, "opted_in")
 
-    unit = dispatch_function("unit_for_phone")(session=session, phone=from_number)
+    unit = unit_for_phone(session=session, phone=from_number)
     if unit is None:
         log.warning("SMS from %s, a number that belongs to no unit", mask_phone(from_number))
         return _done(session, row, content.compose_not_registered(), "unknown_number")
     row.unit_id = unit.id
     incident = _current_incident(session, unit)
     row.incident_id = incident.id if incident is not None else None
-    text, result = _act(session, reply.command, reply.argument, unit, incident)
+    text, result = _act(session, bus, timers, reply.command, reply.argument, unit, incident)
     return _done(session, row, text, result)
 
 
@@ -131,14 +135,20 @@ def _done(session: Any, row: InboundMessage, text: str | None, result: str) -> I
 
 
 def _current_incident(session: Any, unit: Any) -> Any:
-    from dispatch.models import Incident
-
     if unit.incident_id is None:
         return None
     return session.get(Incident, unit.incident_id)
 
 
-def _act(session: Any, command: ReplyCommand, argument: str | None, unit: Any, incident: Any) -> tuple[str, str]:
+def _act(
+    session: Any,
+    bus: MessageBus,
+    timers: TimerSettings,
+    command: ReplyCommand,
+    argument: str | None,
+    unit: Any,
+    incident: Any,
+) -> tuple[str, str]:
     number = incident.number if incident is not None else None
     by = Actor.system(f"sms:{unit.call_sign}")
     if command in {ReplyCommand.HELP, ReplyCommand.UNKNOWN}:
@@ -153,14 +163,14 @@ def _act(session: Any, command: ReplyCommand, argument: str | None, unit: Any, i
     if incident is None:
         return content.compose_status_answer(call_sign=unit.call_sign, unit_status=unit.status), "no_assignment"
     if command is ReplyCommand.CHECK_IN:
-        _check_in(session, unit, incident, by)
+        _check_in(session, unit, timers)
         return content.compose_reply_confirmation(call_sign=unit.call_sign, command=command, incident_number=number), (
             "checked_in"
         )
     try:
         if command is ReplyCommand.DECLINE:
             reason = argument or "declined by SMS"
-            dispatch_function("return_to_queue")(session=session, incident_id=incident.id, reason=reason, by=by)
+            incidents.return_to_queue(session=session, incident_id=incident.id, reason=reason, by=by, bus=bus)
         else:
             target = _MOVES[command]
             if incident.status == target:  # a repeated code: confirm again, change nothing
@@ -173,10 +183,10 @@ def _act(session: Any, command: ReplyCommand, argument: str | None, unit: Any, i
                 outcome = _clear_outcome(incident, argument)
                 if outcome is None:
                     return _needs_outcome(incident), "needs_outcome"
-            dispatch_function("move_incident")(
-                session=session, incident_id=incident.id, status=target, by=by, outcome=outcome, note="by SMS"
+            incidents.move_incident(
+                session=session, incident_id=incident.id, status=target, by=by, outcome=outcome, note="by SMS", bus=bus
             )
-    except (DomainError, _illegal()) as error:
+    except (DomainError, IllegalTransition) as error:
         log.info("SMS %s from %s refused: %s", command.value, unit.call_sign, error)
         return content.compose_cannot_now(
             call_sign=unit.call_sign, command=command, incident_number=number, status=str(incident.status)
@@ -188,23 +198,13 @@ def _act(session: Any, command: ReplyCommand, argument: str | None, unit: Any, i
     )
 
 
-def _illegal() -> type[Exception]:
-    from dispatch.states import IllegalTransition
-
-    return IllegalTransition
-
-
 def _clear_outcome(incident: Any, argument: str | None) -> str | None:
-    from dispatch.states import IncidentStatus, outcomes_for
-
     allowed = {outcome.value for outcome in outcomes_for(IncidentStatus(incident.status))}
     wanted = outcome_from_words(argument)
     return wanted if wanted in allowed else None
 
 
 def _needs_outcome(incident: Any) -> str:
-    from dispatch.states import IncidentStatus, outcomes_for
-
     allowed = {outcome.value for outcome in outcomes_for(IncidentStatus(incident.status))}
     words = [word for word, value in OUTCOME_WORDS.items() if value in allowed]
     unique = list(dict.fromkeys(words))
@@ -225,8 +225,6 @@ def _status_answer(unit: Any, incident: Any) -> str:
 
 
 def _duress(session: Any, unit: Any, incident: Any) -> None:
-    from alerts.service import raise_alert
-
     where = f" Last position {unit.lat:.5f},{unit.lon:.5f}." if unit.lat is not None and unit.lon is not None else ""
     raise_alert(
         session=session,
@@ -244,13 +242,6 @@ def _duress(session: Any, unit: Any, incident: Any) -> None:
     )
 
 
-def _check_in(session: Any, unit: Any, incident: Any, by: Actor) -> None:
+def _check_in(session: Any, unit: Any, timers: TimerSettings) -> None:
     """The same check-in the timers expect: clears a missed check-in and starts the next wait."""
-    try:
-        from timers.service import checkin_received
-    except ImportError:
-        from alerts.service import clear_alerts
-
-        clear_alerts(session=session, kinds={"checkin_missed"}, unit_id=unit.id, by=by.name)
-        return
-    checkin_received(session=session, unit_id=unit.id, at=now())
+    checkin_received(session=session, unit_id=unit.id, at=now(), interval_s=timers.checkin_interval_s)

@@ -201,31 +201,6 @@ def page_unit(*, session: Any, unit: Any, incident: Any, kind: str = "dispatch")
     ]
 
 
-# --- hooks ------------------------------------------------------------------------------------
-
-
-def on_assignment_created(*, session: Any, incident: Any, unit: Any, **_: Any) -> None:
-    page_unit(session=session, unit=unit, incident=incident, kind="dispatch")
-
-
-def _by_the_unit_itself(by: Any, unit: Any) -> bool:
-    name = str(getattr(by, "name", ""))
-    return name in {f"sms:{unit.call_sign}", f"field:{unit.call_sign}"}
-
-
-def on_incident_moved(
-    *, session: Any, incident: Any, unit: Any, from_status: Any, to_status: Any, by: Any = None, **_: Any
-) -> None:
-    if unit is None:
-        return
-    target, source = str(to_status), str(from_status)
-    taken_away = target == "pending" and source in {"dispatched", "acknowledged", "en_route"}
-    if target == "cancelled" or (taken_away and not _by_the_unit_itself(by, unit)):
-        if source == "pending":
-            return
-        page_unit(session=session, unit=unit, incident=incident, kind="stand_down")
-
-
 def messages_for_incident(*, session: Any, incident_id: int, limit: int = 200) -> list[dict[str, Any]]:
     """Every text to and from the teams about one incident, newest first."""
     out = session.scalars(

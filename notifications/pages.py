@@ -15,12 +15,17 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
+from core import deps
 from core.actors import Actor
 from core.audit import audit
 from core.auth import roles_required
 from core.errors import DomainError
 from core.extensions import db
-from notifications.inbound import dispatch_function, handle_inbound
+from dispatch import service as incidents
+from dispatch import units
+from dispatch.models import Incident, Unit
+from dispatch.states import ASSIGNED_STATUSES, IncidentStatus
+from notifications.inbound import handle_inbound
 from notifications.links import read_field_token
 from notifications.models import ConsoleMessageRow, InboundMessage
 from notifications.outbox import incident_category
@@ -36,9 +41,6 @@ STATUS_BUTTONS = [("acknowledged", "Acknowledge"), ("en_route", "En route"), ("o
 
 def field_incident(token: str) -> tuple[Any, Any] | None:
     """The incident and unit a link names, while the link still works; else None."""
-    from dispatch.models import Incident, Unit
-    from dispatch.states import ASSIGNED_STATUSES, IncidentStatus
-
     link = read_field_token(secret_key=str(current_app.config["SECRET_KEY"]), token=token)
     if link is None:
         return None
@@ -102,7 +104,7 @@ def field_status(token: str) -> Any:
         flash("To clear, choose the outcome and say whether police were on scene.", "error")
         return redirect(url_for("sms_pages.field_page", token=token))
     try:
-        dispatch_function("move_incident")(
+        incidents.move_incident(
             session=db.session,
             incident_id=incident.id,
             status=status,
@@ -110,6 +112,7 @@ def field_status(token: str) -> Any:
             outcome=outcome if status == "cleared" else None,
             police_present={"yes": True, "no": False}.get(police or "") if status == "cleared" else None,
             note="field page",
+            bus=deps.bus(),
         )
     except DomainError as error:
         db.session.rollback()
@@ -131,8 +134,8 @@ def field_decline(token: str) -> Any:
         flash("Say why you decline, so the dispatcher can plan.", "error")
         return redirect(url_for("sms_pages.field_page", token=token))
     try:
-        dispatch_function("return_to_queue")(
-            session=db.session, incident_id=incident.id, reason=reason, by=_actor(unit)
+        incidents.return_to_queue(
+            session=db.session, incident_id=incident.id, reason=reason, by=_actor(unit), bus=deps.bus()
         )
     except DomainError as error:
         db.session.rollback()
@@ -154,7 +157,7 @@ def field_position(token: str) -> Any:
         lat = lon = None
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
         return jsonify({"error": {"code": "validation_failed", "message": "Latitude and longitude are needed."}}), 422
-    dispatch_function("record_position")(
+    units.record_position(
         session=db.session,
         unit_id=unit.id,
         lat=float(lat),
@@ -162,6 +165,7 @@ def field_position(token: str) -> Any:
         accuracy_m=float(accuracy) if isinstance(accuracy, int | float) else None,
         by=_actor(unit),
         source="field_link",
+        bus=deps.bus(),
     )
     db.session.commit()
     return jsonify({"ok": True, "unit_id": unit.id})
@@ -212,6 +216,8 @@ def simulate_reply() -> Any:
         return redirect(url_for("sms_pages.simulator"))
     outcome = handle_inbound(
         session=db.session,
+        bus=deps.bus(),
+        timers=deps.settings().timers,
         message_sid=f"SIM{uuid.uuid4().hex}",
         from_number=phone,
         to_number=str(current_app.config.get("TWILIO_FROM_NUMBER") or "console"),

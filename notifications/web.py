@@ -16,8 +16,6 @@ from flask import Flask
 from flask.cli import AppGroup
 
 import notifications.models  # noqa: F401  (tables on the metadata)
-from core import hooks
-from notifications import outbox
 from notifications.relay import Backoff, SmsRelay, console_lookup, console_store, twilio_lookup
 from notifications.senders import ConsoleSender, SmsSender
 from notifications.twilio_sender import DEFAULT_TIMEOUT_S, TwilioSender
@@ -108,8 +106,6 @@ def relay_command(reconcile_after: float | None, twilio_base_url: str | None) ->
 def init_app(app: Flask) -> None:
     from notifications import pages, views, webhooks
 
-    hooks.connect("assignment.created", outbox.on_assignment_created)
-    hooks.connect("incident.moved", outbox.on_incident_moved)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(views.api)
     app.register_blueprint(pages.bp)

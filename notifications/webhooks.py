@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from core import deps
 from core.clock import now
 from core.extensions import csrf, db
 from notifications.inbound import handle_inbound
@@ -94,6 +95,8 @@ def inbound() -> Response:
         abort(400)
     outcome = handle_inbound(
         session=db.session,
+        bus=deps.bus(),
+        timers=deps.settings().timers,
         message_sid=sid,
         from_number=form.get("From", ""),
         to_number=form.get("To", ""),

@@ -1,8 +1,8 @@
-"""What each timer does when it fires, and the hooks that start and cancel timers.
+"""What each timer does when it fires, and the domain events that start and cancel timers.
 
 Timer handlers run inside the sweep's transaction that marks the row fired: they re-check the
 state of the world (the incident may have moved on) and write rows only (alerts, outbox SMS,
-events, the next timer). Hook handlers run inside the transaction of the change that starts or
+events, the next timer). Event handlers (`EVENT_HANDLERS`) run inside the transaction of the change that starts or
 answers a timer.
 
 Choices (DOMAIN.md leaves them open):
@@ -23,25 +23,26 @@ import sqlalchemy as sa
 
 from alerts.models import Alert
 from alerts.service import alert_json, clear_alerts, raise_alert
+from core.bus import HandlerTable
 from core.clock import now as clock_now
 from core.events import record_event
+from dispatch.events import IncidentMoved, IncidentOpened, UnitAssigned, UnitPositioned
 from dispatch.models import Incident, Unit
+from dispatch.serialize import unit_json
+from dispatch.service import recommend_units
+from notifications.outbox import page_unit
 from timers import service
+from timers.followups import start_followup
 from timers.models import Followup, Timer, TimerProbe
 from timers.service import TimerSettings
 from timers.sweep import Handler
+from triage.events import CallLogged
 
 log = logging.getLogger(__name__)
 
 ACK_ALERTS = frozenset({"ack_overdue", "reassign_suggested"})
 ON_SCENE_STATUSES = service.ON_SCENE_STATUSES
 CHECKIN_ENDS = frozenset({"cleared", "closed", "cancelled", "pending"})
-
-
-def _settings() -> TimerSettings:
-    from flask import current_app
-
-    return TimerSettings.from_config(current_app.config)
 
 
 def _minutes(seconds: float) -> str:
@@ -68,13 +69,11 @@ def _still_waiting_for_ack(session: Any, timer: Timer) -> tuple[Incident, Unit] 
 
 
 # -- timer handlers ------------------------------------------------------------------------------
-def fire_ack_repage(*, session: Any, timer: Timer, now: datetime) -> None:
+def fire_ack_repage(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
     waiting = _still_waiting_for_ack(session, timer)
     if waiting is None:
         return
     incident, unit = waiting
-    from notifications.outbox import page_unit
-
     page_unit(session=session, unit=unit, incident=incident, kind="repage")
     since = incident.dispatched_at or timer.created_at
     raise_alert(
@@ -89,13 +88,11 @@ def fire_ack_repage(*, session: Any, timer: Timer, now: datetime) -> None:
     )
 
 
-def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime) -> None:
+def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
     waiting = _still_waiting_for_ack(session, timer)
     if waiting is None:
         return
     incident, unit = waiting
-    from dispatch.service import recommend_units
-
     options = [
         r for r in recommend_units(session=session, incident_id=incident.id, now=now, limit=5) if r.unit_id != unit.id
     ]
@@ -124,25 +121,23 @@ def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime) -> None:
     )
 
 
-def fire_checkin_ask(*, session: Any, timer: Timer, now: datetime) -> None:
+def fire_checkin_ask(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
     if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES or incident.unit_id != unit.id:
         return
-    from notifications.outbox import page_unit
-
     page_unit(session=session, unit=unit, incident=incident, kind="checkin")
     service.start_timer(
         session=session,
         kind=service.CHECKIN_MISSED,
         incident_id=incident.id,
         unit_id=unit.id,
-        due_at=now + timedelta(seconds=_settings().checkin_reply_within_s),
+        due_at=now + timedelta(seconds=timers.checkin_reply_within_s),
         data={"asked_at": now.isoformat()},
     )
 
 
-def fire_checkin_missed(*, session: Any, timer: Timer, now: datetime) -> None:
+def fire_checkin_missed(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
     if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES:
@@ -162,12 +157,12 @@ def fire_checkin_missed(*, session: Any, timer: Timer, now: datetime) -> None:
         kind=service.CHECKIN_ESCALATE,
         incident_id=incident.id,
         unit_id=unit.id,
-        due_at=now + timedelta(seconds=_settings().checkin_reply_within_s),
+        due_at=now + timedelta(seconds=timers.checkin_reply_within_s),
         data={"asked_at": asked_at},
     )
 
 
-def fire_checkin_escalate(*, session: Any, timer: Timer, now: datetime) -> None:
+def fire_checkin_escalate(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
     unit = session.get(Unit, timer.unit_id)
     row = session.scalars(
         sa.select(Alert).where(
@@ -199,7 +194,7 @@ def _asked(timer: Timer) -> datetime:
     return datetime.fromisoformat(asked) if isinstance(asked, str) else timer.created_at
 
 
-def fire_pending_sla(*, session: Any, timer: Timer, now: datetime) -> None:
+def fire_pending_sla(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
     incident = session.get(Incident, timer.incident_id)
     if incident is None or incident.status != "pending":
         return
@@ -215,7 +210,7 @@ def fire_pending_sla(*, session: Any, timer: Timer, now: datetime) -> None:
     )
 
 
-def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime) -> None:
+def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
     followup = session.get(Followup, (timer.data or {}).get("followup_id"))
     if followup is None or followup.state != "due":
         return
@@ -235,15 +230,13 @@ def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime) -> None:
     record_event(session=session, type="alert.raised", data=alert_json(alert))
 
 
-def fire_position_stale(*, session: Any, timer: Timer, now: datetime) -> None:
+def fire_position_stale(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
     unit = session.get(Unit, timer.unit_id)
     fix_at = (timer.data or {}).get("fix_at")
     if unit is None or unit.location_at is None:
         return
     if isinstance(fix_at, str) and unit.location_at > datetime.fromisoformat(fix_at):
         return  # a newer fix came in (its own timer covers it)
-    from dispatch.serialize import unit_json
-
     record_event(session=session, type="unit.updated", data=unit_json(unit, now=now), unit_id=unit.id)
     if unit.incident_id is not None:
         raise_alert(
@@ -257,7 +250,7 @@ def fire_position_stale(*, session: Any, timer: Timer, now: datetime) -> None:
         )
 
 
-def fire_probe(*, session: Any, timer: Timer, now: datetime) -> None:
+def fire_probe(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
     session.add(TimerProbe(timer_id=timer.id, fired_by=(timer.claimed_by or "?")[:80], fired_at=now))
 
 
@@ -274,38 +267,40 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-# -- hooks: the changes that start and answer timers ----------------------------------------------
-def on_incident_created(*, session: Any, incident: Incident, **_: Any) -> None:
+# -- event handlers: the changes that start and answer timers -------------------------------------
+def on_incident_opened(event: IncidentOpened, /, *, session: Any, timers: TimerSettings) -> None:
+    incident = event.incident
     if incident.priority == "emergent" and incident.status == "pending":
-        _start_pending_sla(session, incident)
+        _start_pending_sla(session, incident, timers)
 
 
-def _start_pending_sla(session: Any, incident: Incident) -> None:
+def _start_pending_sla(session: Any, incident: Incident, timers: TimerSettings) -> None:
     service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
     service.start_timer(
         session=session,
         kind=service.PENDING_SLA,
         incident_id=incident.id,
-        due_at=clock_now() + timedelta(seconds=_settings().pending_sla_s),
+        due_at=clock_now() + timedelta(seconds=timers.pending_sla_s),
     )
 
 
-def on_assignment_created(*, session: Any, incident: Incident, unit: Unit, **_: Any) -> None:
-    settings = _settings()
+def on_unit_assigned(event: UnitAssigned, /, *, session: Any, timers: TimerSettings) -> None:
+    incident, unit = event.incident, event.unit
     at = clock_now()
     service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
     clear_alerts(session=session, kinds={"pending_sla"}, incident_id=incident.id, by="assigned")
     service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
     for kind, after in (
-        (service.ACK_REPAGE, settings.ack_repage_after_s),
-        (service.ACK_REASSIGN, settings.ack_reassign_after_s),
+        (service.ACK_REPAGE, timers.ack_repage_after_s),
+        (service.ACK_REASSIGN, timers.ack_reassign_after_s),
     ):
         service.start_timer(
             session=session, kind=kind, incident_id=incident.id, unit_id=unit.id, due_at=at + timedelta(seconds=after)
         )
 
 
-def on_incident_moved(*, session: Any, incident: Incident, unit: Unit | None, to_status: str, **_: Any) -> None:
+def on_incident_moved(event: IncidentMoved, /, *, session: Any, timers: TimerSettings) -> None:
+    incident, unit, to_status = event.incident, event.unit, event.to_status.value
     if to_status != "dispatched":
         service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
         clear_alerts(session=session, kinds=ACK_ALERTS, incident_id=incident.id, by=f"incident {to_status}")
@@ -316,7 +311,7 @@ def on_incident_moved(*, session: Any, incident: Incident, unit: Unit | None, to
                 session=session,
                 incident_id=incident.id,
                 unit_id=unit.id,
-                after_s=_settings().checkin_interval_s,
+                after_s=timers.checkin_interval_s,
                 at=clock_now(),
             )
     if to_status in CHECKIN_ENDS:
@@ -331,22 +326,20 @@ def on_incident_moved(*, session: Any, incident: Incident, unit: Unit | None, to
         service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
         clear_alerts(session=session, kinds={"pending_sla"}, incident_id=incident.id, by="cancelled")
     if to_status == "pending" and incident.priority == "emergent":
-        _start_pending_sla(session, incident)  # back in the queue: the wait starts again
+        _start_pending_sla(session, incident, timers)  # back in the queue: the wait starts again
     if to_status == "cleared":
-        from timers.followups import start_followup
-
-        start_followup(session=session, settings=_settings(), incident=incident, at=clock_now())
+        start_followup(session=session, settings=timers, incident=incident, at=clock_now())
 
 
-def on_call_created(*, session: Any, call: Any, **_: Any) -> None:
+def on_call_logged(event: CallLogged, /, *, session: Any, timers: TimerSettings) -> None:
+    call = event.call
     if call.disposition != "phone":
         return
-    from timers.followups import start_followup
-
-    start_followup(session=session, settings=_settings(), call=call, at=call.received_at or clock_now())
+    start_followup(session=session, settings=timers, call=call, at=call.received_at or clock_now())
 
 
-def on_unit_position(*, session: Any, unit: Unit, **_: Any) -> None:
+def on_unit_positioned(event: UnitPositioned, /, *, session: Any, timers: TimerSettings) -> None:
+    unit = event.unit
     if unit.location_at is None:
         return
     service.cancel_timers(session=session, kinds={service.POSITION_STALE}, unit_id=unit.id)
@@ -355,15 +348,16 @@ def on_unit_position(*, session: Any, unit: Unit, **_: Any) -> None:
         session=session,
         kind=service.POSITION_STALE,
         unit_id=unit.id,
-        due_at=unit.location_at + timedelta(seconds=_settings().position_stale_s + 1),  # older than
+        due_at=unit.location_at + timedelta(seconds=timers.position_stale_s + 1),  # older than
         data={"fix_at": unit.location_at.isoformat()},
     )
 
 
-HOOKS: dict[str, Handler] = {
-    "incident.created": on_incident_created,
-    "assignment.created": on_assignment_created,
-    "incident.moved": on_incident_moved,
-    "call.created": on_call_created,
-    "unit.position": on_unit_position,
+# What starts, answers and cancels timers (subscribed to the app's bus by core.app.create_app).
+EVENT_HANDLERS: HandlerTable = {
+    IncidentOpened: (on_incident_opened,),
+    UnitAssigned: (on_unit_assigned,),
+    IncidentMoved: (on_incident_moved,),
+    CallLogged: (on_call_logged,),
+    UnitPositioned: (on_unit_positioned,),
 }

@@ -20,7 +20,12 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from core.db import utcnow
+from core.deps import settings_of
 from core.extensions import db
+from core.live import prune_events
+from timers.handlers import HANDLERS
+from timers.sweep import sweep
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +47,9 @@ def reloader_parent(app: Flask) -> bool:
 
 
 def run_sweep(app: Flask) -> Any:
-    from timers.handlers import HANDLERS
-    from timers.sweep import sweep
-
     with app.app_context():
         try:
-            result = sweep(session=db.session, handlers=HANDLERS)
+            result = sweep(session=db.session, handlers=HANDLERS, timers=settings_of(app).timers)
             if result.claimed:
                 log.info("timer sweep: %s", result)
             return result
@@ -56,14 +58,11 @@ def run_sweep(app: Flask) -> Any:
 
 
 def run_prune(app: Flask) -> int:
-    from core.live import prune_events
-
+    settings = settings_of(app)
     with app.app_context():
         try:
             return prune_events(
-                session=db.session,
-                keep_seconds=int(app.config["EVENT_RETENTION_S"]),
-                keep_count=int(app.config["EVENT_RETENTION_COUNT"]),
+                session=db.session, keep_seconds=settings.event_retention_s, keep_count=settings.event_retention_count
             )
         finally:
             db.session.remove()
@@ -83,7 +82,7 @@ def start_scheduler(app: Flask, *, force: bool = False) -> BackgroundScheduler |
             app.extensions["timer_scheduler"] = _scheduler
             return _scheduler
         scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
-        every = max(1, int(app.config.get("TIMER_SWEEP_S", 2)))
+        every = settings_of(app).timer_sweep_s
         scheduler.add_job(
             run_sweep,
             "interval",
@@ -126,6 +125,4 @@ def running_scheduler() -> BackgroundScheduler | None:
 
 
 def _now_utc() -> Any:
-    from core.db import utcnow
-
     return utcnow()

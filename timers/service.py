@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from alerts.service import clear_alerts
+from config import TimerSettings
 from core.clock import now as clock_now
+from dispatch.models import Incident, Unit
 from timers.models import Timer
+
+__all__ = ["TimerSettings", "cancel_timers", "start_timer"]  # TimerSettings: its one definition is in config.py
 
 log = logging.getLogger(__name__)
 
@@ -35,41 +39,6 @@ ACK_KINDS = frozenset({ACK_REPAGE, ACK_REASSIGN})
 CHECKIN_KINDS = frozenset({CHECKIN_ASK, CHECKIN_MISSED, CHECKIN_ESCALATE})
 LIVE_STATES = ("pending", "claimed")
 ON_SCENE_STATUSES = frozenset({"on_scene", "transporting", "at_facility"})
-
-
-@dataclass(frozen=True)
-class TimerSettings:
-    """The timer settings of CONTRACT.md, in seconds, plus how long a team has to answer a check-in."""
-
-    ack_repage_after_s: int = 120
-    ack_reassign_after_s: int = 300
-    checkin_interval_s: int = 900
-    checkin_reply_within_s: int = 300
-    pending_sla_s: int = 300
-    position_stale_s: int = 900
-    followup_after_high_s: int = 86400
-    followup_after_low_s: int = 259200
-
-    @classmethod
-    def from_config(cls, config: Any) -> TimerSettings:
-        return cls(
-            ack_repage_after_s=int(config.get("ACK_REPAGE_AFTER_S", cls.ack_repage_after_s)),
-            ack_reassign_after_s=int(config.get("ACK_REASSIGN_AFTER_S", cls.ack_reassign_after_s)),
-            checkin_interval_s=int(config.get("CHECKIN_INTERVAL_S", cls.checkin_interval_s)),
-            checkin_reply_within_s=int(config.get("CHECKIN_REPLY_WITHIN_S", cls.checkin_reply_within_s)),
-            pending_sla_s=int(config.get("PENDING_SLA_S", cls.pending_sla_s)),
-            position_stale_s=int(config.get("POSITION_STALE_S", cls.position_stale_s)),
-            followup_after_high_s=int(config.get("FOLLOWUP_AFTER_HIGH_S", cls.followup_after_high_s)),
-            followup_after_low_s=int(config.get("FOLLOWUP_AFTER_LOW_S", cls.followup_after_low_s)),
-        )
-
-    def followup_after(self, risk_level: str) -> timedelta | None:
-        """How long a follow-up may wait after a call or encounter at this risk; None: no follow-up."""
-        if risk_level in ("moderate", "high"):
-            return timedelta(seconds=self.followup_after_high_s)
-        if risk_level == "low":
-            return timedelta(seconds=self.followup_after_low_s)
-        return None
 
 
 def start_timer(
@@ -153,30 +122,16 @@ def schedule_checkin(*, session: Any, incident_id: int, unit_id: int, after_s: i
     )
 
 
-def checkin_received(*, session: Any, unit_id: int, at: datetime, interval_s: int | None = None) -> bool:
+def checkin_received(*, session: Any, unit_id: int, at: datetime, interval_s: int) -> bool:
     """A team answered "OK": the missed-check-in timers stop, its alert clears, the next one is set.
 
     Called by the SMS inbound handler (and the field page) in its transaction. Returns False when
     the unit is not on scene with an incident: nothing changes then."""
-    from alerts.service import clear_alerts
-    from dispatch.models import Incident, Unit
-
     unit = session.get(Unit, unit_id)
     incident = session.get(Incident, unit.incident_id) if unit is not None and unit.incident_id else None
     if incident is None or incident.status not in ON_SCENE_STATUSES:
         log.info("check-in from unit %s, which is not on scene", unit_id)
         return False
-    if interval_s is None:
-        interval_s = _configured_interval()
     clear_alerts(session=session, kinds={"checkin_missed"}, incident_id=incident.id, unit_id=unit_id, by="checkin")
     schedule_checkin(session=session, incident_id=incident.id, unit_id=unit_id, after_s=interval_s, at=at)
     return True
-
-
-def _configured_interval() -> int:
-    try:
-        from flask import current_app
-
-        return int(current_app.config["CHECKIN_INTERVAL_S"])
-    except (RuntimeError, KeyError):  # outside an app, or unset
-        return TimerSettings.checkin_interval_s

@@ -29,6 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from config import TimerSettings
 from core.clock import now as clock_now
 from timers.models import Timer
 
@@ -102,7 +103,9 @@ def claim_due(*, session: Any, now: datetime, token: str, limit: int = BATCH, le
     return ids
 
 
-def fire_one(*, session: Any, timer_id: int, token: str, handlers: dict[str, Handler], now: datetime) -> bool:
+def fire_one(
+    *, session: Any, timer_id: int, token: str, handlers: dict[str, Handler], now: datetime, timers: TimerSettings
+) -> bool:
     """Fire one claimed timer in its own transaction. Returns True when its handler ran and committed."""
     marked = session.execute(
         sa.update(Timer)
@@ -120,7 +123,7 @@ def fire_one(*, session: Any, timer_id: int, token: str, handlers: dict[str, Han
         timer.state = "failed"
         timer.last_error = f"no handler for kind {timer.kind!r}"
     else:
-        handler(session=session, timer=timer, now=now)
+        handler(session=session, timer=timer, now=now, timers=timers)
     session.commit()
     return handler is not None
 
@@ -146,6 +149,7 @@ def sweep(
     *,
     session: Any,
     handlers: dict[str, Handler],
+    timers: TimerSettings,
     owner: str | None = None,
     now: Callable[[], datetime] = clock_now,
     batch: int = BATCH,
@@ -164,7 +168,9 @@ def sweep(
         result.claimed += len(ids)
         for timer_id in ids:
             try:
-                if fire_one(session=session, timer_id=timer_id, token=token, handlers=handlers, now=now()):
+                if fire_one(
+                    session=session, timer_id=timer_id, token=token, handlers=handlers, now=now(), timers=timers
+                ):
                     result.fired += 1
                 else:
                     result.skipped += 1

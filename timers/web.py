@@ -1,4 +1,5 @@
-"""Wiring: hooks that start and cancel timers, the follow-up API and queue partial, the scheduler CLI."""
+"""Wiring: the follow-up API and queue partial, the scheduler CLI. (What starts and cancels timers is
+timers/handlers.py `EVENT_HANDLERS`, subscribed by core.app.create_app.)"""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import click
 from flask import Blueprint, Flask, current_app
 from flask.cli import AppGroup
 
-from core import hooks
 from core.extensions import db
+from timers.views import api
 
 log = logging.getLogger(__name__)
 
@@ -24,12 +25,6 @@ pages = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    import timers.models  # noqa: F401  (tables known to the metadata)
-    from timers.handlers import HOOKS
-    from timers.views import api
-
-    for name, handler in HOOKS.items():
-        hooks.connect(name, handler)
     if "timers" not in app.blueprints:
         app.register_blueprint(api)
         app.register_blueprint(pages)

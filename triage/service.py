@@ -20,16 +20,18 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from core import hooks
 from core.actors import Actor
 from core.audit import audit
+from core.bus import MessageBus
 from core.clock import now
 from core.errors import DomainError, NotFound
 from core.events import record_event
 from core.numbers import next_number
 from dispatch.models import Incident
+from dispatch.service import open_incident_for_call
 from geo.service import locate
 from triage.engine import AnswersInvalid, TriageResult, evaluate
+from triage.events import CallLogged
 from triage.models import Call, Setting
 from triage.questionnaire import (
     DEFAULT_QUESTIONNAIRE_ID,
@@ -255,17 +257,29 @@ def _clean(value: str | None) -> str | None:
 
 
 def create_call(
-    *, session: Any, payload: CallIn, by: Any, idempotency_key: str | None, catalogue: Catalogue | None = None
+    *,
+    session: Any,
+    payload: CallIn,
+    by: Any,
+    idempotency_key: str | None,
+    bus: MessageBus,
+    catalogue: Catalogue | None = None,
 ) -> tuple[Call, bool]:
     """Log a call; see `take_call`, which also gives the incident opened for it."""
     call, _incident, created = take_call(
-        session=session, payload=payload, by=by, idempotency_key=idempotency_key, catalogue=catalogue
+        session=session, payload=payload, by=by, idempotency_key=idempotency_key, bus=bus, catalogue=catalogue
     )
     return call, created
 
 
 def take_call(
-    *, session: Any, payload: CallIn, by: Any, idempotency_key: str | None, catalogue: Catalogue | None = None
+    *,
+    session: Any,
+    payload: CallIn,
+    by: Any,
+    idempotency_key: str | None,
+    bus: MessageBus,
+    catalogue: Catalogue | None = None,
 ) -> tuple[Call, Incident | None, bool]:
     """Log a call: check and evaluate the answers, apply an override, locate, number and save it,
     and open an incident when the final disposition needs a team. Returns (call, created); a key
@@ -333,9 +347,7 @@ def take_call(
     actor = Actor.of(by) if user_id is not None else Actor.system("api")
     incident = None
     if disposition in INCIDENT_DISPOSITIONS:
-        from dispatch.service import open_incident_for_call  # the dispatch area owns incidents
-
-        incident = open_incident_for_call(session=session, call=call, by=actor)
+        incident = open_incident_for_call(session=session, call=call, by=actor, bus=bus)
     detail: dict[str, Any] = {
         "number": call.number,
         "disposition": disposition,
@@ -354,7 +366,7 @@ def take_call(
             detail={"instruction": call.transfer_instruction},
         )
     record_event(session=session, type="call.created", data=call_json(call, incident))
-    hooks.fire("call.created", session=session, call=call, by=actor)
+    bus.publish(CallLogged(call=call, by=actor), session=session)
     return call, incident, True
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 from flask_login import current_user
 
+from core import deps
 from core.api import ApiBlueprint
 from core.extensions import db
 from triage import service
@@ -81,6 +82,7 @@ def create_call(body: CallIn) -> Any:
         payload=body,
         by=current_user._get_current_object(),
         idempotency_key=request.headers.get("Idempotency-Key"),
+        bus=deps.bus(),
     )
     answer = service.call_json(call, incident)  # before the commit expires what was just written
     db.session.commit()

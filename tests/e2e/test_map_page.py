@@ -9,7 +9,9 @@ from datetime import timedelta
 
 import pytest
 import requests
+from flask import current_app
 
+from core.deps import bus_of
 from tests.conftest import need_service
 from tests.support.dispatch_factories import CHURCH_ST, FAR, MIDDLE, NEAR, make_incident, make_placed_unit
 from tests.support.factories import make_user
@@ -52,7 +54,9 @@ def assign(app, incident_id: int, unit_id: int) -> None:
 
     with app.app_context():
         by = Actor.system("test")
-        assign_unit(session=db.session, incident_id=incident_id, unit_id=unit_id, reason="test", by=by)
+        assign_unit(
+            session=db.session, incident_id=incident_id, unit_id=unit_id, reason="test", by=by, bus=bus_of(current_app)
+        )
         db.session.commit()
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 
+from core.deps import bus_of
 from core.extensions import db
 from core.models import AuditEntry, Event
 from dispatch.models import IncidentMove, Unit
@@ -185,7 +187,11 @@ def test_return_to_queue_frees_the_unit(app, api):
     assign(api.as_role("dispatcher"), incident_id, unit_id)
     with app.app_context():
         incident = return_to_queue(
-            session=db.session, incident_id=incident_id, reason="DECLINE flat tyre", by=Actor.system("sms:T")
+            session=db.session,
+            incident_id=incident_id,
+            reason="DECLINE flat tyre",
+            by=Actor.system("sms:T"),
+            bus=bus_of(current_app),
         )
         db.session.commit()
         assert (incident.status, incident.unit_id) == ("pending", None)
@@ -201,6 +207,6 @@ def test_opening_twice_for_one_call_returns_the_first_incident(app):
     call_id = make_call(app)
     with app.app_context():
         call = db.session.get(Call, call_id)
-        first = open_incident_for_call(session=db.session, call=call, by=Actor.system("test"))
-        again = open_incident_for_call(session=db.session, call=call, by=Actor.system("test"))
+        first = open_incident_for_call(session=db.session, call=call, by=Actor.system("test"), bus=bus_of(current_app))
+        again = open_incident_for_call(session=db.session, call=call, by=Actor.system("test"), bus=bus_of(current_app))
         assert first.id == again.id

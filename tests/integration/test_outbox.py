@@ -9,11 +9,13 @@ from collections.abc import Iterator
 import pytest
 import requests
 import sqlalchemy as sa
+from flask import current_app
 from twilio.http.http_client import TwilioHttpClient
 
 from alerts.models import Alert
 from core import clock
 from core.actors import Actor
+from core.deps import bus_of
 from core.extensions import db
 from notifications.content import count_segments
 from notifications.models import OptOut, OutboundMessage
@@ -70,7 +72,14 @@ def test_a_rolled_back_assignment_leaves_no_message(app):
     unit_id = make_placed_unit(app, NEAR)
     incident_id = make_incident(app)
     with app.app_context():
-        assign_unit(session=db.session, incident_id=incident_id, unit_id=unit_id, reason="x", by=Actor.system("t"))
+        assign_unit(
+            session=db.session,
+            incident_id=incident_id,
+            unit_id=unit_id,
+            reason="x",
+            by=Actor.system("t"),
+            bus=bus_of(current_app),
+        )
         assert len(rows(app)) == 1
         db.session.rollback()
         assert rows(app) == []
@@ -207,7 +216,13 @@ def test_cancelling_the_incident_stands_the_unit_down(app):
 
     incident_id, _ = assigned_incident(app, phones=PHONES[:1])
     with app.app_context():
-        cancel_incident(session=db.session, incident_id=incident_id, reason="duplicate", by=Actor.system("t"))
+        cancel_incident(
+            session=db.session,
+            incident_id=incident_id,
+            reason="duplicate",
+            by=Actor.system("t"),
+            bus=bus_of(current_app),
+        )
         db.session.commit()
         kinds = [(r.kind, r.body.split(":")[0]) for r in rows(app)]
         assert kinds[-1][0] == "stand_down" and kinds[-1][1].startswith("STAND DOWN I-")

@@ -10,6 +10,7 @@ from typing import Any
 import socketio
 import sqlalchemy as sa
 
+from core.deps import replace_settings
 from core.extensions import db
 from tests.support.dispatch_factories import NEAR, make_incident, make_placed_unit
 from tests.support.factories import make_user
@@ -41,7 +42,7 @@ def _repages(app: Any, incident_id: int) -> list[str]:
 def test_an_unacknowledged_unit_is_paged_again_and_the_alert_goes_live(live_app: Any) -> None:
     from timers.scheduler import start_scheduler, stop_scheduler
 
-    live_app.config.update(ACK_REPAGE_AFTER_S=2, ACK_REASSIGN_AFTER_S=600, TIMER_SWEEP_S=1)
+    replace_settings(live_app, ACK_REPAGE_AFTER_S=2, ACK_REASSIGN_AFTER_S=600, TIMER_SWEEP_S=1)
     unit_id = make_placed_unit(live_app, NEAR, phones=["+18025550777"])
     incident_id = make_incident(live_app, priority="urgent")
     _, token = make_user(live_app, "dispatcher")

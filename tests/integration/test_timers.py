@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
-from core import hooks
 from core.actors import Actor
+from core.deps import bus_of
 from core.extensions import db
 from tests.support.dispatch_factories import FAR, NEAR, make_call, make_incident, make_placed_unit
 from tests.support.timer_factories import MovableClock, alerts, outbox, sweep_now
+from triage.events import CallLogged
 
 DISPATCHER = Actor.system("test-dispatcher")
 TEAM = Actor.system("sms:team")
@@ -35,7 +37,14 @@ def _assign(app: Any, *, priority: str = "urgent") -> tuple[int, int, int]:
     second = make_placed_unit(app, FAR)
     incident_id = make_incident(app, priority=priority)
     with app.app_context():
-        assign_unit(session=db.session, incident_id=incident_id, unit_id=first, reason="closest", by=DISPATCHER)
+        assign_unit(
+            session=db.session,
+            incident_id=incident_id,
+            unit_id=first,
+            reason="closest",
+            by=DISPATCHER,
+            bus=bus_of(current_app),
+        )
         db.session.commit()
     return incident_id, first, second
 
@@ -44,7 +53,7 @@ def _move(app: Any, incident_id: int, status: str) -> None:
     from dispatch.service import move_incident
 
     with app.app_context():
-        move_incident(session=db.session, incident_id=incident_id, status=status, by=TEAM)
+        move_incident(session=db.session, incident_id=incident_id, status=status, by=TEAM, bus=bus_of(current_app))
         db.session.commit()
 
 
@@ -100,7 +109,7 @@ def test_a_withdrawn_assignment_stops_the_acknowledgement_timers(app: Any, clock
     incident_id, _, _ = _assign(app)
     with app.app_context():
         getattr(service, how if how == "return_to_queue" else "cancel_incident")(
-            session=db.session, incident_id=incident_id, reason="duplicate", by=DISPATCHER
+            session=db.session, incident_id=incident_id, reason="duplicate", by=DISPATCHER, bus=bus_of(current_app)
         )
         db.session.commit()
         clock.move(600)
@@ -131,12 +140,26 @@ def test_assigning_in_time_cancels_the_pending_sla_and_late_assignment_clears_it
     units = [make_placed_unit(app, NEAR), make_placed_unit(app, NEAR)]
     with app.app_context():
         clock.move(100)
-        assign_unit(session=db.session, incident_id=in_time, unit_id=units[0], reason="test", by=DISPATCHER)
+        assign_unit(
+            session=db.session,
+            incident_id=in_time,
+            unit_id=units[0],
+            reason="test",
+            by=DISPATCHER,
+            bus=bus_of(current_app),
+        )
         db.session.commit()
         clock.move(250)
         sweep_now()
         assert [a.incident_id for a in alerts(kind="pending_sla")] == [late]
-        assign_unit(session=db.session, incident_id=late, unit_id=units[1], reason="test", by=DISPATCHER)
+        assign_unit(
+            session=db.session,
+            incident_id=late,
+            unit_id=units[1],
+            reason="test",
+            by=DISPATCHER,
+            bus=bus_of(current_app),
+        )
         db.session.commit()
         assert alerts(kind="pending_sla") == []
 
@@ -167,7 +190,7 @@ def test_safety_checkin_is_asked_missed_alerted_escalated_and_answered(app: Any,
         assert escalated.id == missed.id and escalated.audience == "supervisor"
         assert escalated.data["escalated"] is True
 
-        assert checkin_received(session=db.session, unit_id=unit_id, at=clock()) is True
+        assert checkin_received(session=db.session, unit_id=unit_id, at=clock(), interval_s=900) is True
         db.session.commit()
         assert alerts(kind="checkin_missed") == []
         clock.move(899)
@@ -187,7 +210,7 @@ def test_an_ok_before_the_deadline_raises_nothing_and_clearing_stops_checkins(ap
         clock.move(900)
         sweep_now()
         clock.move(120)
-        checkin_received(session=db.session, unit_id=unit_id, at=clock())
+        checkin_received(session=db.session, unit_id=unit_id, at=clock(), interval_s=900)
         db.session.commit()
         clock.move(400)
         sweep_now()
@@ -198,7 +221,7 @@ def test_an_ok_before_the_deadline_raises_nothing_and_clearing_stops_checkins(ap
         sweep_now()
         assert len(outbox(kind="checkin")) == 2
         assert alerts(kind="checkin_missed") == []
-        assert checkin_received(session=db.session, unit_id=unit_id, at=clock()) is False
+        assert checkin_received(session=db.session, unit_id=unit_id, at=clock(), interval_s=900) is False
 
 
 def test_a_position_turns_stale_after_its_time_and_a_new_fix_answers_it(app: Any, clock: Any) -> None:
@@ -208,7 +231,9 @@ def test_a_position_turns_stale_after_its_time_and_a_new_fix_answers_it(app: Any
     _, unit_id, spare = _assign(app)
     with app.app_context():
         for unit in (unit_id, spare):
-            record_position(session=db.session, unit_id=unit, lat=NEAR[0], lon=NEAR[1], by=TEAM)
+            record_position(
+                session=db.session, unit_id=unit, lat=NEAR[0], lon=NEAR[1], by=TEAM, bus=bus_of(current_app)
+            )
         db.session.commit()
         last_event = db.session.scalar(sa.select(sa.func.max(Event.id)))
         clock.move(900)  # stale once older than POSITION_STALE_S
@@ -223,7 +248,7 @@ def test_a_position_turns_stale_after_its_time_and_a_new_fix_answers_it(app: Any
         ).all()
         assert {e.unit_id for e in repainted} == {unit_id, spare}
         assert all(e.data["location_stale"] for e in repainted)
-        record_position(session=db.session, unit_id=unit_id, lat=NEAR[0], lon=NEAR[1], by=TEAM)
+        record_position(session=db.session, unit_id=unit_id, lat=NEAR[0], lon=NEAR[1], by=TEAM, bus=bus_of(current_app))
         db.session.commit()
         assert alerts(kind="position_stale") == []
 
@@ -235,7 +260,7 @@ def test_a_call_resolved_by_phone_is_followed_up_then_overdue_then_lost_after_fi
 
     call_id = make_call(app, disposition="phone")
     with app.app_context():
-        hooks.fire("call.created", session=db.session, call=db.session.get(Call, call_id), by=DISPATCHER)
+        bus_of(current_app).publish(CallLogged(call=db.session.get(Call, call_id), by=DISPATCHER), session=db.session)
         db.session.commit()
     operator = api.as_role("operator")
     [due] = operator.get("/api/v1/followups?state=due").get_json()
@@ -280,6 +305,7 @@ def test_reaching_the_person_closes_the_followup_before_it_is_overdue(app: Any, 
 
 
 def test_a_cancelled_row_that_a_sweep_had_claimed_does_not_fire(app: Any, clock: Any) -> None:
+    from config import TimerSettings
     from timers.handlers import HANDLERS
     from timers.service import ACK_KINDS, cancel_timers
     from timers.sweep import claim_due, fire_one
@@ -291,7 +317,14 @@ def test_a_cancelled_row_that_a_sweep_had_claimed_does_not_fire(app: Any, clock:
         assert len(ids) == 2
         assert cancel_timers(session=db.session, kinds=ACK_KINDS, incident_id=incident_id) == 2
         db.session.commit()
-        assert not fire_one(session=db.session, timer_id=ids[0], token="crashed:1", handlers=HANDLERS, now=clock())
+        assert not fire_one(
+            session=db.session,
+            timer_id=ids[0],
+            token="crashed:1",
+            handlers=HANDLERS,
+            now=clock(),
+            timers=TimerSettings(),
+        )
         assert outbox(kind="repage") == []
 
 

@@ -6,8 +6,11 @@ import itertools
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
+
 from core.actors import Actor
 from core.clock import now as clock_now
+from core.deps import bus_of
 from core.extensions import db
 from tests.support.factories import make_unit
 
@@ -75,7 +78,9 @@ def make_incident(app: Any, **call_fields: Any) -> int:
     call_id = make_call(app, **call_fields)
     with app.app_context():
         call = db.session.get(Call, call_id)
-        incident = open_incident_for_call(session=db.session, call=call, by=Actor.system("test"))
+        incident = open_incident_for_call(
+            session=db.session, call=call, by=Actor.system("test"), bus=bus_of(current_app)
+        )
         db.session.commit()
         return int(incident.id)
 

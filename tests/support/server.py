@@ -10,13 +10,14 @@ from typing import Any
 from werkzeug.serving import make_server
 
 from core.background import start_background
+from core.deps import replace_settings
 
 
 @contextmanager
 def serve(app: Any, *, relay: bool = True, sms: bool = False, scheduler: bool = False) -> Iterator[str]:
     """Serve `app` (use the `live_app` fixture) on 127.0.0.1:<free port>; yields the base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    replace_settings(app, PUBLIC_BASE_URL=f"http://127.0.0.1:{server.server_port}")
     if relay:
         start_background(app, force=True, sms=sms, scheduler=scheduler)
     thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)

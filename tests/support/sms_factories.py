@@ -10,10 +10,12 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
 from core.actors import Actor
+from core.deps import bus_of
 from core.extensions import db
 from tests.support.dispatch_factories import NEAR, make_incident, make_placed_unit
 
@@ -33,7 +35,12 @@ def assigned_incident(app: Any, *, phones: list[str] | None = None, **incident_f
     incident_id = make_incident(app, **incident_fields)
     with app.app_context():
         assign_unit(
-            session=db.session, incident_id=incident_id, unit_id=unit_id, reason="test", by=Actor.system("test")
+            session=db.session,
+            incident_id=incident_id,
+            unit_id=unit_id,
+            reason="test",
+            by=Actor.system("test"),
+            bus=bus_of(current_app),
         )
         db.session.commit()
     return incident_id, unit_id

@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from core.clock import set_clock
 from core.db import utcnow
+from core.deps import settings_of
 from core.extensions import db
 
 
@@ -39,7 +41,7 @@ def sweep_now() -> Any:
     from timers.handlers import HANDLERS
     from timers.sweep import sweep
 
-    return sweep(session=db.session, handlers=HANDLERS)
+    return sweep(session=db.session, handlers=HANDLERS, timers=settings_of(current_app).timers)
 
 
 def outbox(*, kind: str | None = None, incident_id: int | None = None) -> list[Any]:
