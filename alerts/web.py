@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from alerts.views import api, open_alerts_part
 from core.live import register_snapshot_part
 
 panel = Blueprint(
@@ -12,8 +13,6 @@ panel = Blueprint(
 
 
 def init_app(app: Flask) -> None:
-    from alerts.views import api, open_alerts_part
-
     if "alerts_api" not in app.blueprints:
         app.register_blueprint(api)
         app.register_blueprint(panel)

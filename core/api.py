@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from core.auth import PUBLIC, check_roles, signed_in_by_token
 from core.errors import BadRequest, DomainError
-from core.extensions import csrf, limiter
+from core.extensions import csrf
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -243,25 +243,3 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             },
         },
     }
-
-
-def login_limits() -> list[Callable[[Callable[..., Any]], Callable[..., Any]]]:
-    """More than N failed sign-ins for one username in the window -> 429 until it has passed.
-    Shared by the JSON and the HTML sign-in, counted only on failures."""
-    from core.views_auth import login_failed, login_username_key
-
-    return [
-        limiter.shared_limit(
-            lambda: _setting("LOGIN_FAILURE_LIMIT"),
-            scope="login-username",
-            key_func=login_username_key,
-            deduct_when=login_failed,
-        ),
-        limiter.shared_limit("60 per minute", scope="login-address"),
-    ]
-
-
-def _setting(name: str) -> str:
-    from flask import current_app
-
-    return str(current_app.config[name])

@@ -79,7 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     app.instance_path = str(settings.instance_path)
-    bus = MessageBus(timers=settings.timers)
+    bus = MessageBus(settings=settings)
     for table in EVENT_HANDLER_TABLES:
         bus.subscribe(table)
     app.extensions[deps.SETTINGS] = settings

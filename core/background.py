@@ -12,6 +12,8 @@ import logging
 from flask import Flask
 
 from core.relay import EventRelay
+from notifications.sending import start_sms_relay
+from timers.scheduler import start_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +31,7 @@ def start_background(app: Flask, *, force: bool = False, sms: bool = True, sched
         app.extensions["event_relay"] = relay
         relay.start()
     if sms:
-        from notifications.web import start_sms_relay
-
         start_sms_relay(app)
     if scheduler:
-        from timers.scheduler import start_scheduler
-
         start_scheduler(app, force=True)
     return relay  # type: ignore[no-any-return]

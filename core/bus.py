@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from config import TimerSettings
+from config import Settings
 
 
 class DomainEvent:
@@ -27,7 +27,7 @@ class DomainEvent:
 
 
 class EventHandler(Protocol):
-    def __call__(self, event: Any, /, *, session: Session, timers: TimerSettings) -> None: ...
+    def __call__(self, event: Any, /, *, session: Session, settings: Settings) -> None: ...
 
 
 HandlerTable = Mapping[type[DomainEvent], Iterable[EventHandler]]
@@ -37,7 +37,7 @@ HandlerTable = Mapping[type[DomainEvent], Iterable[EventHandler]]
 class MessageBus:
     """The handlers of one app, and the settings they are handed."""
 
-    timers: TimerSettings = field(default_factory=TimerSettings)
+    settings: Settings
     _handlers: dict[type[DomainEvent], list[EventHandler]] = field(default_factory=dict)
 
     def subscribe(self, table: HandlerTable) -> None:
@@ -50,7 +50,4 @@ class MessageBus:
 
     def publish(self, event: DomainEvent, *, session: Session) -> None:
         for handler in self._handlers.get(type(event), ()):
-            handler(event, session=session, timers=self.timers)
-
-
-NO_REACTIONS = MessageBus()  # a bus with no handlers: for tools and tests that want the change alone
+            handler(event, session=session, settings=self.settings)

@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from core.auth import UnknownRole, create_user, find_user
 from core.extensions import db
 from core.models import ROLES
+from dispatch.models import Unit
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for a first look.")
@@ -86,8 +87,6 @@ DEMO_USERS: list[tuple[str, list[str], str | None]] = [
 
 
 def _unit_id(call_sign: str) -> int | None:
-    from dispatch.models import Unit
-
     return db.session.scalar(sa.select(Unit.id).where(Unit.call_sign == call_sign))
 
 
@@ -116,8 +115,6 @@ def create_user_command(username: str, roles: tuple[str, ...], password: str, un
 @demo_cli.command("seed")
 def demo_seed() -> None:
     """Demo units in Burlington, VT and one user per role. Running it again changes nothing."""
-    from dispatch.models import Unit
-
     for spec in DEMO_UNITS:
         if _unit_id(spec["call_sign"]) is None:
             db.session.add(

@@ -36,9 +36,9 @@ def bus() -> MessageBus:
 
 def replace_settings(app: Flask, **changes: object) -> Settings:
     """Change settings of a running app (tests, and a server that learns its port after binding):
-    the typed object, the bus's timer settings and `app.config` all move together."""
+    the typed object, the settings the bus hands to handlers and `app.config` all move together."""
     updated = Settings.model_validate({**settings_of(app).model_dump(), **{k.lower(): v for k, v in changes.items()}})
     app.extensions[SETTINGS] = updated
-    bus_of(app).timers = updated.timers
+    bus_of(app).settings = updated
     app.config.update({k.upper(): v for k, v in changes.items()})
     return updated

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
@@ -28,8 +29,6 @@ def readyz() -> Any:
         checks["database"] = "unavailable"
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
-        import redis
-
         try:
             redis.Redis.from_url(redis_url, socket_timeout=1, socket_connect_timeout=1).ping()
             checks["redis"] = "ok"

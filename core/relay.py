@@ -17,6 +17,7 @@ import threading
 import time
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from flask import Flask
 
@@ -111,8 +112,6 @@ class EventRelay:
 
     def _listen(self, url: str) -> None:
         """Wake the relay when another process commits events (PostgreSQL NOTIFY)."""
-        import psycopg
-
         while not self._stop.is_set():
             try:
                 with psycopg.connect(url, autocommit=True) as connection:

@@ -13,29 +13,15 @@ from pydantic import Field
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from core.api import ApiBlueprint, ApiModel, login_limits, openapi_document
+from core.api import ApiBlueprint, ApiModel, openapi_document
 from core.auth import ANY_ROLE, PUBLIC, bearer_token, issue_token, revoke_token, verify_password
 from core.errors import Unauthorized
 from core.extensions import db
 from core.live import end_live_sessions
+from core.login_limits import login_limits
 
 pages = Blueprint("auth", __name__)
 api = ApiBlueprint("auth_api", __name__, url_prefix="/api/v1")
-
-
-def login_username_key() -> str:
-    name = ""
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if isinstance(body, dict) and isinstance(body.get("username"), str):
-            name = body["username"]
-    else:
-        name = request.form.get("username", "")
-    return "login:" + name.strip().lower()[:80]
-
-
-def login_failed(response: Response) -> bool:
-    return response.status_code == 401
 
 
 class LoginForm(FlaskForm):  # type: ignore[misc]

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from alerts.service import raise_alert
-from config import TimerSettings
+from config import Settings
 from core.actors import Actor
 from core.audit import audit
 from core.bus import MessageBus
@@ -84,7 +84,6 @@ def handle_inbound(
     *,
     session: Any,
     bus: MessageBus,
-    timers: TimerSettings,
     message_sid: str,
     from_number: str,
     to_number: str,
@@ -121,7 +120,7 @@ def handle_inbound(
     row.unit_id = unit.id
     incident = _current_incident(session, unit)
     row.incident_id = incident.id if incident is not None else None
-    text, result = _act(session, bus, timers, reply.command, reply.argument, unit, incident)
+    text, result = _act(session, bus, reply.command, reply.argument, unit, incident)
     return _done(session, row, text, result)
 
 
@@ -143,7 +142,6 @@ def _current_incident(session: Any, unit: Any) -> Any:
 def _act(
     session: Any,
     bus: MessageBus,
-    timers: TimerSettings,
     command: ReplyCommand,
     argument: str | None,
     unit: Any,
@@ -154,7 +152,7 @@ def _act(
     if command in {ReplyCommand.HELP, ReplyCommand.UNKNOWN}:
         return content.compose_codes_help(not_understood=command is ReplyCommand.UNKNOWN), command.value
     if command is ReplyCommand.STATUS:
-        return _status_answer(unit, incident), "status"
+        return _status_answer(unit, incident, bus.settings), "status"
     if command is ReplyCommand.DURESS:
         _duress(session, unit, incident)
         return content.compose_reply_confirmation(call_sign=unit.call_sign, command=command, incident_number=number), (
@@ -163,7 +161,7 @@ def _act(
     if incident is None:
         return content.compose_status_answer(call_sign=unit.call_sign, unit_status=unit.status), "no_assignment"
     if command is ReplyCommand.CHECK_IN:
-        _check_in(session, unit, timers)
+        _check_in(session, unit, bus.settings)
         return content.compose_reply_confirmation(call_sign=unit.call_sign, command=command, incident_number=number), (
             "checked_in"
         )
@@ -211,7 +209,7 @@ def _needs_outcome(incident: Any) -> str:
     return content.compose_clear_needs_outcome(incident_number=incident.number, choices=unique)
 
 
-def _status_answer(unit: Any, incident: Any) -> str:
+def _status_answer(unit: Any, incident: Any, settings: Settings) -> str:
     if incident is None:
         return content.compose_status_answer(call_sign=unit.call_sign, unit_status=unit.status)
     return content.compose_status_answer(
@@ -220,7 +218,7 @@ def _status_answer(unit: Any, incident: Any) -> str:
         incident_number=incident.number,
         priority=incident.priority,
         address=incident.address,
-        link=field_link(incident_id=incident.id, unit_id=unit.id),
+        link=field_link(incident_id=incident.id, unit_id=unit.id, settings=settings),
     )
 
 
@@ -242,6 +240,6 @@ def _duress(session: Any, unit: Any, incident: Any) -> None:
     )
 
 
-def _check_in(session: Any, unit: Any, timers: TimerSettings) -> None:
+def _check_in(session: Any, unit: Any, settings: Settings) -> None:
     """The same check-in the timers expect: clears a missed check-in and starts the next wait."""
-    checkin_received(session=session, unit_id=unit.id, at=now(), interval_s=timers.checkin_interval_s)
+    checkin_received(session=session, unit_id=unit.id, at=now(), interval_s=settings.checkin_interval_s)

@@ -5,10 +5,8 @@ Nothing here talks to a provider. `queue_sms` and `page_unit` add `OutboundMessa
 `after_commit` listener wakes the relay of this process (`sms_queued`), which sends them
 (notifications/relay.py). A rolled-back change leaves no message behind.
 
-Hook handlers connected by notifications/web.py:
-- "assignment.created": the dispatch page, to every phone of the unit;
-- "incident.moved": a stand-down text when the incident is cancelled, or taken from the unit by
-  someone other than the unit itself (a reassignment; a unit that declined needs no stand-down).
+What is texted when dispatch changes (the dispatch page, a stand-down) is decided by the event
+handlers of notifications/reactions.py, which call `page_unit`.
 """
 
 from __future__ import annotations
@@ -19,10 +17,10 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from config import Settings
 from core.clock import now
 from core.events import record_event
 from notifications import content
@@ -50,12 +48,12 @@ def _forget(session: Session) -> None:
     session.info.pop("sms_queued", None)
 
 
-def sender_label() -> str:
-    config = current_app.config
-    return str(config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID") or "dispatch")
+def sender_label(settings: Settings) -> str:
+    """The "from" of our texts as the messages list shows it."""
+    return settings.twilio_from_number or settings.twilio_messaging_service_sid or "dispatch"
 
 
-def outbound_json(row: OutboundMessage, *, sender: str | None = None) -> dict[str, Any]:
+def outbound_json(row: OutboundMessage, *, sender: str) -> dict[str, Any]:
     """CONTRACT.md's message shape (plus kind, incident_id, attempts) for an outbound text."""
     return {
         "id": row.id,
@@ -64,7 +62,7 @@ def outbound_json(row: OutboundMessage, *, sender: str | None = None) -> dict[st
         "unit_id": row.unit_id,
         "incident_id": row.incident_id,
         "to": row.to,
-        "from": sender if sender is not None else sender_label(),
+        "from": sender,
         "body": row.body,
         "status": row.status,
         "error_code": row.error_code,
@@ -92,7 +90,8 @@ def inbound_json(row: InboundMessage) -> dict[str, Any]:
     }
 
 
-def record_message_event(*, session: Any, row: OutboundMessage | InboundMessage, sender: str | None = None) -> None:
+def record_message_event(*, session: Any, row: OutboundMessage | InboundMessage, sender: str = "") -> None:
+    """The live `message.updated` event; `sender` is the "from" of an outbound text (`sender_label`)."""
     data = inbound_json(row) if isinstance(row, InboundMessage) else outbound_json(row, sender=sender)
     record_event(session=session, type="message.updated", data=data, unit_id=row.unit_id)
 
@@ -106,8 +105,10 @@ def queue_sms(
     unit_id: int | None = None,
     incident_id: int | None = None,
     validity_period_s: int | None = None,
+    sender: str = "dispatch",
 ) -> OutboundMessage:
-    """Add one text to the outbox in the caller's transaction; it is sent after the commit."""
+    """Add one text to the outbox in the caller's transaction; it is sent after the commit.
+    `sender` is how the message list names our number (`sender_label(settings)`)."""
     if validity_period_s is not None:
         validity_period_s = max(1, min(int(validity_period_s), TWILIO_MAX_VALIDITY_S))
     stamp = now()
@@ -126,15 +127,15 @@ def queue_sms(
     )
     session.add(row)
     session.flush()
-    record_message_event(session=session, row=row)
+    record_message_event(session=session, row=row, sender=sender)
     session.info["sms_queued"] = True
     return row
 
 
-def field_link(*, incident_id: int, unit_id: int) -> str:
-    config = current_app.config
-    token = make_field_token(secret_key=str(config["SECRET_KEY"]), incident_id=incident_id, unit_id=unit_id)
-    return field_url(public_base_url=str(config["PUBLIC_BASE_URL"]), token=token)
+def field_link(*, incident_id: int, unit_id: int, settings: Settings) -> str:
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    token = make_field_token(secret_key=secret, incident_id=incident_id, unit_id=unit_id)
+    return field_url(public_base_url=settings.public_base_url.rstrip("/"), token=token)
 
 
 def incident_category(incident: Any) -> str:
@@ -153,37 +154,37 @@ def incident_address(incident: Any) -> str:
     return "location by phone"
 
 
-def dispatch_page(*, incident: Any, unit: Any) -> content.DispatchPage:
-    config = current_app.config
+def dispatch_page(*, incident: Any, unit: Any, settings: Settings) -> content.DispatchPage:
     return content.DispatchPage(
         incident_number=str(incident.number),
         priority=str(incident.priority or ""),
         address=incident_address(incident),
         category=incident_category(incident),
-        callback=str(config.get("SMS_CALLBACK_NUMBER") or config.get("TWILIO_FROM_NUMBER") or ""),
-        link=field_link(incident_id=int(incident.id), unit_id=int(unit.id)),
+        callback=settings.sms_callback_number or settings.twilio_from_number or "",
+        link=field_link(incident_id=int(incident.id), unit_id=int(unit.id), settings=settings),
     )
 
 
-def page_text(*, kind: str, unit: Any, incident: Any) -> tuple[str, int | None]:
+def page_text(*, kind: str, unit: Any, incident: Any, settings: Settings) -> tuple[str, int | None]:
     """The text of a page and how long it stays worth delivering (None: as long as Twilio keeps it)."""
-    config = current_app.config
     if kind == "dispatch":
-        return content.compose_dispatch(dispatch_page(incident=incident, unit=unit)), int(
-            config["ACK_REASSIGN_AFTER_S"]
-        )
+        page = dispatch_page(incident=incident, unit=unit, settings=settings)
+        return content.compose_dispatch(page), settings.ack_reassign_after_s
     if kind == "repage":
-        return content.compose_repage(dispatch_page(incident=incident, unit=unit)), int(config["ACK_REASSIGN_AFTER_S"])
+        page = dispatch_page(incident=incident, unit=unit, settings=settings)
+        return content.compose_repage(page), settings.ack_reassign_after_s
     if kind == "checkin":
-        return content.compose_checkin_request(incident_number=str(incident.number)), int(config["CHECKIN_INTERVAL_S"])
+        return content.compose_checkin_request(incident_number=str(incident.number)), settings.checkin_interval_s
     if kind == "stand_down":
         return content.compose_stand_down(incident_number=str(incident.number)), None
     raise ValueError(f"unknown page kind {kind!r}")
 
 
-def page_unit(*, session: Any, unit: Any, incident: Any, kind: str = "dispatch") -> list[OutboundMessage]:
+def page_unit(
+    *, session: Any, unit: Any, incident: Any, settings: Settings, kind: str = "dispatch"
+) -> list[OutboundMessage]:
     """Queue one text per phone of the unit (a team shares the page)."""
-    body, validity = page_text(kind=kind, unit=unit, incident=incident)
+    body, validity = page_text(kind=kind, unit=unit, incident=incident, settings=settings)
     phones = list(dict.fromkeys(phone.strip() for phone in (unit.phones or []) if phone and phone.strip()))
     if not phones:
         log.warning("unit %s has no phone: %s page not queued", unit.id, kind)
@@ -196,12 +197,13 @@ def page_unit(*, session: Any, unit: Any, incident: Any, kind: str = "dispatch")
             unit_id=int(unit.id),
             incident_id=int(incident.id),
             validity_period_s=validity,
+            sender=sender_label(settings),
         )
         for phone in phones
     ]
 
 
-def messages_for_incident(*, session: Any, incident_id: int, limit: int = 200) -> list[dict[str, Any]]:
+def messages_for_incident(*, session: Any, incident_id: int, sender: str, limit: int = 200) -> list[dict[str, Any]]:
     """Every text to and from the teams about one incident, newest first."""
     out = session.scalars(
         sa.select(OutboundMessage).where(OutboundMessage.incident_id == incident_id).order_by(OutboundMessage.id)
@@ -209,8 +211,7 @@ def messages_for_incident(*, session: Any, incident_id: int, limit: int = 200) -
     inbound = session.scalars(
         sa.select(InboundMessage).where(InboundMessage.incident_id == incident_id).order_by(InboundMessage.id)
     ).all()
-    label = sender_label()
-    rows = [outbound_json(row, sender=label) for row in out] + [inbound_json(row) for row in inbound]
+    rows = [outbound_json(row, sender=sender) for row in out] + [inbound_json(row) for row in inbound]
     rows.sort(key=lambda item: (item["at"], item["direction"] == "in", item["id"]), reverse=True)
     return rows[:limit]
 

@@ -24,11 +24,12 @@ from core.extensions import db
 from dispatch import service as incidents
 from dispatch import units
 from dispatch.models import Incident, Unit
-from dispatch.states import ASSIGNED_STATUSES, IncidentStatus
+from dispatch.states import ASSIGNED_STATUSES, INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
 from notifications.inbound import handle_inbound
 from notifications.links import read_field_token
 from notifications.models import ConsoleMessageRow, InboundMessage
 from notifications.outbox import incident_category
+from notifications.sending import console_active
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,6 @@ def _actor(unit: Any) -> Actor:
 
 @bp.get("/field/<token>")
 def field_page(token: str) -> Any:
-    from dispatch.states import INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
-
     found = field_incident(token)
     if found is None:
         return _closed()
@@ -175,8 +174,6 @@ def field_position(token: str) -> Any:
 
 
 def _require_console() -> None:
-    from notifications.web import console_active
-
     if not console_active(current_app._get_current_object()):  # type: ignore[attr-defined]
         abort(404)
 
@@ -184,8 +181,6 @@ def _require_console() -> None:
 @bp.get("/sms")
 @roles_required("dispatcher", "supervisor", "admin")
 def simulator() -> Any:
-    from dispatch.models import Unit
-
     _require_console()
     sent = list(db.session.scalars(sa.select(ConsoleMessageRow).order_by(ConsoleMessageRow.id.desc()).limit(300)))
     replies = list(db.session.scalars(sa.select(InboundMessage).order_by(InboundMessage.id.desc()).limit(300)))
@@ -217,7 +212,6 @@ def simulate_reply() -> Any:
     outcome = handle_inbound(
         session=db.session,
         bus=deps.bus(),
-        timers=deps.settings().timers,
         message_sid=f"SIM{uuid.uuid4().hex}",
         from_number=phone,
         to_number=str(current_app.config.get("TWILIO_FROM_NUMBER") or "console"),

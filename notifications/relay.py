@@ -44,10 +44,13 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 from flask import Flask
 
+from alerts.service import raise_alert
 from core.clock import now
+from core.deps import settings_of
 from core.extensions import db
+from dispatch.models import Unit
 from notifications.models import ConsoleMessageRow, OptOut, OutboundMessage
-from notifications.outbox import expired, record_message_event, sms_queued
+from notifications.outbox import expired, record_message_event, sender_label, sms_queued
 from notifications.senders import (
     ConsoleMessage,
     ConsoleSender,
@@ -185,9 +188,7 @@ class SmsRelay:
         self.poll_interval_s = poll_interval_s
         self.reconcile_after_s = reconcile_after_s
         self.rng = rng or random.Random()
-        self.sender_label = str(
-            app.config.get("TWILIO_FROM_NUMBER") or app.config.get("TWILIO_MESSAGING_SERVICE_SID") or "dispatch"
-        )
+        self.sender_label = sender_label(settings_of(app))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -446,9 +447,6 @@ class SmsRelay:
 
 def raise_sms_failed(*, session: Any, row: OutboundMessage, reason: str) -> None:
     """Tell the dispatcher a text did not reach a team: they phone the team instead."""
-    from alerts.service import raise_alert
-    from dispatch.models import Unit
-
     unit = session.get(Unit, row.unit_id) if row.unit_id is not None else None
     who = unit.call_sign if unit is not None else "a team"
     raise_alert(

@@ -6,11 +6,13 @@ from typing import Any
 
 from flask_login import current_user
 
+from core import deps
 from core.api import ApiBlueprint, QueryModel
 from core.audit import audit
 from core.errors import NotFound
 from core.extensions import db
-from notifications.outbox import messages_for_incident
+from dispatch.models import Incident
+from notifications.outbox import messages_for_incident, sender_label
 
 api = ApiBlueprint("sms_api", __name__, url_prefix="/api/v1")
 
@@ -29,14 +31,14 @@ class MessagesQuery(QueryModel):
     summary="Texts to and from the teams about one incident, newest first, with delivery status",
 )
 def incident_messages(incident_id: int, query: MessagesQuery) -> Any:
-    from dispatch.models import Incident
-
     incident = db.session.get(Incident, incident_id)
     own = current_user.unit_id is not None and incident is not None and incident.unit_id == current_user.unit_id
     if incident is None or not (current_user.has_any_role(STAFF) or own):
         raise NotFound("No such incident.")  # a field user learns nothing of others' incidents
     limit = max(1, min(int(query.limit), 500))
-    found = messages_for_incident(session=db.session, incident_id=incident_id, limit=limit)
+    found = messages_for_incident(
+        session=db.session, incident_id=incident_id, sender=sender_label(deps.settings()), limit=limit
+    )
     audit(session=db.session, user=current_user, action="view_messages", record_type="incident", record_id=incident_id)
     db.session.commit()
     return found

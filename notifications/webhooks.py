@@ -14,6 +14,7 @@ import hmac
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
@@ -23,7 +24,7 @@ from core.clock import now
 from core.extensions import csrf, db
 from notifications.inbound import handle_inbound
 from notifications.models import FINAL_STATUSES, OutboundMessage
-from notifications.outbox import record_message_event
+from notifications.outbox import record_message_event, sender_label
 from notifications.relay import raise_sms_failed
 from notifications.senders import classify_twilio_error, describe_twilio_error
 
@@ -96,7 +97,6 @@ def inbound() -> Response:
     outcome = handle_inbound(
         session=db.session,
         bus=deps.bus(),
-        timers=deps.settings().timers,
         message_sid=sid,
         from_number=form.get("From", ""),
         to_number=form.get("To", ""),
@@ -106,10 +106,10 @@ def inbound() -> Response:
     return twiml(outcome.reply)
 
 
-def apply_status(*, session: Any, outbox_id: int | None, sid: str, status: str, error_code: str | None) -> bool:
+def apply_status(
+    *, session: Any, outbox_id: int | None, sid: str, status: str, error_code: str | None, sender: str
+) -> bool:
     """Record one delivery status callback. False when no outbox row matches."""
-    import sqlalchemy as sa
-
     row = None
     if outbox_id is not None:
         row = session.get(OutboundMessage, outbox_id, with_for_update=True)
@@ -134,7 +134,7 @@ def apply_status(*, session: Any, outbox_id: int | None, sid: str, status: str, 
         kind = classify_twilio_error(None, error_code)
         row.error_message = f"{describe_twilio_error(error_code)} ({kind})"
         raise_sms_failed(session=session, row=row, reason=describe_twilio_error(error_code))
-    record_message_event(session=session, row=row)
+    record_message_event(session=session, row=row, sender=sender)
     return True
 
 
@@ -144,6 +144,7 @@ def status() -> Response:
     _require_signature()
     raw_id = request.args.get("outbox", "")
     found = apply_status(
+        sender=sender_label(deps.settings()),
         session=db.session,
         outbox_id=int(raw_id) if raw_id.isdigit() else None,
         sid=request.form.get("MessageSid", ""),

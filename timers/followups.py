@@ -24,6 +24,7 @@ from core.events import record_event
 from timers import service
 from timers.models import Followup, FollowupAttempt
 from timers.service import TimerSettings
+from triage.models import Call
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ def start_followup(
     call_id = call.id if call is not None else getattr(incident, "call_id", None)
     risk_level = getattr(call, "risk_level", None)
     if risk_level is None and call_id is not None:
-        from triage.models import Call
-
         found = session.get(Call, call_id)
         risk_level = found.risk_level if found is not None else None
     if risk_level is None or risk_level == "incomplete":

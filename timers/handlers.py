@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from alerts.models import Alert
 from alerts.service import alert_json, clear_alerts, raise_alert
+from config import Settings
 from core.bus import HandlerTable
 from core.clock import now as clock_now
 from core.events import record_event
@@ -34,7 +35,6 @@ from notifications.outbox import page_unit
 from timers import service
 from timers.followups import start_followup
 from timers.models import Followup, Timer, TimerProbe
-from timers.service import TimerSettings
 from timers.sweep import Handler
 from triage.events import CallLogged
 
@@ -69,12 +69,12 @@ def _still_waiting_for_ack(session: Any, timer: Timer) -> tuple[Incident, Unit] 
 
 
 # -- timer handlers ------------------------------------------------------------------------------
-def fire_ack_repage(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
+def fire_ack_repage(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     waiting = _still_waiting_for_ack(session, timer)
     if waiting is None:
         return
     incident, unit = waiting
-    page_unit(session=session, unit=unit, incident=incident, kind="repage")
+    page_unit(session=session, unit=unit, incident=incident, kind="repage", settings=settings)
     since = incident.dispatched_at or timer.created_at
     raise_alert(
         session=session,
@@ -88,7 +88,7 @@ def fire_ack_repage(*, session: Any, timer: Timer, now: datetime, timers: TimerS
     )
 
 
-def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
+def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     waiting = _still_waiting_for_ack(session, timer)
     if waiting is None:
         return
@@ -121,23 +121,23 @@ def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, timers: Time
     )
 
 
-def fire_checkin_ask(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
+def fire_checkin_ask(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
     if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES or incident.unit_id != unit.id:
         return
-    page_unit(session=session, unit=unit, incident=incident, kind="checkin")
+    page_unit(session=session, unit=unit, incident=incident, kind="checkin", settings=settings)
     service.start_timer(
         session=session,
         kind=service.CHECKIN_MISSED,
         incident_id=incident.id,
         unit_id=unit.id,
-        due_at=now + timedelta(seconds=timers.checkin_reply_within_s),
+        due_at=now + timedelta(seconds=settings.checkin_reply_within_s),
         data={"asked_at": now.isoformat()},
     )
 
 
-def fire_checkin_missed(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
+def fire_checkin_missed(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
     if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES:
@@ -157,12 +157,12 @@ def fire_checkin_missed(*, session: Any, timer: Timer, now: datetime, timers: Ti
         kind=service.CHECKIN_ESCALATE,
         incident_id=incident.id,
         unit_id=unit.id,
-        due_at=now + timedelta(seconds=timers.checkin_reply_within_s),
+        due_at=now + timedelta(seconds=settings.checkin_reply_within_s),
         data={"asked_at": asked_at},
     )
 
 
-def fire_checkin_escalate(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
+def fire_checkin_escalate(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     unit = session.get(Unit, timer.unit_id)
     row = session.scalars(
         sa.select(Alert).where(
@@ -194,7 +194,7 @@ def _asked(timer: Timer) -> datetime:
     return datetime.fromisoformat(asked) if isinstance(asked, str) else timer.created_at
 
 
-def fire_pending_sla(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
+def fire_pending_sla(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     incident = session.get(Incident, timer.incident_id)
     if incident is None or incident.status != "pending":
         return
@@ -210,7 +210,7 @@ def fire_pending_sla(*, session: Any, timer: Timer, now: datetime, timers: Timer
     )
 
 
-def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
+def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     followup = session.get(Followup, (timer.data or {}).get("followup_id"))
     if followup is None or followup.state != "due":
         return
@@ -230,7 +230,7 @@ def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime, timers: 
     record_event(session=session, type="alert.raised", data=alert_json(alert))
 
 
-def fire_position_stale(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
+def fire_position_stale(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     unit = session.get(Unit, timer.unit_id)
     fix_at = (timer.data or {}).get("fix_at")
     if unit is None or unit.location_at is None:
@@ -250,7 +250,7 @@ def fire_position_stale(*, session: Any, timer: Timer, now: datetime, timers: Ti
         )
 
 
-def fire_probe(*, session: Any, timer: Timer, now: datetime, timers: TimerSettings) -> None:
+def fire_probe(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     session.add(TimerProbe(timer_id=timer.id, fired_by=(timer.claimed_by or "?")[:80], fired_at=now))
 
 
@@ -268,38 +268,38 @@ HANDLERS: dict[str, Handler] = {
 
 
 # -- event handlers: the changes that start and answer timers -------------------------------------
-def on_incident_opened(event: IncidentOpened, /, *, session: Any, timers: TimerSettings) -> None:
+def on_incident_opened(event: IncidentOpened, /, *, session: Any, settings: Settings) -> None:
     incident = event.incident
     if incident.priority == "emergent" and incident.status == "pending":
-        _start_pending_sla(session, incident, timers)
+        _start_pending_sla(session, incident, settings)
 
 
-def _start_pending_sla(session: Any, incident: Incident, timers: TimerSettings) -> None:
+def _start_pending_sla(session: Any, incident: Incident, settings: Settings) -> None:
     service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
     service.start_timer(
         session=session,
         kind=service.PENDING_SLA,
         incident_id=incident.id,
-        due_at=clock_now() + timedelta(seconds=timers.pending_sla_s),
+        due_at=clock_now() + timedelta(seconds=settings.pending_sla_s),
     )
 
 
-def on_unit_assigned(event: UnitAssigned, /, *, session: Any, timers: TimerSettings) -> None:
+def on_unit_assigned(event: UnitAssigned, /, *, session: Any, settings: Settings) -> None:
     incident, unit = event.incident, event.unit
     at = clock_now()
     service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
     clear_alerts(session=session, kinds={"pending_sla"}, incident_id=incident.id, by="assigned")
     service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
     for kind, after in (
-        (service.ACK_REPAGE, timers.ack_repage_after_s),
-        (service.ACK_REASSIGN, timers.ack_reassign_after_s),
+        (service.ACK_REPAGE, settings.ack_repage_after_s),
+        (service.ACK_REASSIGN, settings.ack_reassign_after_s),
     ):
         service.start_timer(
             session=session, kind=kind, incident_id=incident.id, unit_id=unit.id, due_at=at + timedelta(seconds=after)
         )
 
 
-def on_incident_moved(event: IncidentMoved, /, *, session: Any, timers: TimerSettings) -> None:
+def on_incident_moved(event: IncidentMoved, /, *, session: Any, settings: Settings) -> None:
     incident, unit, to_status = event.incident, event.unit, event.to_status.value
     if to_status != "dispatched":
         service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
@@ -311,7 +311,7 @@ def on_incident_moved(event: IncidentMoved, /, *, session: Any, timers: TimerSet
                 session=session,
                 incident_id=incident.id,
                 unit_id=unit.id,
-                after_s=timers.checkin_interval_s,
+                after_s=settings.checkin_interval_s,
                 at=clock_now(),
             )
     if to_status in CHECKIN_ENDS:
@@ -326,19 +326,19 @@ def on_incident_moved(event: IncidentMoved, /, *, session: Any, timers: TimerSet
         service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
         clear_alerts(session=session, kinds={"pending_sla"}, incident_id=incident.id, by="cancelled")
     if to_status == "pending" and incident.priority == "emergent":
-        _start_pending_sla(session, incident, timers)  # back in the queue: the wait starts again
+        _start_pending_sla(session, incident, settings)  # back in the queue: the wait starts again
     if to_status == "cleared":
-        start_followup(session=session, settings=timers, incident=incident, at=clock_now())
+        start_followup(session=session, settings=settings.timers, incident=incident, at=clock_now())
 
 
-def on_call_logged(event: CallLogged, /, *, session: Any, timers: TimerSettings) -> None:
+def on_call_logged(event: CallLogged, /, *, session: Any, settings: Settings) -> None:
     call = event.call
     if call.disposition != "phone":
         return
-    start_followup(session=session, settings=timers, call=call, at=call.received_at or clock_now())
+    start_followup(session=session, settings=settings.timers, call=call, at=call.received_at or clock_now())
 
 
-def on_unit_positioned(event: UnitPositioned, /, *, session: Any, timers: TimerSettings) -> None:
+def on_unit_positioned(event: UnitPositioned, /, *, session: Any, settings: Settings) -> None:
     unit = event.unit
     if unit.location_at is None:
         return
@@ -348,7 +348,7 @@ def on_unit_positioned(event: UnitPositioned, /, *, session: Any, timers: TimerS
         session=session,
         kind=service.POSITION_STALE,
         unit_id=unit.id,
-        due_at=unit.location_at + timedelta(seconds=timers.position_stale_s + 1),  # older than
+        due_at=unit.location_at + timedelta(seconds=settings.position_stale_s + 1),  # older than
         data={"fix_at": unit.location_at.isoformat()},
     )
 

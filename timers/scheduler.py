@@ -49,7 +49,7 @@ def reloader_parent(app: Flask) -> bool:
 def run_sweep(app: Flask) -> Any:
     with app.app_context():
         try:
-            result = sweep(session=db.session, handlers=HANDLERS, timers=settings_of(app).timers)
+            result = sweep(session=db.session, handlers=HANDLERS, settings=settings_of(app))
             if result.claimed:
                 log.info("timer sweep: %s", result)
             return result

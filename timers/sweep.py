@@ -29,7 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from config import TimerSettings
+from config import Settings
 from core.clock import now as clock_now
 from timers.models import Timer
 
@@ -104,7 +104,7 @@ def claim_due(*, session: Any, now: datetime, token: str, limit: int = BATCH, le
 
 
 def fire_one(
-    *, session: Any, timer_id: int, token: str, handlers: dict[str, Handler], now: datetime, timers: TimerSettings
+    *, session: Any, timer_id: int, token: str, handlers: dict[str, Handler], now: datetime, settings: Settings
 ) -> bool:
     """Fire one claimed timer in its own transaction. Returns True when its handler ran and committed."""
     marked = session.execute(
@@ -123,7 +123,7 @@ def fire_one(
         timer.state = "failed"
         timer.last_error = f"no handler for kind {timer.kind!r}"
     else:
-        handler(session=session, timer=timer, now=now, timers=timers)
+        handler(session=session, timer=timer, now=now, settings=settings)
     session.commit()
     return handler is not None
 
@@ -149,7 +149,7 @@ def sweep(
     *,
     session: Any,
     handlers: dict[str, Handler],
-    timers: TimerSettings,
+    settings: Settings,
     owner: str | None = None,
     now: Callable[[], datetime] = clock_now,
     batch: int = BATCH,
@@ -169,7 +169,7 @@ def sweep(
         for timer_id in ids:
             try:
                 if fire_one(
-                    session=session, timer_id=timer_id, token=token, handlers=handlers, now=now(), timers=timers
+                    session=session, timer_id=timer_id, token=token, handlers=handlers, now=now(), settings=settings
                 ):
                     result.fired += 1
                 else:

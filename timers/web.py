@@ -13,7 +13,13 @@ import click
 from flask import Blueprint, Flask, current_app
 from flask.cli import AppGroup
 
+from core.background import start_background
+from core.clock import now
 from core.extensions import db
+from notifications.sending import stop_sms_relay
+from timers.models import TimerProbe
+from timers.scheduler import run_sweep, start_scheduler, stop_scheduler
+from timers.service import PROBE, start_timer
 from timers.views import api
 
 log = logging.getLogger(__name__)
@@ -34,9 +40,6 @@ def init_app(app: Flask) -> None:
 @scheduler_cli.command("run")
 def run_command() -> None:
     """Run the timer sweep, the periodic jobs and the event relay in this process until SIGTERM."""
-    from core.background import start_background
-    from timers.scheduler import start_scheduler, stop_scheduler
-
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = threading.Event()
 
@@ -52,8 +55,6 @@ def run_command() -> None:
     while not stop.wait(1.0):
         pass
     stop_scheduler(wait=True)
-    from notifications.web import stop_sms_relay
-
     stop_sms_relay(app)
     if relay is not None:
         relay.stop()
@@ -63,8 +64,6 @@ def run_command() -> None:
 @scheduler_cli.command("sweep")
 def sweep_command() -> None:
     """Fire every timer that is due now, once, and say how many."""
-    from timers.scheduler import run_sweep
-
     result = run_sweep(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(f"claimed {result.claimed}, fired {result.fired}, skipped {result.skipped}, failed {result.failed}")
 
@@ -73,10 +72,6 @@ def sweep_command() -> None:
 @click.option("--wait", "wait_s", default=30.0, show_default=True, help="Seconds to wait for a scheduler to fire it.")
 def probe_command(wait_s: float) -> None:
     """Check that a scheduler is sweeping: start a timer due now and wait for it to fire."""
-    from core.clock import now
-    from timers.models import TimerProbe
-    from timers.service import PROBE, start_timer
-
     timer = start_timer(session=db.session, kind=PROBE, due_at=now())
     db.session.commit()
     timer_id = timer.id

@@ -13,9 +13,10 @@ import requests
 import socketio
 import sqlalchemy as sa
 
+from core.deps import replace_settings
 from core.extensions import db
 from notifications.models import ConsoleMessageRow, OutboundMessage
-from notifications.web import start_sms_relay, stop_sms_relay
+from notifications.sending import start_sms_relay, stop_sms_relay
 from notifications.webhooks import sign, webhook_token
 from tests.support.dispatch_factories import NEAR, make_incident, make_placed_unit
 from tests.support.factories import make_user
@@ -160,8 +161,7 @@ def test_the_simulator_answers_as_a_units_phone(app, client):
     form = {"phone": PHONE, "body": "1", "csrf_token": csrf(page.get_data(as_text=True))}
     answered = client.post("/sms/simulate", data=form, follow_redirects=True)
     assert "acknowledged I-" in answered.get_data(as_text=True)
-    app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"] = "AC" + "1" * 32, "t"
-    app.config["TWILIO_FROM_NUMBER"] = "+18025550100"
+    replace_settings(app, TWILIO_ACCOUNT_SID="AC" + "1" * 32, TWILIO_AUTH_TOKEN="t", TWILIO_FROM_NUMBER="+18025550100")
     assert client.get("/sms").status_code == 404  # Twilio is configured: no simulator
 
 

@@ -305,7 +305,7 @@ def test_reaching_the_person_closes_the_followup_before_it_is_overdue(app: Any, 
 
 
 def test_a_cancelled_row_that_a_sweep_had_claimed_does_not_fire(app: Any, clock: Any) -> None:
-    from config import TimerSettings
+    from config import Settings
     from timers.handlers import HANDLERS
     from timers.service import ACK_KINDS, cancel_timers
     from timers.sweep import claim_due, fire_one
@@ -323,7 +323,7 @@ def test_a_cancelled_row_that_a_sweep_had_claimed_does_not_fire(app: Any, clock:
             token="crashed:1",
             handlers=HANDLERS,
             now=clock(),
-            timers=TimerSettings(),
+            settings=Settings.from_env({"APP_ENV": "testing"}),
         )
         assert outbox(kind="repage") == []
 

@@ -32,7 +32,7 @@ def serve(app: Any, *, relay: bool = True, sms: bool = False, scheduler: bool = 
         if found is not None:
             found.stop()
         if sms:
-            from notifications.web import stop_sms_relay
+            from notifications.sending import stop_sms_relay
 
             stop_sms_relay(app)
         if scheduler:
