@@ -13,11 +13,9 @@ from alerts.service import acknowledge_alert, alert_json
 from core.actors import Actor
 from core.api import ApiBlueprint, QueryModel
 from core.extensions import db
+from core.roles import DISPATCHERS, STAFF, unit_scope
 
 api = ApiBlueprint("alerts_api", __name__, url_prefix="/api/v1")
-
-STAFF = {"operator", "dispatcher", "supervisor", "admin"}
-ACKNOWLEDGERS = {"dispatcher", "supervisor", "admin"}
 
 
 class AlertQuery(QueryModel):
@@ -28,10 +26,11 @@ class AlertQuery(QueryModel):
 def open_alerts_part(session: Any, user: Any) -> list[dict[str, Any]]:
     """The snapshot's "alerts": open alerts for staff; a field user's own unit's only."""
     statement = sa.select(Alert).where(Alert.cleared_at.is_(None)).order_by(Alert.id.desc()).limit(500)
-    if not user.has_any_role(frozenset(STAFF)):
-        if user.unit_id is None:
-            return []
-        statement = statement.where(Alert.unit_id == user.unit_id)
+    scope = unit_scope(user)
+    if scope.nothing:
+        return []
+    if not scope.everything:
+        statement = statement.where(Alert.unit_id == scope.unit_id)
     return [alert_json(alert) for alert in session.scalars(statement)]
 
 
@@ -46,7 +45,7 @@ def list_alerts(*, query: AlertQuery) -> Any:
 @api.op(
     "/alerts/<int:alert_id>/acknowledge",
     "POST",
-    roles=ACKNOWLEDGERS,
+    roles=DISPATCHERS,
     summary="Acknowledge an alert: a person has seen it and is acting (stamped with who and when)",
 )
 def acknowledge(alert_id: int) -> Any:

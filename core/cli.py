@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 
 from core.auth import UnknownRole, create_user, find_user
 from core.extensions import db
-from core.models import ROLES
+from core.roles import ROLES
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for a first look.")

@@ -10,6 +10,7 @@ from pydantic import Field
 from core.api import ApiBlueprint, QueryModel
 from core.extensions import db
 from core.models import AuditEntry
+from core.roles import AUDITORS
 
 api = ApiBlueprint("audit_api", __name__, url_prefix="/api/v1")
 
@@ -34,7 +35,7 @@ def audit_entry_json(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
-@api.op("/audit", "GET", roles={"admin", "supervisor"}, query=AuditQuery, summary="The audit trail, newest first")
+@api.op("/audit", "GET", roles=AUDITORS, query=AuditQuery, summary="The audit trail, newest first")
 def list_audit(*, query: AuditQuery) -> Any:
     statement = sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(query.limit)
     if query.record_type:

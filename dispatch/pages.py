@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 
 from core.auth import roles_required
+from core.roles import DISPATCHERS
 
 pages = Blueprint(
     "dispatch_pages",
@@ -18,7 +19,7 @@ pages = Blueprint(
 
 
 @pages.get("/dispatch")
-@roles_required("dispatcher", "supervisor", "admin")
+@roles_required(*DISPATCHERS)
 def dispatch_board() -> Any:
     config = current_app.config
     return render_template(

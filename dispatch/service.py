@@ -17,8 +17,9 @@ from core.audit import audit_as
 from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
-from core.models import STAFF_ROLES, User
+from core.models import User
 from core.numbers import next_number
+from core.roles import unit_scope
 from dispatch.models import Assignment, Incident, IncidentMove, Unit
 from dispatch.recommend import DEFAULT_ESTIMATOR, IncidentSite, Recommendation, UnitCandidate, origin_of, recommend
 from dispatch.serialize import assignment_json, incident_json, stale_after_s, unit_json
@@ -86,12 +87,12 @@ def list_incidents(
 def incidents_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
     """The "incidents" part of the live snapshot: open incidents; a field user's unit's only."""
     open_statuses = [s.value for s in OPEN_STATUSES]
-    if user.has_any_role(STAFF_ROLES):
-        rows = list_incidents(session=session, statuses=open_statuses, limit=500)
-    elif user.unit_id is not None:
-        rows = list_incidents(session=session, statuses=open_statuses, unit_id=user.unit_id, limit=500)
-    else:
-        rows = []
+    scope = unit_scope(user)
+    rows = (
+        []
+        if scope.nothing
+        else list_incidents(session=session, statuses=open_statuses, unit_id=scope.unit_id, limit=500)
+    )
     return [incident_json(i) for i in rows]
 
 

@@ -20,6 +20,7 @@ from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
 from core.models import User
+from core.roles import unit_scope
 from dispatch.models import Unit, UnitPosition
 from dispatch.serialize import unit_json
 from dispatch.states import IllegalTransition, UnitStatus, unit_transition
@@ -263,13 +264,7 @@ def record_position(
 
 def units_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
     """The "units" part of the live snapshot: every unit for staff, a field user's own unit."""
-    from core.models import STAFF_ROLES
-
     at = clock_now()
-    if user.has_any_role(STAFF_ROLES):
-        units = list_units(session=session)
-    elif user.unit_id is not None:
-        units = list_units(session=session, unit_id=user.unit_id)
-    else:
-        units = []
+    scope = unit_scope(user)
+    units = [] if scope.nothing else list_units(session=session, unit_id=scope.unit_id)
     return [unit_json(u, now=at) for u in units]

@@ -13,7 +13,17 @@ from core.audit import audit
 from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, Forbidden, error_body
 from core.extensions import db
-from core.models import STAFF_ROLES
+from core.roles import (
+    ADMINS,
+    DISPATCHERS,
+    EVERYONE,
+    INCIDENT_MOVERS,
+    UNIT_REPORTERS,
+    can_see_incident,
+    can_see_unit,
+    may_report_for_unit,
+    unit_scope,
+)
 from dispatch import service, units
 from dispatch.schemas import (
     AssignIn,
@@ -33,30 +43,19 @@ log = logging.getLogger(__name__)
 
 api = ApiBlueprint("dispatch_api", __name__, url_prefix="/api/v1")
 
-EVERYONE = {"operator", "dispatcher", "supervisor", "field", "admin"}
-DISPATCHERS = {"dispatcher", "supervisor", "admin"}
-UNIT_REPORTERS = {"dispatcher", "admin", "field"}
-
 
 def _actor() -> Actor:
     return Actor.of(current_user)
 
 
-def _is_staff() -> bool:
-    return bool(current_user.has_any_role(STAFF_ROLES))
-
-
 def _own_unit_only(unit_id: int) -> None:
-    """Dispatchers and admins act for any unit; a field user only for their own."""
-    if current_user.has_any_role({"dispatcher", "admin"}):
-        return
-    if current_user.unit_id != unit_id:
+    if not may_report_for_unit(current_user, unit_id):
         raise Forbidden("You can report only for the unit you ride with.")
 
 
 def _visible_incident(incident_id: int) -> Any:
     incident = service.get_incident(session=db.session, incident_id=incident_id)
-    if not _is_staff() and (current_user.unit_id is None or incident.unit_id != current_user.unit_id):
+    if not can_see_incident(current_user, incident):
         raise Forbidden("This incident is not assigned to your unit.")
     return incident
 
@@ -77,17 +76,13 @@ def _statuses(text: str | None, known: type[IncidentStatus] | type[UnitStatus]) 
 @api.op("/units", "GET", roles=EVERYONE, query=UnitsQuery, summary="Units, by call sign (a field user: their own)")
 def list_units(*, query: UnitsQuery) -> Any:
     wanted = _statuses(query.status, UnitStatus)
-    if _is_staff():
-        rows = units.list_units(session=db.session)
-    elif current_user.unit_id is not None:
-        rows = units.list_units(session=db.session, unit_id=current_user.unit_id)
-    else:
-        rows = []
+    scope = unit_scope(current_user)
+    rows = [] if scope.nothing else units.list_units(session=db.session, unit_id=scope.unit_id)
     at = clock_now()
     return [unit_json(u, now=at) for u in rows if wanted is None or u.status in wanted]
 
 
-@api.op("/units", "POST", roles={"admin"}, body=UnitIn, status=201, summary="Add a unit")
+@api.op("/units", "POST", roles=ADMINS, body=UnitIn, status=201, summary="Add a unit")
 def create_unit(*, body: UnitIn) -> Any:
     unit = units.create_unit(
         session=db.session,
@@ -106,8 +101,8 @@ def create_unit(*, body: UnitIn) -> Any:
 
 @api.op("/units/<int:unit_id>", "GET", roles=EVERYONE, summary="One unit")
 def get_unit(unit_id: int) -> Any:
-    if not _is_staff():
-        _own_unit_only(unit_id)
+    if not can_see_unit(current_user, unit_id):
+        raise Forbidden("You can report only for the unit you ride with.")
     return unit_json(units.get_unit(session=db.session, unit_id=unit_id), now=clock_now())
 
 
@@ -143,14 +138,12 @@ def post_location(unit_id: int, *, body: UnitLocationIn) -> Any:
 @api.op("/incidents", "GET", roles=EVERYONE, query=IncidentsQuery, summary="Incidents, newest first")
 def list_incidents(*, query: IncidentsQuery) -> Any:
     statuses = _statuses(query.status, IncidentStatus)
-    if _is_staff():
-        rows = service.list_incidents(session=db.session, statuses=statuses, limit=query.limit)
-    elif current_user.unit_id is not None:
-        rows = service.list_incidents(
-            session=db.session, statuses=statuses, unit_id=current_user.unit_id, limit=query.limit
-        )
-    else:
-        rows = []
+    scope = unit_scope(current_user)
+    rows = (
+        []
+        if scope.nothing
+        else service.list_incidents(session=db.session, statuses=statuses, unit_id=scope.unit_id, limit=query.limit)
+    )
     return [incident_json(i) for i in rows]
 
 
@@ -166,7 +159,7 @@ def get_incident(incident_id: int) -> Any:
 @api.op(
     "/incidents/<int:incident_id>/status",
     "POST",
-    roles={"dispatcher", "supervisor", "admin", "field"},
+    roles=INCIDENT_MOVERS,
     body=IncidentStatusIn,
     summary="Move an incident along its lifecycle",
 )

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 
 from core.auth import roles_required
+from core.roles import DISPATCHERS
 from geo.travel import StraightLineRouter
 
 pages = Blueprint(
@@ -16,8 +17,6 @@ pages = Blueprint(
     static_folder="static",
     static_url_path="/static/mapview",
 )
-
-MAP_ROLES = ("supervisor", "dispatcher", "admin")
 
 
 def map_settings(config: Any) -> dict[str, Any]:
@@ -40,6 +39,6 @@ def map_settings(config: Any) -> dict[str, Any]:
 
 
 @pages.get("/map")
-@roles_required(*MAP_ROLES)
+@roles_required(*DISPATCHERS)
 def live_map() -> Any:
     return render_template("mapview/map.html", settings=map_settings(current_app.config))

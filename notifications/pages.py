@@ -20,6 +20,7 @@ from core.audit import audit
 from core.auth import roles_required
 from core.errors import DomainError
 from core.extensions import db
+from core.roles import DISPATCHERS
 from notifications.inbound import dispatch_function, handle_inbound
 from notifications.links import read_field_token
 from notifications.models import ConsoleMessageRow, InboundMessage
@@ -178,7 +179,7 @@ def _require_console() -> None:
 
 
 @bp.get("/sms")
-@roles_required("dispatcher", "supervisor", "admin")
+@roles_required(*DISPATCHERS)
 def simulator() -> Any:
     from dispatch.models import Unit
 
@@ -202,7 +203,7 @@ def simulator() -> Any:
 
 
 @bp.post("/sms/simulate")
-@roles_required("dispatcher", "supervisor", "admin")
+@roles_required(*DISPATCHERS)
 def simulate_reply() -> Any:
     _require_console()
     phone = request.form.get("phone", "")

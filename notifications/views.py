@@ -10,11 +10,10 @@ from core.api import ApiBlueprint, QueryModel
 from core.audit import audit
 from core.errors import NotFound
 from core.extensions import db
+from core.roles import EVERYONE, can_see_incident
 from notifications.outbox import messages_for_incident
 
 api = ApiBlueprint("sms_api", __name__, url_prefix="/api/v1")
-
-STAFF = frozenset({"operator", "dispatcher", "supervisor", "admin"})
 
 
 class MessagesQuery(QueryModel):
@@ -24,7 +23,7 @@ class MessagesQuery(QueryModel):
 @api.op(
     "/incidents/<int:incident_id>/messages",
     "GET",
-    roles=STAFF | {"field"},
+    roles=EVERYONE,
     query=MessagesQuery,
     summary="Texts to and from the teams about one incident, newest first, with delivery status",
 )
@@ -32,8 +31,7 @@ def incident_messages(incident_id: int, query: MessagesQuery) -> Any:
     from dispatch.models import Incident
 
     incident = db.session.get(Incident, incident_id)
-    own = current_user.unit_id is not None and incident is not None and incident.unit_id == current_user.unit_id
-    if incident is None or not (current_user.has_any_role(STAFF) or own):
+    if incident is None or not can_see_incident(current_user, incident):
         raise NotFound("No such incident.")  # a field user learns nothing of others' incidents
     limit = max(1, min(int(query.limit), 500))
     found = messages_for_incident(session=db.session, incident_id=incident_id, limit=limit)

@@ -10,11 +10,10 @@ from pydantic import Field
 from core.actors import Actor
 from core.api import ApiBlueprint, ApiModel, QueryModel
 from core.extensions import db
+from core.roles import STAFF
 from timers.followups import due_followups, followup_json, record_attempt
 
 api = ApiBlueprint("timers_api", __name__, url_prefix="/api/v1")
-
-FOLLOWUP_ROLES = {"operator", "dispatcher", "supervisor", "admin"}
 
 
 class FollowupQuery(QueryModel):
@@ -30,7 +29,7 @@ class AttemptIn(ApiModel):
 @api.op(
     "/followups",
     "GET",
-    roles=FOLLOWUP_ROLES,
+    roles=STAFF,
     query=FollowupQuery,
     summary="Follow-ups; state=due lists the open ones, soonest due first",
 )
@@ -42,7 +41,7 @@ def list_followups(*, query: FollowupQuery) -> Any:
 @api.op(
     "/followups/<int:followup_id>/attempts",
     "POST",
-    roles=FOLLOWUP_ROLES,
+    roles=STAFF,
     body=AttemptIn,
     status=201,
     summary="Record an attempt to reach the person (reached, no_answer, declined, lost)",

@@ -9,13 +9,11 @@ from flask_login import current_user
 
 from core.api import ApiBlueprint
 from core.extensions import db
+from core.roles import ADMINS, INTAKE, STAFF
 from triage import service
 from triage.schemas import CallIn, CallsQuery, EvaluateIn, QuestionnaireQuery, QuestionnaireRef
 
 api = ApiBlueprint("triage_api", __name__, url_prefix="/api/v1")
-
-STAFF = {"operator", "dispatcher", "supervisor", "admin"}
-INTAKE = {"operator", "admin"}
 
 
 @api.op("/triage/questionnaires", "GET", roles=STAFF, summary="The questionnaires in the catalogue")
@@ -28,7 +26,7 @@ def list_questionnaires() -> Any:
 @api.op(
     "/triage/questionnaires/active",
     "POST",
-    roles={"admin"},
+    roles=ADMINS,
     body=QuestionnaireRef,
     summary="Choose the questionnaire operators use (admin)",
 )
