@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import core.background
 import core.cli
 from core.db import utcnow
 from core.extensions import db
@@ -121,8 +120,6 @@ def _stop(process: Any) -> str:
 
 @pytest.mark.parametrize("embedded", [True, False])
 def test_serve_starts_the_scheduler_only_with_embedded_workers(databases: Any, tmp_path: Path, embedded: bool) -> None:
-    if "start_scheduler" not in inspect.getsource(core.background):
-        pytest.skip("core.background.start_background does not call timers.scheduler.start_scheduler yet")
     url = databases.fresh_url()
     env = _env(url, tmp_path, EMBEDDED_WORKERS="1" if embedded else "0")
     server = _flask("serve", "--port", str(_free_port()), env=env, log=tmp_path / "serve.log")
