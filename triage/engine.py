@@ -160,7 +160,11 @@ def check_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -
     return errors
 
 
-def _priority(disposition: str, risk_level: str) -> str | None:
+def priority_for(disposition: str, risk_level: str) -> str | None:
+    """DOMAIN.md "Priority by disposition": `phone` has none; `emergency_911` is emergent; a team
+    (`mobile_team`, `co_response`) is emergent when the risk is high, else urgent. `routine` is
+    never computed: only an operator sets it. An operator's overridden disposition takes its
+    priority from here too (triage.service.decide)."""
     if disposition == "phone":
         return None
     if disposition == "emergency_911" or risk_level == "high":
@@ -235,7 +239,7 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, str]) -> Triage
         questionnaire_version=questionnaire.version,
         risk_level=risk_level,
         disposition=disposition,
-        priority=_priority(disposition, risk_level),
+        priority=priority_for(disposition, risk_level),
         reasons=_dedupe(reasons),
         flags=flags,
         asked=asked,

@@ -29,7 +29,7 @@ from core.events import record_event
 from core.numbers import next_number
 from dispatch.models import Incident
 from geo.service import locate
-from triage.engine import AnswersInvalid, TriageResult, evaluate
+from triage.engine import AnswersInvalid, TriageResult, evaluate, priority_for
 from triage.models import Call, Setting
 from triage.questionnaire import (
     DEFAULT_QUESTIONNAIRE_ID,
@@ -177,15 +177,6 @@ def evaluate_answers(questionnaire: Questionnaire, answers: Mapping[str, str]) -
 
 
 # --- decisions -------------------------------------------------------------------------------
-
-
-def priority_for(disposition: str, risk_level: str) -> str | None:
-    """DOMAIN.md: phone has none; 911 is emergent; a team is emergent at high risk, else urgent."""
-    if disposition == "phone":
-        return None
-    if disposition == "emergency_911" or risk_level == "high":
-        return "emergent"
-    return "urgent"
 
 
 def decide(result: TriageResult, override: OverrideIn | None) -> tuple[str, str | None, str | None]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.engine import SCREENING_INCOMPLETE, AnswersInvalid, check_answers, evaluate, needs
+from triage.engine import SCREENING_INCOMPLETE, AnswersInvalid, check_answers, evaluate, needs, priority_for
 from triage.questionnaire import QUESTIONNAIRE_DIR, Questionnaire, load_questionnaire
 
 OMIT = "<omit>"
@@ -320,3 +320,22 @@ def test_a_skipped_question_does_not_match_no(tmp_path: Path) -> None:
 
     assert evaluate(questionnaire, {"q1": "no"}).risk_level == "none"
     assert evaluate(questionnaire, {"q1": "yes", "q2": "no"}).risk_level == "low"
+
+
+# DOMAIN.md "Priority by disposition", one row per disposition and risk that changes it.
+@pytest.mark.parametrize(
+    ("disposition", "risk", "priority"),
+    [
+        ("phone", "none", None),
+        ("phone", "high", None),
+        ("emergency_911", "none", "emergent"),
+        ("emergency_911", "incomplete", "emergent"),
+        ("mobile_team", "high", "emergent"),
+        ("mobile_team", "moderate", "urgent"),
+        ("mobile_team", "incomplete", "urgent"),
+        ("co_response", "high", "emergent"),
+        ("co_response", "low", "urgent"),
+    ],
+)
+def test_priority_by_disposition(disposition, risk, priority):
+    assert priority_for(disposition, risk) == priority
