@@ -35,6 +35,7 @@ from dispatch.states import (
 )
 from dispatch.units import get_unit, move_unit_status
 from geo.travel import BoundingBox, Router, bounding_box, haversine_m
+from notifications.content import dispatch_category, minimum_category
 
 log = logging.getLogger(__name__)
 
@@ -105,18 +106,12 @@ def next_incident_number(*, session: Any, year: int) -> str:
 
 
 def _category(call: Any, triage: dict[str, Any]) -> str | None:
-    """A short, SMS-safe category: the concern in plain words and what is known of a weapon."""
-    try:
-        from notifications.content import dispatch_category, minimum_category
-    except ImportError:  # the SMS area is not there: no category
-        return None
+    """A short, SMS-safe category: the concern in plain words and what is known of a weapon.
+
+    The concern is the triage's: the questionnaire's concern rules say which answers mean which
+    concern (triage/questionnaires/README.md), so an ASQ call and a C-SSRS call read alike."""
     answers = call.answers or {}
-    if "yes" in (answers.get("cssrs_1"), answers.get("cssrs_2")):
-        concern = "suicidal ideation"
-    elif answers.get("needs_in_person") == "yes":
-        concern = "welfare check"
-    else:
-        concern = "crisis support"
+    concern = triage.get("concern")
     weapon_present: Literal["yes", "no", "unknown"] = "unknown"
     weapon = answers.get("weapon_present")
     if weapon == "yes":
@@ -124,7 +119,7 @@ def _category(call: Any, triage: dict[str, Any]) -> str | None:
     elif weapon == "no":
         weapon_present = "no"
     text = dispatch_category(
-        concern=concern,
+        concern=concern if isinstance(concern, str) else "",
         weapon_present=weapon_present,
         co_response=(call.disposition == "co_response"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import timedelta
 from typing import Any
@@ -10,6 +11,8 @@ from core.actors import Actor
 from core.clock import now as clock_now
 from core.extensions import db
 from tests.support.factories import make_unit
+from triage.engine import evaluate
+from triage.questionnaire import QUESTIONNAIRE_DIR, Questionnaire, load_questionnaire
 
 _numbers = itertools.count(1)
 
@@ -19,6 +22,11 @@ NEAR = (44.4800, -73.2100)  # ~0.3 km
 MIDDLE = (44.4930, -73.2200)  # ~1.8 km
 FAR = (44.5200, -73.2000)  # ~4.8 km
 HOME_BASE = (44.4757, -73.2195)
+
+
+@functools.cache
+def _cssrs() -> Questionnaire:
+    return load_questionnaire(QUESTIONNAIRE_DIR / "cssrs_screener_recent.yaml")
 
 
 def make_call(
@@ -36,6 +44,7 @@ def make_call(
     from triage.models import Call
 
     n = next(_numbers)
+    answers = answers or {"cssrs_1": "yes", "cssrs_2": "no", "weapon_present": "no"}
     with app.app_context():
         call = Call(
             number=f"C-T-{n:06d}",
@@ -47,14 +56,15 @@ def make_call(
             location_resolved=lat is not None,
             questionnaire_id="cssrs_screener_recent",
             questionnaire_version=1,
-            answers=answers or {"cssrs_1": "yes", "cssrs_2": "no", "weapon_present": "no"},
+            answers=answers,
             triage={
                 "risk_level": "moderate",
                 "disposition": disposition,
                 "priority": priority,
                 "reasons": [],
-                "flags": ["weapon status unknown"] if (answers or {}).get("weapon_present") == "unknown" else [],
+                "flags": ["weapon status unknown"] if answers.get("weapon_present") == "unknown" else [],
                 "needs": {"youth": youth, "language": language},
+                "concern": evaluate(_cssrs(), answers).concern,
             },
             risk_level="moderate",
             computed_disposition=disposition,
