@@ -29,6 +29,8 @@ import sqlalchemy as sa
 from tests.conftest import need_service
 from tests.support.processes import ProcessGroup, ServerProcess, base_env
 
+pytestmark = pytest.mark.slow  # several web processes, a scheduler, Redis
+
 REDIS_URL = "redis://127.0.0.1:6379/11"  # a database number of its own for the rate-limit counters
 PUBLIC_URL = "http://dispatch.test"  # the load balancer's address (links in SMS)
 PASSWORD = "a long enough password"

@@ -118,6 +118,7 @@ def _stop(process: Any) -> str:
     return str(process.log.read_text())
 
 
+@pytest.mark.slow  # starts `flask serve` and a probe process
 @pytest.mark.parametrize("embedded", [True, False])
 def test_serve_starts_the_scheduler_only_with_embedded_workers(databases: Any, tmp_path: Path, embedded: bool) -> None:
     url = databases.fresh_url()
@@ -142,6 +143,7 @@ def test_serve_starts_the_scheduler_only_with_embedded_workers(databases: Any, t
         databases.drop(url)
 
 
+@pytest.mark.slow  # two scheduler processes, 5000 timers
 def test_two_scheduler_processes_fire_each_of_5000_timers_exactly_once(databases: Any, tmp_path: Path) -> None:
     """The figure printed here is quoted in the closing note (both databases)."""
     from tests.conftest import _make_app
