@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from core.auth import UnknownRole, create_user, find_user
 from core.extensions import db
 from core.roles import ROLES
+from dispatch.states import UnitStatus
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for a first look.")
@@ -128,7 +129,7 @@ def demo_seed() -> None:
                     youth=spec["youth"],
                     home_lat=spec["lat"],
                     home_lon=spec["lon"],
-                    status="available",
+                    status=UnitStatus.AVAILABLE.value,
                 )
             )
             click.echo(f"unit {spec['call_sign']} homed at {spec['home']}")

@@ -85,7 +85,7 @@ def create_unit(
     youth: bool,
     home_lat: float,
     home_lon: float,
-    status: str = "available",
+    status: str = UnitStatus.AVAILABLE,
     by: Actor,
 ) -> Unit:
     call_sign = call_sign.strip()

@@ -92,7 +92,7 @@ def create_unit(*, body: UnitIn) -> Any:
         youth=body.capabilities.youth,
         home_lat=body.home.lat,
         home_lon=body.home.lon,
-        status=body.status or "available",
+        status=body.status or UnitStatus.AVAILABLE,
         by=_actor(),
     )
     db.session.commit()

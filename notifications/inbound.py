@@ -21,6 +21,7 @@ from core.actors import Actor
 from core.audit import audit
 from core.clock import now
 from core.errors import DomainError
+from dispatch.states import IllegalTransition, IncidentStatus, outcomes_for
 from notifications import content
 from notifications.models import InboundMessage, OptOut
 from notifications.outbox import field_link, record_message_event
@@ -30,10 +31,10 @@ from notifications.senders import mask_phone
 log = logging.getLogger(__name__)
 
 _MOVES = {
-    ReplyCommand.ACKNOWLEDGE: "acknowledged",
-    ReplyCommand.EN_ROUTE: "en_route",
-    ReplyCommand.ON_SCENE: "on_scene",
-    ReplyCommand.CLEAR: "cleared",
+    ReplyCommand.ACKNOWLEDGE: IncidentStatus.ACKNOWLEDGED,
+    ReplyCommand.EN_ROUTE: IncidentStatus.EN_ROUTE,
+    ReplyCommand.ON_SCENE: IncidentStatus.ON_SCENE,
+    ReplyCommand.CLEAR: IncidentStatus.CLEARED,
 }
 # Words a team may put after "4"/"CLR" to say how the encounter ended.
 OUTCOME_WORDS = {
@@ -176,7 +177,7 @@ def _act(session: Any, command: ReplyCommand, argument: str | None, unit: Any, i
             dispatch_function("move_incident")(
                 session=session, incident_id=incident.id, status=target, by=by, outcome=outcome, note="by SMS"
             )
-    except (DomainError, _illegal()) as error:
+    except (DomainError, IllegalTransition) as error:
         log.info("SMS %s from %s refused: %s", command.value, unit.call_sign, error)
         return content.compose_cannot_now(
             call_sign=unit.call_sign, command=command, incident_number=number, status=str(incident.status)
@@ -188,23 +189,13 @@ def _act(session: Any, command: ReplyCommand, argument: str | None, unit: Any, i
     )
 
 
-def _illegal() -> type[Exception]:
-    from dispatch.states import IllegalTransition
-
-    return IllegalTransition
-
-
 def _clear_outcome(incident: Any, argument: str | None) -> str | None:
-    from dispatch.states import IncidentStatus, outcomes_for
-
     allowed = {outcome.value for outcome in outcomes_for(IncidentStatus(incident.status))}
     wanted = outcome_from_words(argument)
     return wanted if wanted in allowed else None
 
 
 def _needs_outcome(incident: Any) -> str:
-    from dispatch.states import IncidentStatus, outcomes_for
-
     allowed = {outcome.value for outcome in outcomes_for(IncidentStatus(incident.status))}
     words = [word for word, value in OUTCOME_WORDS.items() if value in allowed]
     unique = list(dict.fromkeys(words))

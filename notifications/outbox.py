@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import now
 from core.events import record_event
+from dispatch.states import PRE_ARRIVAL_STATUSES, IncidentStatus
 from notifications import content
 from notifications.links import field_url, make_field_token
 from notifications.models import InboundMessage, OutboundMessage
@@ -219,9 +220,9 @@ def on_incident_moved(
     if unit is None:
         return
     target, source = str(to_status), str(from_status)
-    taken_away = target == "pending" and source in {"dispatched", "acknowledged", "en_route"}
-    if target == "cancelled" or (taken_away and not _by_the_unit_itself(by, unit)):
-        if source == "pending":
+    taken_away = target == IncidentStatus.PENDING and source in PRE_ARRIVAL_STATUSES
+    if target == IncidentStatus.CANCELLED or (taken_away and not _by_the_unit_itself(by, unit)):
+        if source == IncidentStatus.PENDING:
             return
         page_unit(session=session, unit=unit, incident=incident, kind="stand_down")
 

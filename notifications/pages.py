@@ -21,6 +21,7 @@ from core.auth import roles_required
 from core.errors import DomainError
 from core.extensions import db
 from core.roles import DISPATCHERS
+from dispatch.states import ASSIGNED_STATUSES, INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
 from notifications.inbound import dispatch_function, handle_inbound
 from notifications.links import read_field_token
 from notifications.models import ConsoleMessageRow, InboundMessage
@@ -32,13 +33,16 @@ bp = Blueprint(
     "sms_pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static/notifications"
 )
 
-STATUS_BUTTONS = [("acknowledged", "Acknowledge"), ("en_route", "En route"), ("on_scene", "On scene")]
+STATUS_BUTTONS = [
+    (IncidentStatus.ACKNOWLEDGED, "Acknowledge"),
+    (IncidentStatus.EN_ROUTE, "En route"),
+    (IncidentStatus.ON_SCENE, "On scene"),
+]
 
 
 def field_incident(token: str) -> tuple[Any, Any] | None:
     """The incident and unit a link names, while the link still works; else None."""
     from dispatch.models import Incident, Unit
-    from dispatch.states import ASSIGNED_STATUSES, IncidentStatus
 
     link = read_field_token(secret_key=str(current_app.config["SECRET_KEY"]), token=token)
     if link is None:
@@ -63,14 +67,12 @@ def _actor(unit: Any) -> Actor:
 
 @bp.get("/field/<token>")
 def field_page(token: str) -> Any:
-    from dispatch.states import INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
-
     found = field_incident(token)
     if found is None:
         return _closed()
     incident, unit = found
     current = IncidentStatus(incident.status)
-    allowed = {status.value for status in INCIDENT_TRANSITIONS[current]}
+    allowed = INCIDENT_TRANSITIONS[current]
     audit(session=db.session, user=None, action="field_view", record_type="incident", record_id=incident.id,
           actor=_actor(unit).name)  # fmt: skip
     db.session.commit()
@@ -82,9 +84,9 @@ def field_page(token: str) -> Any:
         category=incident_category(incident),
         flags=list(incident.flags or []),
         callback=current_app.config.get("SMS_CALLBACK_NUMBER") or current_app.config.get("TWILIO_FROM_NUMBER") or "",
-        buttons=[(value, label) for value, label in STATUS_BUTTONS if value in allowed],
-        can_clear="cleared" in allowed,
-        can_decline="pending" in allowed,
+        buttons=[(status.value, label) for status, label in STATUS_BUTTONS if status in allowed],
+        can_clear=IncidentStatus.CLEARED in allowed,
+        can_decline=IncidentStatus.PENDING in allowed,
         outcomes=sorted(outcome.value for outcome in outcomes_for(current)),
     )
 
@@ -98,7 +100,7 @@ def field_status(token: str) -> Any:
     status = request.form.get("status", "")
     outcome = request.form.get("outcome") or None
     police = request.form.get("police_present")
-    if status == "cleared" and (not outcome or police not in ("yes", "no")):
+    if status == IncidentStatus.CLEARED and (not outcome or police not in ("yes", "no")):
         # The encounter's record needs both; a guess here would end up in the figures.
         flash("To clear, choose the outcome and say whether police were on scene.", "error")
         return redirect(url_for("sms_pages.field_page", token=token))
@@ -108,8 +110,8 @@ def field_status(token: str) -> Any:
             incident_id=incident.id,
             status=status,
             by=_actor(unit),
-            outcome=outcome if status == "cleared" else None,
-            police_present={"yes": True, "no": False}.get(police or "") if status == "cleared" else None,
+            outcome=outcome if status == IncidentStatus.CLEARED else None,
+            police_present={"yes": True, "no": False}.get(police or "") if status == IncidentStatus.CLEARED else None,
             note="field page",
         )
     except DomainError as error:

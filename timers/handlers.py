@@ -26,6 +26,7 @@ from alerts.service import alert_json, clear_alerts, raise_alert
 from core.clock import now as clock_now
 from core.events import record_event
 from dispatch.models import Incident, Unit
+from dispatch.states import ARRIVED_STATUSES, UNASSIGNED_STATUSES, IncidentStatus
 from timers import service
 from timers.models import Followup, Timer, TimerProbe
 from timers.service import TimerSettings
@@ -34,8 +35,8 @@ from timers.sweep import Handler
 log = logging.getLogger(__name__)
 
 ACK_ALERTS = frozenset({"ack_overdue", "reassign_suggested"})
-ON_SCENE_STATUSES = service.ON_SCENE_STATUSES
-CHECKIN_ENDS = frozenset({"cleared", "closed", "cancelled", "pending"})
+# Check-ins end when no team is on the incident any more (cleared, closed, cancelled, back in the queue).
+CHECKIN_ENDS = UNASSIGNED_STATUSES
 
 
 def _settings() -> TimerSettings:
@@ -62,7 +63,7 @@ def _position(unit: Unit, now: datetime) -> dict[str, Any]:
 def _still_waiting_for_ack(session: Any, timer: Timer) -> tuple[Incident, Unit] | None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
-    if incident is None or unit is None or incident.status != "dispatched" or incident.unit_id != unit.id:
+    if incident is None or unit is None or incident.status != IncidentStatus.DISPATCHED or incident.unit_id != unit.id:
         return None
     return incident, unit
 
@@ -127,7 +128,7 @@ def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime) -> None:
 def fire_checkin_ask(*, session: Any, timer: Timer, now: datetime) -> None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
-    if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES or incident.unit_id != unit.id:
+    if incident is None or unit is None or incident.status not in ARRIVED_STATUSES or incident.unit_id != unit.id:
         return
     from notifications.outbox import page_unit
 
@@ -145,7 +146,7 @@ def fire_checkin_ask(*, session: Any, timer: Timer, now: datetime) -> None:
 def fire_checkin_missed(*, session: Any, timer: Timer, now: datetime) -> None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
-    if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES:
+    if incident is None or unit is None or incident.status not in ARRIVED_STATUSES:
         return
     asked_at = (timer.data or {}).get("asked_at", timer.created_at.isoformat())
     raise_alert(
@@ -201,7 +202,7 @@ def _asked(timer: Timer) -> datetime:
 
 def fire_pending_sla(*, session: Any, timer: Timer, now: datetime) -> None:
     incident = session.get(Incident, timer.incident_id)
-    if incident is None or incident.status != "pending":
+    if incident is None or incident.status != IncidentStatus.PENDING:
         return
     raise_alert(
         session=session,
@@ -276,7 +277,7 @@ HANDLERS: dict[str, Handler] = {
 
 # -- hooks: the changes that start and answer timers ----------------------------------------------
 def on_incident_created(*, session: Any, incident: Incident, **_: Any) -> None:
-    if incident.priority == "emergent" and incident.status == "pending":
+    if incident.priority == "emergent" and incident.status == IncidentStatus.PENDING:
         _start_pending_sla(session, incident)
 
 
@@ -306,10 +307,10 @@ def on_assignment_created(*, session: Any, incident: Incident, unit: Unit, **_: 
 
 
 def on_incident_moved(*, session: Any, incident: Incident, unit: Unit | None, to_status: str, **_: Any) -> None:
-    if to_status != "dispatched":
+    if to_status != IncidentStatus.DISPATCHED:
         service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
         clear_alerts(session=session, kinds=ACK_ALERTS, incident_id=incident.id, by=f"incident {to_status}")
-    if to_status == "on_scene" and unit is not None:
+    if to_status == IncidentStatus.ON_SCENE and unit is not None:
         running = service.live_timers(session=session, kinds=service.CHECKIN_KINDS, incident_id=incident.id)
         if not running:
             service.schedule_checkin(
@@ -327,12 +328,12 @@ def on_incident_moved(*, session: Any, incident: Incident, unit: Unit | None, to
             incident_id=incident.id,
             by=f"incident {to_status}",
         )
-    if to_status == "cancelled":
+    if to_status == IncidentStatus.CANCELLED:
         service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
         clear_alerts(session=session, kinds={"pending_sla"}, incident_id=incident.id, by="cancelled")
-    if to_status == "pending" and incident.priority == "emergent":
+    if to_status == IncidentStatus.PENDING and incident.priority == "emergent":
         _start_pending_sla(session, incident)  # back in the queue: the wait starts again
-    if to_status == "cleared":
+    if to_status == IncidentStatus.CLEARED:
         from timers.followups import start_followup
 
         start_followup(session=session, settings=_settings(), incident=incident, at=clock_now())

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.clock import now as clock_now
+from dispatch.states import ARRIVED_STATUSES
 from timers.models import Timer
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,7 @@ PROBE = "probe"
 
 ACK_KINDS = frozenset({ACK_REPAGE, ACK_REASSIGN})
 CHECKIN_KINDS = frozenset({CHECKIN_ASK, CHECKIN_MISSED, CHECKIN_ESCALATE})
-LIVE_STATES = ("pending", "claimed")
-ON_SCENE_STATUSES = frozenset({"on_scene", "transporting", "at_facility"})
+LIVE_STATES = ("pending", "claimed")  # timer states (timers.models.TIMER_STATES), not incident statuses
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ def checkin_received(*, session: Any, unit_id: int, at: datetime, interval_s: in
 
     unit = session.get(Unit, unit_id)
     incident = session.get(Incident, unit.incident_id) if unit is not None and unit.incident_id else None
-    if incident is None or incident.status not in ON_SCENE_STATUSES:
+    if incident is None or incident.status not in ARRIVED_STATUSES:
         log.info("check-in from unit %s, which is not on scene", unit_id)
         return False
     if interval_s is None:
