@@ -22,7 +22,8 @@ from core.numbers import next_number
 from core.roles import unit_scope
 from dispatch.models import Assignment, Incident, IncidentMove, Unit
 from dispatch.recommend import DEFAULT_ESTIMATOR, IncidentSite, Recommendation, UnitCandidate, origin_of, recommend
-from dispatch.serialize import assignment_json, incident_json, stale_after_s, unit_json
+from dispatch.schemas import AssignmentEventRead, IncidentRead, UnitRead
+from dispatch.serialize import stale_after_s
 from dispatch.states import (
     OPEN_STATUSES,
     IllegalTransition,
@@ -94,7 +95,7 @@ def incidents_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
         if scope.nothing
         else list_incidents(session=session, statuses=open_statuses, unit_id=scope.unit_id, limit=500)
     )
-    return [incident_json(i) for i in rows]
+    return [IncidentRead.of(i).model_dump(mode="json") for i in rows]
 
 
 # --- opening -----------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def open_incident_for_call(*, session: Any, call: Any, by: Actor) -> Incident:
     session.add(incident)
     session.flush()
     _stamp_move(session, incident, None, _I.PENDING, by, note=f"from call {call.number}")
-    record_event(session=session, type="incident.created", data=incident_json(incident))
+    record_event(session=session, type="incident.created", data=IncidentRead.of(incident).model_dump(mode="json"))
     audit_as(
         session=session,
         by=by,
@@ -191,7 +192,12 @@ def set_incident_location(
     incident.location_source = found.source
     incident.location_resolved = True
     _flush(session, incident)
-    record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
+    record_event(
+        session=session,
+        type="incident.updated",
+        data=IncidentRead.of(incident).model_dump(mode="json"),
+        unit_id=incident.unit_id,
+    )
     audit_as(
         session=session,
         by=by,
@@ -248,7 +254,12 @@ def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str) 
 
 
 def _after_move(session: Any, incident: Incident, old: IncidentStatus, unit: Unit | None, by: Actor) -> None:
-    record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
+    record_event(
+        session=session,
+        type="incident.updated",
+        data=IncidentRead.of(incident).model_dump(mode="json"),
+        unit_id=incident.unit_id,
+    )
     audit_as(
         session=session,
         by=by,
@@ -384,7 +395,12 @@ def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor) -
     _flush(session, incident)
     _after_move(session, incident, old, unit, by)
     if unit is not None:  # the unit's own stream learns that the incident left it
-        record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=unit.id)
+        record_event(
+            session=session,
+            type="incident.updated",
+            data=IncidentRead.of(incident).model_dump(mode="json"),
+            unit_id=unit.id,
+        )
     return incident
 
 
@@ -576,12 +592,22 @@ def assign_unit(*, session: Any, incident_id: int, unit_id: int, reason: str | N
     session.add(assignment)
     _stamp_move(session, incident, _I.PENDING, _I.DISPATCHED, by, reason)
     session.flush()
-    record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=unit_id)
-    record_event(session=session, type="unit.updated", data=unit_json(unit, now=at), unit_id=unit_id)
+    record_event(
+        session=session,
+        type="incident.updated",
+        data=IncidentRead.of(incident).model_dump(mode="json"),
+        unit_id=unit_id,
+    )
+    record_event(
+        session=session,
+        type="unit.updated",
+        data=UnitRead.of(unit, now=at, stale_s=stale_after_s()).model_dump(mode="json"),
+        unit_id=unit_id,
+    )
     record_event(
         session=session,
         type="assignment.created",
-        data={**assignment_json(assignment), "incident": incident_json(incident)},
+        data=AssignmentEventRead.of(assignment, incident).model_dump(mode="json"),
         unit_id=unit_id,
     )
     audit_as(

@@ -22,7 +22,8 @@ from core.events import record_event
 from core.models import User
 from core.roles import unit_scope
 from dispatch.models import Unit, UnitPosition
-from dispatch.serialize import unit_json
+from dispatch.schemas import UnitRead
+from dispatch.serialize import stale_after_s
 from dispatch.states import IllegalTransition, UnitStatus, unit_transition
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,12 @@ def create_unit(
     )
     session.add(unit)
     session.flush()
-    record_event(session=session, type="unit.updated", data=unit_json(unit, now=clock_now()), unit_id=unit.id)
+    record_event(
+        session=session,
+        type="unit.updated",
+        data=UnitRead.of(unit, now=clock_now(), stale_s=stale_after_s()).model_dump(mode="json"),
+        unit_id=unit.id,
+    )
     audit_as(session=session, by=by, action="unit.create", record_type="unit", record_id=unit.id)
     return unit
 
@@ -163,7 +169,12 @@ def move_unit_status(
         session.expire(unit)
         raise Conflict(f"Unit {unit.call_sign} changed meanwhile; look again and retry.")
     session.expire(unit)
-    record_event(session=session, type="unit.updated", data=unit_json(unit, now=clock_now()), unit_id=unit.id)
+    record_event(
+        session=session,
+        type="unit.updated",
+        data=UnitRead.of(unit, now=clock_now(), stale_s=stale_after_s()).model_dump(mode="json"),
+        unit_id=unit.id,
+    )
     if current != target.value:
         hooks.fire("unit.moved", session=session, unit=unit, from_status=current, to_status=target.value, by=by)
     return True
@@ -257,7 +268,12 @@ def record_position(
     session.flush()
     session.expire(unit)
     if moved:
-        record_event(session=session, type="unit.updated", data=unit_json(unit, now=received), unit_id=unit.id)
+        record_event(
+            session=session,
+            type="unit.updated",
+            data=UnitRead.of(unit, now=received, stale_s=stale_after_s()).model_dump(mode="json"),
+            unit_id=unit.id,
+        )
     hooks.fire("unit.position", session=session, unit=unit, by=by)
     return unit
 
@@ -267,4 +283,4 @@ def units_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
     at = clock_now()
     scope = unit_scope(user)
     units = [] if scope.nothing else list_units(session=session, unit_id=scope.unit_id)
-    return [unit_json(u, now=at) for u in units]
+    return [UnitRead.of(u, now=at, stale_s=stale_after_s()).model_dump(mode="json") for u in units]

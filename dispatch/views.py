@@ -25,18 +25,25 @@ from core.roles import (
     unit_scope,
 )
 from dispatch import service, units
+from dispatch.models import Unit
 from dispatch.schemas import (
+    AssignConflictRead,
+    AssignedRead,
     AssignIn,
+    AssignmentRead,
     CancelIn,
     IncidentLocationIn,
+    IncidentRead,
     IncidentsQuery,
     IncidentStatusIn,
+    RecommendationsRead,
     UnitIn,
     UnitLocationIn,
+    UnitRead,
     UnitsQuery,
     UnitStatusIn,
 )
-from dispatch.serialize import assignment_json, incident_json, recommendations_json, unit_json
+from dispatch.serialize import stale_after_s
 from dispatch.states import IncidentStatus, UnitStatus
 
 log = logging.getLogger(__name__)
@@ -60,6 +67,10 @@ def _visible_incident(incident_id: int) -> Any:
     return incident
 
 
+def _unit_read(unit: Unit) -> UnitRead:
+    return UnitRead.of(unit, now=clock_now(), stale_s=stale_after_s())
+
+
 def _statuses(text: str | None, known: type[IncidentStatus] | type[UnitStatus]) -> list[str] | None:
     if not text:
         return None
@@ -73,17 +84,25 @@ def _statuses(text: str | None, known: type[IncidentStatus] | type[UnitStatus]) 
 # --- units -------------------------------------------------------------------------------------
 
 
-@api.op("/units", "GET", roles=EVERYONE, query=UnitsQuery, summary="Units, by call sign (a field user: their own)")
-def list_units(*, query: UnitsQuery) -> Any:
+@api.op(
+    "/units",
+    "GET",
+    roles=EVERYONE,
+    query=UnitsQuery,
+    response=list[UnitRead],
+    summary="Units, by call sign (a field user: their own)",
+)
+def list_units(*, query: UnitsQuery) -> list[UnitRead]:
     wanted = _statuses(query.status, UnitStatus)
     scope = unit_scope(current_user)
     rows = [] if scope.nothing else units.list_units(session=db.session, unit_id=scope.unit_id)
-    at = clock_now()
-    return [unit_json(u, now=at) for u in rows if wanted is None or u.status in wanted]
+    at, stale_s = clock_now(), stale_after_s()
+    shown = [u for u in rows if wanted is None or u.status in wanted][: query.limit]
+    return [UnitRead.of(u, now=at, stale_s=stale_s) for u in shown]
 
 
-@api.op("/units", "POST", roles=ADMINS, body=UnitIn, status=201, summary="Add a unit")
-def create_unit(*, body: UnitIn) -> Any:
+@api.op("/units", "POST", roles=ADMINS, body=UnitIn, response=UnitRead, status=201, summary="Add a unit")
+def create_unit(*, body: UnitIn) -> tuple[UnitRead, int]:
     unit = units.create_unit(
         session=db.session,
         call_sign=body.call_sign,
@@ -96,28 +115,40 @@ def create_unit(*, body: UnitIn) -> Any:
         by=_actor(),
     )
     db.session.commit()
-    return unit_json(unit, now=clock_now()), 201
+    return _unit_read(unit), 201
 
 
-@api.op("/units/<int:unit_id>", "GET", roles=EVERYONE, summary="One unit")
-def get_unit(unit_id: int) -> Any:
+@api.op("/units/<int:unit_id>", "GET", roles=EVERYONE, response=UnitRead, summary="One unit")
+def get_unit(unit_id: int) -> UnitRead:
     if not can_see_unit(current_user, unit_id):
         raise Forbidden("You can report only for the unit you ride with.")
-    return unit_json(units.get_unit(session=db.session, unit_id=unit_id), now=clock_now())
-
-
-@api.op("/units/<int:unit_id>/status", "POST", roles=UNIT_REPORTERS, body=UnitStatusIn, summary="Set a unit's status")
-def set_unit_status(unit_id: int, *, body: UnitStatusIn) -> Any:
-    _own_unit_only(unit_id)
-    unit = units.set_unit_status(session=db.session, unit_id=unit_id, status=body.status, by=_actor())
-    db.session.commit()
-    return unit_json(unit, now=clock_now())
+    return _unit_read(units.get_unit(session=db.session, unit_id=unit_id))
 
 
 @api.op(
-    "/units/<int:unit_id>/location", "POST", roles=UNIT_REPORTERS, body=UnitLocationIn, summary="Report a position fix"
+    "/units/<int:unit_id>/status",
+    "POST",
+    roles=UNIT_REPORTERS,
+    body=UnitStatusIn,
+    response=UnitRead,
+    summary="Set a unit's status",
 )
-def post_location(unit_id: int, *, body: UnitLocationIn) -> Any:
+def set_unit_status(unit_id: int, *, body: UnitStatusIn) -> UnitRead:
+    _own_unit_only(unit_id)
+    unit = units.set_unit_status(session=db.session, unit_id=unit_id, status=body.status, by=_actor())
+    db.session.commit()
+    return _unit_read(unit)
+
+
+@api.op(
+    "/units/<int:unit_id>/location",
+    "POST",
+    roles=UNIT_REPORTERS,
+    body=UnitLocationIn,
+    response=UnitRead,
+    summary="Report a position fix",
+)
+def post_location(unit_id: int, *, body: UnitLocationIn) -> UnitRead:
     _own_unit_only(unit_id)
     unit = units.record_position(
         session=db.session,
@@ -129,14 +160,21 @@ def post_location(unit_id: int, *, body: UnitLocationIn) -> Any:
         by=_actor(),
     )
     db.session.commit()
-    return unit_json(unit, now=clock_now())
+    return _unit_read(unit)
 
 
 # --- incidents ---------------------------------------------------------------------------------
 
 
-@api.op("/incidents", "GET", roles=EVERYONE, query=IncidentsQuery, summary="Incidents, newest first")
-def list_incidents(*, query: IncidentsQuery) -> Any:
+@api.op(
+    "/incidents",
+    "GET",
+    roles=EVERYONE,
+    query=IncidentsQuery,
+    response=list[IncidentRead],
+    summary="Incidents, newest first",
+)
+def list_incidents(*, query: IncidentsQuery) -> list[IncidentRead]:
     statuses = _statuses(query.status, IncidentStatus)
     scope = unit_scope(current_user)
     rows = (
@@ -144,14 +182,14 @@ def list_incidents(*, query: IncidentsQuery) -> Any:
         if scope.nothing
         else service.list_incidents(session=db.session, statuses=statuses, unit_id=scope.unit_id, limit=query.limit)
     )
-    return [incident_json(i) for i in rows]
+    return [IncidentRead.of(i) for i in rows]
 
 
-@api.op("/incidents/<int:incident_id>", "GET", roles=EVERYONE, summary="One incident")
-def get_incident(incident_id: int) -> Any:
+@api.op("/incidents/<int:incident_id>", "GET", roles=EVERYONE, response=IncidentRead, summary="One incident")
+def get_incident(incident_id: int) -> IncidentRead:
     incident = _visible_incident(incident_id)
     audit(session=db.session, user=current_user, action="incident.view", record_type="incident", record_id=incident.id)
-    body = incident_json(incident)
+    body = IncidentRead.of(incident)
     db.session.commit()
     return body
 
@@ -161,9 +199,10 @@ def get_incident(incident_id: int) -> Any:
     "POST",
     roles=INCIDENT_MOVERS,
     body=IncidentStatusIn,
+    response=IncidentRead,
     summary="Move an incident along its lifecycle",
 )
-def move_incident(incident_id: int, *, body: IncidentStatusIn) -> Any:
+def move_incident(incident_id: int, *, body: IncidentStatusIn) -> IncidentRead:
     _visible_incident(incident_id)
     incident = service.move_incident(
         session=db.session,
@@ -175,14 +214,21 @@ def move_incident(incident_id: int, *, body: IncidentStatusIn) -> Any:
         by=_actor(),
     )
     db.session.commit()
-    return incident_json(incident)
+    return IncidentRead.of(incident)
 
 
-@api.op("/incidents/<int:incident_id>/cancel", "POST", roles=DISPATCHERS, body=CancelIn, summary="Cancel an incident")
-def cancel_incident(incident_id: int, *, body: CancelIn) -> Any:
+@api.op(
+    "/incidents/<int:incident_id>/cancel",
+    "POST",
+    roles=DISPATCHERS,
+    body=CancelIn,
+    response=IncidentRead,
+    summary="Cancel an incident",
+)
+def cancel_incident(incident_id: int, *, body: CancelIn) -> IncidentRead:
     incident = service.cancel_incident(session=db.session, incident_id=incident_id, reason=body.reason, by=_actor())
     db.session.commit()
-    return incident_json(incident)
+    return IncidentRead.of(incident)
 
 
 @api.op(
@@ -190,9 +236,10 @@ def cancel_incident(incident_id: int, *, body: CancelIn) -> Any:
     "POST",
     roles=DISPATCHERS,
     body=IncidentLocationIn,
+    response=IncidentRead,
     summary="Resolve an incident's location from an address or a map point",
 )
-def set_location(incident_id: int, *, body: IncidentLocationIn) -> Any:
+def set_location(incident_id: int, *, body: IncidentLocationIn) -> IncidentRead:
     if (body.lat is None) != (body.lon is None):
         raise DomainError("Give both lat and lon, or an address.", fields={"lat": "lat and lon go together"})
     if body.lat is None and not (body.address or "").strip():
@@ -201,45 +248,53 @@ def set_location(incident_id: int, *, body: IncidentLocationIn) -> Any:
         session=db.session, incident_id=incident_id, address=body.address, lat=body.lat, lon=body.lon, by=_actor()
     )
     db.session.commit()
-    return incident_json(incident)
+    return IncidentRead.of(incident)
 
 
 @api.op(
     "/incidents/<int:incident_id>/recommendations",
     "GET",
     roles=DISPATCHERS,
+    response=RecommendationsRead,
     summary="Dispatchable units for an incident, best first, with reasons",
 )
-def recommendations(incident_id: int) -> Any:
+def recommendations(incident_id: int) -> RecommendationsRead:
     recs = service.recommend_units(session=db.session, incident_id=incident_id)
     db.session.commit()
-    return recommendations_json(incident_id, recs)
+    return RecommendationsRead.of(incident_id, recs)
 
 
 @api.op(
-    "/incidents/<int:incident_id>/assign", "POST", roles=DISPATCHERS, body=AssignIn, summary="Assign a unit (one wins)"
+    "/incidents/<int:incident_id>/assign",
+    "POST",
+    roles=DISPATCHERS,
+    body=AssignIn,
+    response=AssignedRead,
+    responses={409: AssignConflictRead},
+    summary="Assign a unit (one wins)",
 )
-def assign(incident_id: int, *, body: AssignIn) -> Any:
+def assign(incident_id: int, *, body: AssignIn) -> AssignedRead | tuple[AssignConflictRead, int]:
     try:
         assignment = service.assign_unit(
             session=db.session, incident_id=incident_id, unit_id=body.unit_id, reason=body.reason, by=_actor()
         )
     except Conflict as error:
         db.session.rollback()
-        answer = error_body(409, error.message, code=error.code)
-        answer["recommendations"] = _fresh_recommendations(incident_id)
-        return answer, 409
+        refused = AssignConflictRead.model_validate(
+            {**error_body(409, error.message, code=error.code), "recommendations": _fresh_recommendations(incident_id)}
+        )
+        return refused, 409
     incident = service.get_incident(session=db.session, incident_id=incident_id)
-    answer = {"incident": incident_json(incident), "assignment": assignment_json(assignment)}
+    answer = AssignedRead(incident=IncidentRead.of(incident), assignment=AssignmentRead.model_validate(assignment))
     db.session.commit()
     return answer
 
 
-def _fresh_recommendations(incident_id: int) -> dict[str, Any] | None:
+def _fresh_recommendations(incident_id: int) -> RecommendationsRead | None:
     try:
         recs = service.recommend_units(session=db.session, incident_id=incident_id)
     except DomainError:  # gone, or no location: the 409 message says enough
         return None
     finally:
         db.session.rollback()
-    return recommendations_json(incident_id, recs)
+    return RecommendationsRead.of(incident_id, recs)

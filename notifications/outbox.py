@@ -29,6 +29,7 @@ from dispatch.states import PRE_ARRIVAL_STATUSES, IncidentStatus
 from notifications import content
 from notifications.links import field_url, make_field_token
 from notifications.models import InboundMessage, OutboundMessage
+from notifications.schemas import InboundMessageRead, MessagesRead, OutboundMessageRead
 
 log = logging.getLogger(__name__)
 
@@ -56,46 +57,13 @@ def sender_label() -> str:
     return str(config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID") or "dispatch")
 
 
-def outbound_json(row: OutboundMessage, *, sender: str | None = None) -> dict[str, Any]:
-    """CONTRACT.md's message shape (plus kind, incident_id, attempts) for an outbound text."""
-    return {
-        "id": row.id,
-        "direction": "out",
-        "kind": row.kind,
-        "unit_id": row.unit_id,
-        "incident_id": row.incident_id,
-        "to": row.to,
-        "from": sender if sender is not None else sender_label(),
-        "body": row.body,
-        "status": row.status,
-        "error_code": row.error_code,
-        "error_message": row.error_message,
-        "attempts": row.attempts,
-        "at": row.created_at.isoformat(),
-        "status_at": row.updated_at.isoformat(),
-    }
-
-
-def inbound_json(row: InboundMessage) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "direction": "in",
-        "kind": row.command,
-        "unit_id": row.unit_id,
-        "incident_id": row.incident_id,
-        "to": row.to_number,
-        "from": row.from_number,
-        "body": row.body,
-        "status": "received",
-        "error_code": None,
-        "at": row.received_at.isoformat(),
-        "reply": row.reply,
-    }
-
-
 def record_message_event(*, session: Any, row: OutboundMessage | InboundMessage, sender: str | None = None) -> None:
-    data = inbound_json(row) if isinstance(row, InboundMessage) else outbound_json(row, sender=sender)
-    record_event(session=session, type="message.updated", data=data, unit_id=row.unit_id)
+    shown: OutboundMessageRead | InboundMessageRead
+    if isinstance(row, InboundMessage):
+        shown = InboundMessageRead.of(row)
+    else:
+        shown = OutboundMessageRead.of(row, sender=sender if sender is not None else sender_label())
+    record_event(session=session, type="message.updated", data=shown.model_dump(mode="json"), unit_id=row.unit_id)
 
 
 def queue_sms(
@@ -227,7 +195,7 @@ def on_incident_moved(
         page_unit(session=session, unit=unit, incident=incident, kind="stand_down")
 
 
-def messages_for_incident(*, session: Any, incident_id: int, limit: int = 200) -> list[dict[str, Any]]:
+def messages_for_incident(*, session: Any, incident_id: int, limit: int = 200) -> MessagesRead:
     """Every text to and from the teams about one incident, newest first."""
     out = session.scalars(
         sa.select(OutboundMessage).where(OutboundMessage.incident_id == incident_id).order_by(OutboundMessage.id)
@@ -236,9 +204,10 @@ def messages_for_incident(*, session: Any, incident_id: int, limit: int = 200) -
         sa.select(InboundMessage).where(InboundMessage.incident_id == incident_id).order_by(InboundMessage.id)
     ).all()
     label = sender_label()
-    rows = [outbound_json(row, sender=label) for row in out] + [inbound_json(row) for row in inbound]
-    rows.sort(key=lambda item: (item["at"], item["direction"] == "in", item["id"]), reverse=True)
-    return rows[:limit]
+    rows: list[OutboundMessageRead | InboundMessageRead] = [OutboundMessageRead.of(row, sender=label) for row in out]
+    rows += [InboundMessageRead.of(row) for row in inbound]
+    rows.sort(key=lambda item: (item.at, item.direction == "in", item.id), reverse=True)
+    return MessagesRead(rows[:limit])
 
 
 def expired(row: OutboundMessage) -> bool:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_login import current_user
+from pydantic import Field
 
 from core.api import ApiBlueprint, QueryModel
 from core.audit import audit
@@ -12,12 +11,13 @@ from core.errors import NotFound
 from core.extensions import db
 from core.roles import EVERYONE, can_see_incident
 from notifications.outbox import messages_for_incident
+from notifications.schemas import MessagesRead
 
 api = ApiBlueprint("sms_api", __name__, url_prefix="/api/v1")
 
 
 class MessagesQuery(QueryModel):
-    limit: int = 50
+    limit: int = Field(default=50, ge=1, le=500)
 
 
 @api.op(
@@ -25,16 +25,16 @@ class MessagesQuery(QueryModel):
     "GET",
     roles=EVERYONE,
     query=MessagesQuery,
+    response=MessagesRead,
     summary="Texts to and from the teams about one incident, newest first, with delivery status",
 )
-def incident_messages(incident_id: int, query: MessagesQuery) -> Any:
+def incident_messages(incident_id: int, query: MessagesQuery) -> MessagesRead:
     from dispatch.models import Incident
 
     incident = db.session.get(Incident, incident_id)
     if incident is None or not can_see_incident(current_user, incident):
         raise NotFound("No such incident.")  # a field user learns nothing of others' incidents
-    limit = max(1, min(int(query.limit), 500))
-    found = messages_for_incident(session=db.session, incident_id=incident_id, limit=limit)
+    found = messages_for_incident(session=db.session, incident_id=incident_id, limit=query.limit)
     audit(session=db.session, user=current_user, action="view_messages", record_type="incident", record_id=incident_id)
     db.session.commit()
     return found

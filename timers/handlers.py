@@ -22,10 +22,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from alerts.models import Alert
-from alerts.service import alert_json, clear_alerts, raise_alert
+from alerts.schemas import AlertRead
+from alerts.service import clear_alerts, raise_alert
 from core.clock import now as clock_now
 from core.events import record_event
 from dispatch.models import Incident, Unit
+from dispatch.schemas import UnitRead
+from dispatch.serialize import stale_after_s
 from dispatch.states import ARRIVED_STATUSES, UNASSIGNED_STATUSES, IncidentStatus
 from timers import service
 from timers.models import Followup, Timer, TimerProbe
@@ -192,7 +195,12 @@ def fire_checkin_escalate(*, session: Any, timer: Timer, now: datetime) -> None:
         "supervisor alerted."
     )
     session.flush()
-    record_event(session=session, type="alert.raised", data=alert_json(row), unit_id=row.unit_id)
+    record_event(
+        session=session,
+        type="alert.raised",
+        data=AlertRead.model_validate(row).model_dump(mode="json"),
+        unit_id=row.unit_id,
+    )
 
 
 def _asked(timer: Timer) -> datetime:
@@ -233,7 +241,7 @@ def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime) -> None:
     )
     session.add(alert)
     session.flush()
-    record_event(session=session, type="alert.raised", data=alert_json(alert))
+    record_event(session=session, type="alert.raised", data=AlertRead.model_validate(alert).model_dump(mode="json"))
 
 
 def fire_position_stale(*, session: Any, timer: Timer, now: datetime) -> None:
@@ -243,9 +251,8 @@ def fire_position_stale(*, session: Any, timer: Timer, now: datetime) -> None:
         return
     if isinstance(fix_at, str) and unit.location_at > datetime.fromisoformat(fix_at):
         return  # a newer fix came in (its own timer covers it)
-    from dispatch.serialize import unit_json
-
-    record_event(session=session, type="unit.updated", data=unit_json(unit, now=now), unit_id=unit.id)
+    unit_data = UnitRead.of(unit, now=now, stale_s=stale_after_s()).model_dump(mode="json")
+    record_event(session=session, type="unit.updated", data=unit_data, unit_id=unit.id)
     if unit.incident_id is not None:
         raise_alert(
             session=session,

@@ -39,7 +39,7 @@ from triage.questionnaire import (
     latest,
     load_directory,
 )
-from triage.schemas import CallIn, OverrideIn
+from triage.schemas import CallIn, CallRead, OverrideIn, QuestionnaireSummaryRead
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +85,9 @@ def current_catalogue() -> Catalogue:
     return catalogue
 
 
-def catalogue_list(catalogue: Catalogue, *, active: Questionnaire) -> list[dict[str, Any]]:
+def catalogue_list(catalogue: Catalogue, *, active: Questionnaire) -> list[QuestionnaireSummaryRead]:
     return [
-        {
-            "id": q.id,
-            "version": q.version,
-            "title": q.title,
-            "licence": q.licence,
-            "active": q.key == active.key,
-        }
+        QuestionnaireSummaryRead.of(q, active=q.key == active.key)
         for q in sorted(catalogue.values(), key=lambda q: (q.id, q.version))
     ]
 
@@ -344,7 +338,7 @@ def take_call(
             record_id=call.id,
             detail={"instruction": call.transfer_instruction},
         )
-    record_event(session=session, type="call.created", data=call_json(call, incident))
+    record_event(session=session, type="call.created", data=CallRead.of(call, incident).model_dump(mode="json"))
     hooks.fire("call.created", session=session, call=call, by=actor)
     return call, incident, True
 
@@ -357,7 +351,7 @@ def get_call(*, session: Any, call_id: int, user: Any) -> tuple[Call, Incident |
     return call, incident_for_call(session=session, call=call)
 
 
-def list_calls(*, session: Any, status: str | None, limit: int, user: Any) -> list[dict[str, Any]]:
+def list_calls(*, session: Any, status: str | None, limit: int, user: Any) -> list[CallRead]:
     """Newest first. The list shows call records, so it is one audited view naming the calls."""
     statement = sa.select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(limit)
     if status is not None:
@@ -375,35 +369,4 @@ def list_calls(*, session: Any, status: str | None, limit: int, user: Any) -> li
             record_type="call",
             detail={"call_ids": [c.id for c in calls], "status": status},
         )
-    return [call_json(call, incidents.get(call.id)) for call in calls]
-
-
-def call_json(call: Call, incident: Any) -> dict[str, Any]:
-    """The call as CONTRACT.md shows it, plus what was asked, who overrode what and why."""
-    overridden = call.override_reason is not None
-    return {
-        "id": call.id,
-        "number": call.number,
-        "status": call.status,
-        "received_at": call.received_at.isoformat(),
-        "taken_by": call.taken_by,
-        "caller": {"phone": call.caller_phone, "name": call.caller_name, "relation": call.caller_relation},
-        "location": {
-            "address": call.address,
-            "lat": call.lat,
-            "lon": call.lon,
-            "source": call.location_source,
-            "resolved": bool(call.location_resolved),
-        },
-        "questionnaire": {"id": call.questionnaire_id, "version": call.questionnaire_version},
-        "answers": dict(call.answers or {}),
-        "narrative": call.narrative,
-        "triage": call.triage,
-        "risk_level": call.risk_level,
-        "disposition": call.disposition,
-        "priority": call.priority,
-        "computed": {"disposition": call.computed_disposition, "priority": call.computed_priority},
-        "override": {"reason": call.override_reason} if overridden else None,
-        "transfer_instruction": call.transfer_instruction,
-        "incident_id": incident.id if incident is not None else None,
-    }
+    return [CallRead.of(call, incidents.get(call.id)) for call in calls]

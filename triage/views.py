@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import request
 from flask_login import current_user
 
@@ -11,13 +9,30 @@ from core.api import ApiBlueprint
 from core.extensions import db
 from core.roles import ADMINS, INTAKE, STAFF
 from triage import service
-from triage.schemas import CallIn, CallsQuery, EvaluateIn, QuestionnaireQuery, QuestionnaireRef
+from triage.schemas import (
+    ActiveQuestionnaireRead,
+    CallIn,
+    CallRead,
+    CallsQuery,
+    EvaluateIn,
+    EvaluationRead,
+    QuestionnaireQuery,
+    QuestionnaireRead,
+    QuestionnaireRef,
+    QuestionnaireSummaryRead,
+)
 
 api = ApiBlueprint("triage_api", __name__, url_prefix="/api/v1")
 
 
-@api.op("/triage/questionnaires", "GET", roles=STAFF, summary="The questionnaires in the catalogue")
-def list_questionnaires() -> Any:
+@api.op(
+    "/triage/questionnaires",
+    "GET",
+    roles=STAFF,
+    response=list[QuestionnaireSummaryRead],
+    summary="The questionnaires in the catalogue",
+)
+def list_questionnaires() -> list[QuestionnaireSummaryRead]:
     catalogue = service.current_catalogue()
     active = service.active_questionnaire(session=db.session, catalogue=catalogue)
     return service.catalogue_list(catalogue, active=active)
@@ -28,9 +43,10 @@ def list_questionnaires() -> Any:
     "POST",
     roles=ADMINS,
     body=QuestionnaireRef,
+    response=ActiveQuestionnaireRead,
     summary="Choose the questionnaire operators use (admin)",
 )
-def choose_questionnaire(body: QuestionnaireRef) -> Any:
+def choose_questionnaire(body: QuestionnaireRef) -> ActiveQuestionnaireRead:
     chosen = service.set_active_questionnaire(
         session=db.session,
         catalogue=service.current_catalogue(),
@@ -39,7 +55,7 @@ def choose_questionnaire(body: QuestionnaireRef) -> Any:
         user=current_user,
     )
     db.session.commit()
-    return {"id": chosen.id, "version": chosen.version, "title": chosen.title, "active": True}
+    return ActiveQuestionnaireRead(id=chosen.id, version=chosen.version, title=chosen.title, active=True)
 
 
 @api.op(
@@ -47,15 +63,16 @@ def choose_questionnaire(body: QuestionnaireRef) -> Any:
     "GET",
     roles=STAFF,
     query=QuestionnaireQuery,
+    response=QuestionnaireRead,
     summary="The active questionnaire (or one by ?id=&version=)",
 )
-def get_questionnaire(query: QuestionnaireQuery) -> Any:
+def get_questionnaire(query: QuestionnaireQuery) -> QuestionnaireRead:
     catalogue = service.current_catalogue()
     if query.id is None:
         questionnaire = service.active_questionnaire(session=db.session, catalogue=catalogue)
     else:
         questionnaire = service.find_questionnaire(catalogue, questionnaire_id=query.id, version=query.version)
-    return questionnaire.to_dict()
+    return QuestionnaireRead.model_validate(questionnaire)
 
 
 @api.op(
@@ -63,38 +80,48 @@ def get_questionnaire(query: QuestionnaireQuery) -> Any:
     "POST",
     roles=STAFF,
     body=EvaluateIn,
+    response=EvaluationRead,
     summary="Risk, disposition, priority and reasons for an answer set (no side effects)",
 )
-def evaluate(body: EvaluateIn) -> Any:
+def evaluate(body: EvaluateIn) -> EvaluationRead:
     questionnaire = service.chosen_questionnaire(
         session=db.session, catalogue=service.current_catalogue(), ref=body.questionnaire
     )
-    return service.evaluate_answers(questionnaire, body.answers).to_dict()
+    return EvaluationRead.of(service.evaluate_answers(questionnaire, body.answers))
 
 
-@api.op("/calls", "POST", roles=INTAKE, body=CallIn, status=201, summary="Log a call (Idempotency-Key honoured)")
-def create_call(body: CallIn) -> Any:
+@api.op(
+    "/calls",
+    "POST",
+    roles=INTAKE,
+    body=CallIn,
+    response=CallRead,
+    status=201,
+    responses={200: CallRead},
+    summary="Log a call (Idempotency-Key honoured: the same key again answers the first call, 200)",
+)
+def create_call(body: CallIn) -> tuple[CallRead, int]:
     call, incident, created = service.take_call(
         session=db.session,
         payload=body,
         by=current_user._get_current_object(),
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
-    answer = service.call_json(call, incident)  # before the commit expires what was just written
+    answer = CallRead.of(call, incident)  # before the commit expires what was just written
     db.session.commit()
     return answer, 201 if created else 200
 
 
-@api.op("/calls/<int:call_id>", "GET", roles=STAFF, summary="One call (the view is audited)")
-def get_call(call_id: int) -> Any:
+@api.op("/calls/<int:call_id>", "GET", roles=STAFF, response=CallRead, summary="One call (the view is audited)")
+def get_call(call_id: int) -> CallRead:
     call, incident = service.get_call(session=db.session, call_id=call_id, user=current_user)
-    body = service.call_json(call, incident)
+    body = CallRead.of(call, incident)
     db.session.commit()
     return body
 
 
-@api.op("/calls", "GET", roles=STAFF, query=CallsQuery, summary="Calls, newest first")
-def list_calls(query: CallsQuery) -> Any:
+@api.op("/calls", "GET", roles=STAFF, query=CallsQuery, response=list[CallRead], summary="Calls, newest first")
+def list_calls(query: CallsQuery) -> list[CallRead]:
     calls = service.list_calls(session=db.session, status=query.status, limit=query.limit, user=current_user)
     db.session.commit()
     return calls
