@@ -12,6 +12,7 @@ from core.actors import Actor
 from core.clock import now
 from core.errors import Conflict, NotFound
 from core.events import record_event
+from core.roles import Role
 
 
 def raise_alert(
@@ -22,7 +23,7 @@ def raise_alert(
     message: str,
     incident_id: int | None = None,
     unit_id: int | None = None,
-    audience: str = "dispatcher",
+    audience: str = Role.DISPATCHER.value,
     data: dict[str, Any] | None = None,
 ) -> Alert:
     """Raise an alert in the caller's transaction. An open alert of the same kind for the same

@@ -21,6 +21,7 @@ from core.actors import Actor
 from core.audit import audit
 from core.clock import now
 from core.errors import DomainError
+from core.roles import Role
 from dispatch.states import IllegalTransition, IncidentStatus, outcomes_for
 from notifications import content
 from notifications.models import InboundMessage, OptOut
@@ -223,7 +224,7 @@ def _duress(session: Any, unit: Any, incident: Any) -> None:
         session=session,
         kind="duress",
         severity="critical",
-        audience="supervisor",
+        audience=Role.SUPERVISOR.value,
         message=f"{unit.call_sign} texted SOS (duress): send help now.{where}",
         incident_id=incident.id if incident is not None else None,
         unit_id=unit.id,

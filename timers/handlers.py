@@ -26,6 +26,7 @@ from alerts.schemas import AlertRead
 from alerts.service import clear_alerts, raise_alert
 from core.clock import now as clock_now
 from core.events import record_event
+from core.roles import Role
 from dispatch.models import Incident, Unit
 from dispatch.schemas import UnitRead
 from dispatch.serialize import stale_after_s
@@ -183,7 +184,7 @@ def fire_checkin_escalate(*, session: Any, timer: Timer, now: datetime) -> None:
     ).first()
     if row is None or unit is None:
         return  # answered meanwhile
-    row.audience = "supervisor"
+    row.audience = Role.SUPERVISOR.value
     row.data = {
         **(row.data or {}),
         "escalated": True,
@@ -217,7 +218,7 @@ def fire_pending_sla(*, session: Any, timer: Timer, now: datetime) -> None:
         kind="pending_sla",
         severity="critical",
         incident_id=incident.id,
-        audience="supervisor",
+        audience=Role.SUPERVISOR.value,
         message=f"Emergent {incident.number} is still waiting for a unit after "
         f"{_minutes((now - (incident.created_at or timer.created_at)).total_seconds())}.",
         data={"created_at": incident.created_at.isoformat() if incident.created_at else None},
@@ -233,7 +234,7 @@ def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime) -> None:
     alert = Alert(
         kind="followup_overdue",
         severity="warning",
-        audience="dispatcher",
+        audience=Role.DISPATCHER.value,
         incident_id=followup.incident_id,
         message=f"Follow-up of call {followup.call_id or '?'} is overdue ({followup.attempts} attempts).",
         data={"followup_id": followup.id, "call_id": followup.call_id, "due_at": followup.due_at.isoformat()},
