@@ -158,6 +158,9 @@ class EvaluationRead(ReadModel):
     needs: dict[str, bool | str | None]
     disposition_note: str | None
     instruction: str | None
+    concern: str | None = Field(
+        description="what a dispatch text names, in plain words (the questionnaire's concern_rules)"
+    )
 
     @classmethod
     def of(cls, result: TriageResult) -> EvaluationRead:

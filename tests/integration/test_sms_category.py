@@ -71,3 +71,10 @@ def test_the_text_carries_no_questionnaire_name_and_no_answers(app, api):
     assert "suicidal ideation" in text
     for detail in ("asq", "c-ssrs", "risk", "moderate", "better off dead", "wished"):
         assert detail not in text
+
+
+def test_the_operator_sees_the_concern_the_team_will_be_texted(api):
+    body = {"questionnaire": ASQ, "answers": ASQ_NEGATIVE | {"asq_1": "yes", "asq_5": "no"}}
+    evaluated = api.as_role("operator").post("/api/v1/triage/evaluate", json=body)
+    assert evaluated.status_code == 200, evaluated.get_json()
+    assert evaluated.get_json()["concern"] == "suicidal ideation"
