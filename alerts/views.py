@@ -6,22 +6,20 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from flask_login import current_user
-from pydantic import Field
 
 from alerts.models import Alert
 from alerts.schemas import AlertRead
 from alerts.service import acknowledge_alert
 from core.actors import Actor
-from core.api import ApiBlueprint, QueryModel
+from core.api import ApiBlueprint, ListQuery
 from core.extensions import db
 from core.roles import DISPATCHERS, STAFF, unit_scope
 
 api = ApiBlueprint("alerts_api", __name__, url_prefix="/api/v1")
 
 
-class AlertQuery(QueryModel):
+class AlertQuery(ListQuery):
     state: Literal["open", "all"] = "open"
-    limit: int = Field(default=50, ge=1, le=500)
 
 
 def open_alerts_part(session: Any, user: Any) -> list[dict[str, Any]]:

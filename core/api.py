@@ -12,7 +12,7 @@ from typing import Any, get_args, get_origin
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from werkzeug.routing import Rule
 
@@ -34,6 +34,16 @@ class QueryModel(BaseModel):
     """Query strings arrive as text, so these coerce ("50" -> 50) but still refuse unknown names."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+LIST_LIMIT_DEFAULT = 50
+LIST_LIMIT_MAX = 500
+
+
+class ListQuery(QueryModel):
+    """The query of every list (CONTRACT "Lists (amended)"): `limit`, 1-500, 50 by default."""
+
+    limit: int = Field(default=LIST_LIMIT_DEFAULT, ge=1, le=LIST_LIMIT_MAX)
 
 
 # What an op declares it answers: a model, `list[Model]` (a bare JSON array of them), or `dict`
@@ -120,6 +130,8 @@ class ApiBlueprint(Blueprint):
         responses: dict[int, ResponseType] | None = None,
         limits: Iterable[Callable[[Callable[..., Any]], Callable[..., Any]]] = (),
     ) -> Callable[..., Any]:
+        if _answers_a_list(response) and (query is None or not issubclass(query, ListQuery)):
+            raise TypeError(f"{method} {rule} answers a list: its query must be a ListQuery (it takes `limit`)")
         allowed = roles if roles is PUBLIC else frozenset(roles)
         operation = Operation(
             method=method.upper(),
@@ -156,6 +168,14 @@ class ApiBlueprint(Blueprint):
             return registered
 
         return decorator
+
+
+def _answers_a_list(declared: ResponseType) -> bool:
+    if get_origin(declared) is list:
+        return True
+    if isinstance(declared, type) and issubclass(declared, RootModel):
+        return get_origin(declared.model_fields["root"].annotation) is list
+    return False
 
 
 def to_json(result: Any) -> Any:

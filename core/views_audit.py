@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from pydantic import Field
 
-from core.api import ApiBlueprint, QueryModel
+from core.api import ApiBlueprint, ListQuery
 from core.extensions import db
 from core.models import AuditEntry
 from core.roles import AUDITORS
@@ -14,10 +14,9 @@ from core.schemas import AuditEntryRead
 api = ApiBlueprint("audit_api", __name__, url_prefix="/api/v1")
 
 
-class AuditQuery(QueryModel):
+class AuditQuery(ListQuery):
     record_type: str | None = Field(default=None, max_length=40)
     record_id: str | None = Field(default=None, max_length=64)
-    limit: int = Field(default=50, ge=1, le=500)
 
 
 @api.op(

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field
 
-from core.api import ApiModel, QueryModel
+from core.api import ApiModel, ListQuery
 from core.schemas import ID_MAX, ID_MIN, ErrorRead, ReadModel, Timestamp
 from dispatch.models import Assignment, Incident, Unit
 from dispatch.recommend import Recommendation
@@ -47,14 +47,12 @@ class UnitLocationIn(ApiModel):
     recorded_at: datetime | None = None
 
 
-class UnitsQuery(QueryModel):
+class UnitsQuery(ListQuery):
     status: str | None = Field(default=None, max_length=200, description="comma-separated statuses")
-    limit: int = Field(default=50, ge=1, le=500)
 
 
-class IncidentsQuery(QueryModel):
+class IncidentsQuery(ListQuery):
     status: str | None = Field(default=None, max_length=200, description="comma-separated statuses")
-    limit: int = Field(default=50, ge=1, le=500)
 
 
 class IncidentStatusIn(ApiModel):

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from pydantic import Field
 
-from core.api import ApiBlueprint, QueryModel
+from core.api import ApiBlueprint, ListQuery
 from core.audit import audit
 from core.errors import NotFound
 from core.extensions import db
@@ -16,19 +15,15 @@ from notifications.schemas import MessagesRead
 api = ApiBlueprint("sms_api", __name__, url_prefix="/api/v1")
 
 
-class MessagesQuery(QueryModel):
-    limit: int = Field(default=50, ge=1, le=500)
-
-
 @api.op(
     "/incidents/<int:incident_id>/messages",
     "GET",
     roles=EVERYONE,
-    query=MessagesQuery,
+    query=ListQuery,
     response=MessagesRead,
     summary="Texts to and from the teams about one incident, newest first, with delivery status",
 )
-def incident_messages(incident_id: int, query: MessagesQuery) -> MessagesRead:
+def incident_messages(incident_id: int, query: ListQuery) -> MessagesRead:
     from dispatch.models import Incident
 
     incident = db.session.get(Incident, incident_id)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from pydantic import Field
 
 from core.actors import Actor
-from core.api import ApiBlueprint, ApiModel, QueryModel
+from core.api import ApiBlueprint, ApiModel, ListQuery
 from core.clock import now as clock_now
 from core.extensions import db
 from core.roles import STAFF
@@ -18,9 +18,8 @@ from timers.schemas import FollowupRead
 api = ApiBlueprint("timers_api", __name__, url_prefix="/api/v1")
 
 
-class FollowupQuery(QueryModel):
+class FollowupQuery(ListQuery):
     state: Literal["due", "done", "declined", "lost", "all"] = "due"
-    limit: int = Field(default=50, ge=1, le=500)
 
 
 class AttemptIn(ApiModel):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from core.api import ApiModel, QueryModel
+from core.api import ApiModel, ListQuery, QueryModel
 from core.schemas import ReadModel, Timestamp
 from dispatch.models import Incident
 from triage import rules
@@ -63,9 +63,8 @@ class CallIn(ApiModel):
     questionnaire: QuestionnaireRef | None = None
 
 
-class CallsQuery(QueryModel):
+class CallsQuery(ListQuery):
     status: Literal["open", "closed"] | None = None
-    limit: int = Field(default=50, ge=1, le=500)
 
 
 # --- answers -----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from core.api import ApiBlueprint
+from core.api import ApiBlueprint, ListQuery
 from core.extensions import db
 from core.roles import ADMINS, INTAKE, STAFF
 from triage import service
@@ -29,13 +29,14 @@ api = ApiBlueprint("triage_api", __name__, url_prefix="/api/v1")
     "/triage/questionnaires",
     "GET",
     roles=STAFF,
+    query=ListQuery,
     response=list[QuestionnaireSummaryRead],
     summary="The questionnaires in the catalogue",
 )
-def list_questionnaires() -> list[QuestionnaireSummaryRead]:
+def list_questionnaires(query: ListQuery) -> list[QuestionnaireSummaryRead]:
     catalogue = service.current_catalogue()
     active = service.active_questionnaire(session=db.session, catalogue=catalogue)
-    return service.catalogue_list(catalogue, active=active)
+    return service.catalogue_list(catalogue, active=active)[: query.limit]
 
 
 @api.op(
