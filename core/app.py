@@ -12,6 +12,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, engine_options
+from core import ports
 from core.db import configure_engine
 from core.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
@@ -58,6 +59,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+        app.extensions[ports.EXTENSION] = ports.build_ports(
+            engine=db.engine,
+            geocoder=app.config["GEOCODER"],
+            geocoder_user_agent=app.config["GEOCODER_USER_AGENT"],
+            router_url=app.config.get("ROUTER_URL"),
+        )
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login_page"

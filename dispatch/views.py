@@ -11,8 +11,10 @@ from core.actors import Actor
 from core.api import ApiBlueprint
 from core.audit import audit
 from core.clock import now as clock_now
+from core.db import end_reads
 from core.errors import Conflict, DomainError, Forbidden, error_body
 from core.extensions import db
+from core.ports import current_ports
 from core.roles import (
     ADMINS,
     DISPATCHERS,
@@ -26,6 +28,7 @@ from core.roles import (
 )
 from dispatch import service, units
 from dispatch.models import Unit
+from dispatch.recommend import Recommendation
 from dispatch.schemas import (
     AssignConflictRead,
     AssignedRead,
@@ -245,7 +248,13 @@ def set_location(incident_id: int, *, body: IncidentLocationIn) -> IncidentRead:
     if body.lat is None and not (body.address or "").strip():
         raise DomainError("Give an address or a point.", fields={"address": "required without lat/lon"})
     incident = service.set_incident_location(
-        session=db.session, incident_id=incident_id, address=body.address, lat=body.lat, lon=body.lon, by=_actor()
+        session=db.session,
+        incident_id=incident_id,
+        address=body.address,
+        lat=body.lat,
+        lon=body.lon,
+        by=_actor(),
+        locator=current_ports().locator,
     )
     db.session.commit()
     return IncidentRead.of(incident)
@@ -259,9 +268,18 @@ def set_location(incident_id: int, *, body: IncidentLocationIn) -> IncidentRead:
     summary="Dispatchable units for an incident, best first, with reasons",
 )
 def recommendations(incident_id: int) -> RecommendationsRead:
-    recs = service.recommend_units(session=db.session, incident_id=incident_id)
-    db.session.commit()
-    return RecommendationsRead.of(incident_id, recs)
+    return RecommendationsRead.of(incident_id, _ranked(incident_id))
+
+
+def _ranked(incident_id: int) -> list[Recommendation]:
+    """Read the shortlist, end the read transaction, then rank: the router may be a network
+    service, and no transaction (on SQLite, the process's writer lock) waits on it."""
+    ports = current_ports()
+    listed = service.shortlist(
+        session=db.session, incident_id=incident_id, now=ports.clock(), stale_after_s=stale_after_s()
+    )
+    end_reads(db.session)
+    return service.rank(listed, router=ports.router)
 
 
 @api.op(
@@ -274,9 +292,17 @@ def recommendations(incident_id: int) -> RecommendationsRead:
     summary="Assign a unit (one wins)",
 )
 def assign(incident_id: int, *, body: AssignIn) -> AssignedRead | tuple[AssignConflictRead, int]:
+    ports = current_ports()
     try:
         assignment = service.assign_unit(
-            session=db.session, incident_id=incident_id, unit_id=body.unit_id, reason=body.reason, by=_actor()
+            session=db.session,
+            incident_id=incident_id,
+            unit_id=body.unit_id,
+            reason=body.reason,
+            by=_actor(),
+            router=ports.router,
+            clock=ports.clock,
+            stale_after_s=stale_after_s(),
         )
     except Conflict as error:
         db.session.rollback()
@@ -292,9 +318,8 @@ def assign(incident_id: int, *, body: AssignIn) -> AssignedRead | tuple[AssignCo
 
 def _fresh_recommendations(incident_id: int) -> RecommendationsRead | None:
     try:
-        recs = service.recommend_units(session=db.session, incident_id=incident_id)
+        recs = _ranked(incident_id)
     except DomainError:  # gone, or no location: the 409 message says enough
-        return None
-    finally:
         db.session.rollback()
+        return None
     return RecommendationsRead.of(incident_id, recs)

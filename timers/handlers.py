@@ -26,6 +26,7 @@ from alerts.schemas import AlertRead
 from alerts.service import clear_alerts, raise_alert
 from core.clock import now as clock_now
 from core.events import record_event
+from core.ports import current_ports
 from core.roles import Role
 from dispatch.models import Incident, Unit
 from dispatch.schemas import UnitRead
@@ -101,9 +102,15 @@ def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime) -> None:
     incident, unit = waiting
     from dispatch.service import recommend_units
 
-    options = [
-        r for r in recommend_units(session=session, incident_id=incident.id, now=now, limit=5) if r.unit_id != unit.id
-    ]
+    ranked = recommend_units(
+        session=session,
+        incident_id=incident.id,
+        router=current_ports().router,
+        clock=lambda: now,
+        stale_after_s=stale_after_s(),
+        limit=5,
+    )
+    options = [r for r in ranked if r.unit_id != unit.id]
     since = incident.dispatched_at or timer.created_at
     data: dict[str, Any] = {"dispatched_at": since.isoformat(), "suggested": None}
     if options:

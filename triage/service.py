@@ -1,6 +1,8 @@
 """Call intake: the questionnaire catalogue, the active questionnaire, evaluation and `create_call`.
 
-Each function works in the caller's transaction and never commits: the view does.
+Each function works in the caller's transaction and never commits: the view does. One
+exception: `take_call` ends its read transaction before it locates the call (core.db.end_reads),
+because a network geocoder may take seconds and no transaction may wait on it.
 
 Idempotency keys are scoped per user: the key is unique together with the user who took the
 call. Two operators whose clients happen to send the same key get two calls, and no user can
@@ -17,18 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from core import hooks
 from core.actors import Actor
 from core.audit import audit
-from core.clock import now
+from core.clock import Clock, now
+from core.db import end_reads
 from core.errors import DomainError, NotFound
 from core.events import record_event
 from core.numbers import next_number
 from dispatch.models import Incident
-from geo.service import locate
+from geo.service import Locator
 from triage.engine import AnswersInvalid, TriageResult, evaluate, priority_for
 from triage.models import Call, Setting
 from triage.questionnaire import (
@@ -78,11 +80,6 @@ def load_catalogue(directory: Path | str = QUESTIONNAIRE_DIR) -> dict[tuple[str,
             raise CatalogueError(f"No questionnaire files (*.yaml) in {folder}.")
         _cache[str(folder)] = (stamp, catalogue)
         return catalogue
-
-
-def current_catalogue() -> Catalogue:
-    catalogue: Catalogue = current_app.extensions["triage_catalogue"]
-    return catalogue
 
 
 def catalogue_list(catalogue: Catalogue, *, active: Questionnaire) -> list[QuestionnaireSummaryRead]:
@@ -240,22 +237,48 @@ def _clean(value: str | None) -> str | None:
 
 
 def create_call(
-    *, session: Any, payload: CallIn, by: Any, idempotency_key: str | None, catalogue: Catalogue | None = None
+    *,
+    session: Any,
+    payload: CallIn,
+    by: Any,
+    idempotency_key: str | None,
+    catalogue: Catalogue,
+    locator: Locator,
+    clock: Clock,
 ) -> tuple[Call, bool]:
     """Log a call; see `take_call`, which also gives the incident opened for it."""
     call, _incident, created = take_call(
-        session=session, payload=payload, by=by, idempotency_key=idempotency_key, catalogue=catalogue
+        session=session,
+        payload=payload,
+        by=by,
+        idempotency_key=idempotency_key,
+        catalogue=catalogue,
+        locator=locator,
+        clock=clock,
     )
     return call, created
 
 
 def take_call(
-    *, session: Any, payload: CallIn, by: Any, idempotency_key: str | None, catalogue: Catalogue | None = None
+    *,
+    session: Any,
+    payload: CallIn,
+    by: Any,
+    idempotency_key: str | None,
+    catalogue: Catalogue,
+    locator: Locator,
+    clock: Clock,
 ) -> tuple[Call, Incident | None, bool]:
     """Log a call: check and evaluate the answers, apply an override, locate, number and save it,
-    and open an incident when the final disposition needs a team. Returns (call, created); a key
-    this user already used returns their first call with created False. Refused requests (422)
-    raise before anything is written, so they do not use the key."""
+    and open an incident when the final disposition needs a team. Returns (call, incident,
+    created); a key this user already used returns their first call with created False. Refused
+    requests (422) raise before anything is written or geocoded, so they do not use the key.
+
+    Two transactions of the caller's session: the checks only read, and their transaction is
+    ended (core.db.end_reads: call this with nothing written in the session) before the locator
+    is asked, which may wait on a network geocoder; the call is then written in a new transaction
+    that the caller commits. A request with the same key that saves meanwhile is caught by the
+    key's unique constraint (its call is answered)."""
     user_id = getattr(by, "id", None)
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 100:
@@ -268,13 +291,13 @@ def take_call(
         earlier = _call_for_key(session, user_id, key)
         if earlier is not None:
             return earlier, incident_for_call(session=session, call=earlier), False
-    catalogue = catalogue if catalogue is not None else current_catalogue()
     questionnaire = chosen_questionnaire(session=session, catalogue=catalogue, ref=payload.questionnaire)
     result = evaluate_answers(questionnaire, payload.answers)
     disposition, priority, override_reason = decide(result, payload.override)
     location = payload.location  # never a reason to refuse a call: unresolved is saved as such
-    place = locate(session=session, address=location.address, lat=location.lat, lon=location.lon)
-    received_at = now()
+    end_reads(session)
+    place = locator.locate(address=location.address, lat=location.lat, lon=location.lon)
+    received_at = clock()
     answers = {k: v for k, v in payload.answers.items() if v != ""}
     try:
         with session.begin_nested():

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 
 from core.api import ApiBlueprint, ListQuery
 from core.extensions import db
+from core.ports import current_ports
 from core.roles import ADMINS, INTAKE, STAFF
 from triage import service
 from triage.schemas import (
@@ -25,6 +26,12 @@ from triage.schemas import (
 api = ApiBlueprint("triage_api", __name__, url_prefix="/api/v1")
 
 
+def current_catalogue() -> service.Catalogue:
+    """The questionnaires this app loaded and checked at start-up (triage.web)."""
+    catalogue: service.Catalogue = current_app.extensions["triage_catalogue"]
+    return catalogue
+
+
 @api.op(
     "/triage/questionnaires",
     "GET",
@@ -34,7 +41,7 @@ api = ApiBlueprint("triage_api", __name__, url_prefix="/api/v1")
     summary="The questionnaires in the catalogue",
 )
 def list_questionnaires(query: ListQuery) -> list[QuestionnaireSummaryRead]:
-    catalogue = service.current_catalogue()
+    catalogue = current_catalogue()
     active = service.active_questionnaire(session=db.session, catalogue=catalogue)
     return service.catalogue_list(catalogue, active=active)[: query.limit]
 
@@ -50,7 +57,7 @@ def list_questionnaires(query: ListQuery) -> list[QuestionnaireSummaryRead]:
 def choose_questionnaire(body: QuestionnaireRef) -> ActiveQuestionnaireRead:
     chosen = service.set_active_questionnaire(
         session=db.session,
-        catalogue=service.current_catalogue(),
+        catalogue=current_catalogue(),
         questionnaire_id=body.id,
         version=body.version,
         user=current_user,
@@ -68,7 +75,7 @@ def choose_questionnaire(body: QuestionnaireRef) -> ActiveQuestionnaireRead:
     summary="The active questionnaire (or one by ?id=&version=)",
 )
 def get_questionnaire(query: QuestionnaireQuery) -> QuestionnaireRead:
-    catalogue = service.current_catalogue()
+    catalogue = current_catalogue()
     if query.id is None:
         questionnaire = service.active_questionnaire(session=db.session, catalogue=catalogue)
     else:
@@ -86,7 +93,7 @@ def get_questionnaire(query: QuestionnaireQuery) -> QuestionnaireRead:
 )
 def evaluate(body: EvaluateIn) -> EvaluationRead:
     questionnaire = service.chosen_questionnaire(
-        session=db.session, catalogue=service.current_catalogue(), ref=body.questionnaire
+        session=db.session, catalogue=current_catalogue(), ref=body.questionnaire
     )
     return EvaluationRead.of(service.evaluate_answers(questionnaire, body.answers))
 
@@ -102,11 +109,15 @@ def evaluate(body: EvaluateIn) -> EvaluationRead:
     summary="Log a call (Idempotency-Key honoured: the same key again answers the first call, 200)",
 )
 def create_call(body: CallIn) -> tuple[CallRead, int]:
+    ports = current_ports()
     call, incident, created = service.take_call(
         session=db.session,
         payload=body,
         by=current_user._get_current_object(),
         idempotency_key=request.headers.get("Idempotency-Key"),
+        catalogue=current_catalogue(),
+        locator=ports.locator,
+        clock=ports.clock,
     )
     answer = CallRead.of(call, incident)  # before the commit expires what was just written
     db.session.commit()

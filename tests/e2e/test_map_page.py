@@ -14,8 +14,15 @@ from alerts.service import raise_alert
 from core.actors import Actor
 from core.clock import now, set_clock
 from core.extensions import db
-from dispatch.service import assign_unit
-from tests.support.dispatch_factories import CHURCH_ST, FAR, MIDDLE, NEAR, make_incident, make_placed_unit
+from tests.support.dispatch_factories import (
+    CHURCH_ST,
+    FAR,
+    MIDDLE,
+    NEAR,
+    assign_with_app_ports,
+    make_incident,
+    make_placed_unit,
+)
 from tests.support.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -44,7 +51,7 @@ class Client:
 def assign(app, incident_id: int, unit_id: int) -> None:
     with app.app_context():
         by = Actor.system("test")
-        assign_unit(session=db.session, incident_id=incident_id, unit_id=unit_id, reason="test", by=by)
+        assign_with_app_ports(incident_id=incident_id, unit_id=unit_id, reason="test", by=by)
         db.session.commit()
 
 

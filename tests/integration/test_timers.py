@@ -13,7 +13,14 @@ import sqlalchemy as sa
 from core import hooks
 from core.actors import Actor
 from core.extensions import db
-from tests.support.dispatch_factories import FAR, NEAR, make_call, make_incident, make_placed_unit
+from tests.support.dispatch_factories import (
+    FAR,
+    NEAR,
+    assign_with_app_ports,
+    make_call,
+    make_incident,
+    make_placed_unit,
+)
 from tests.support.timer_factories import MovableClock, alerts, outbox, sweep_now
 
 DISPATCHER = Actor.system("test-dispatcher")
@@ -29,13 +36,11 @@ def clock() -> Iterator[MovableClock]:
 
 def _assign(app: Any, *, priority: str = "urgent") -> tuple[int, int, int]:
     """An incident with its first-choice unit assigned, and a second unit that could go instead."""
-    from dispatch.service import assign_unit
-
     first = make_placed_unit(app, NEAR, phones=["+18025550901", "+18025550902"])
     second = make_placed_unit(app, FAR)
     incident_id = make_incident(app, priority=priority)
     with app.app_context():
-        assign_unit(session=db.session, incident_id=incident_id, unit_id=first, reason="closest", by=DISPATCHER)
+        assign_with_app_ports(incident_id=incident_id, unit_id=first, reason="closest", by=DISPATCHER)
         db.session.commit()
     return incident_id, first, second
 
@@ -124,19 +129,17 @@ def test_an_emergent_incident_waiting_too_long_alerts_the_supervisor(app: Any, c
 
 
 def test_assigning_in_time_cancels_the_pending_sla_and_late_assignment_clears_it(app: Any, clock: Any) -> None:
-    from dispatch.service import assign_unit
-
     in_time = make_incident(app, priority="emergent")
     late = make_incident(app, priority="emergent")
     units = [make_placed_unit(app, NEAR), make_placed_unit(app, NEAR)]
     with app.app_context():
         clock.move(100)
-        assign_unit(session=db.session, incident_id=in_time, unit_id=units[0], reason="test", by=DISPATCHER)
+        assign_with_app_ports(incident_id=in_time, unit_id=units[0], reason="test", by=DISPATCHER)
         db.session.commit()
         clock.move(250)
         sweep_now()
         assert [a.incident_id for a in alerts(kind="pending_sla")] == [late]
-        assign_unit(session=db.session, incident_id=late, unit_id=units[1], reason="test", by=DISPATCHER)
+        assign_with_app_ports(incident_id=late, unit_id=units[1], reason="test", by=DISPATCHER)
         db.session.commit()
         assert alerts(kind="pending_sla") == []
 

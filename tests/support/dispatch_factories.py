@@ -10,6 +10,9 @@ from typing import Any
 from core.actors import Actor
 from core.clock import now as clock_now
 from core.extensions import db
+from core.ports import current_ports
+from dispatch.serialize import stale_after_s
+from dispatch.service import assign_unit
 from tests.support.factories import make_unit
 from triage.engine import evaluate
 from triage.questionnaire import QUESTIONNAIRE_DIR, Questionnaire, load_questionnaire
@@ -97,3 +100,18 @@ def make_placed_unit(app: Any, position: tuple[float, float] | None, *, age_s: f
     fields.setdefault("home_lat", HOME_BASE[0])
     fields.setdefault("home_lon", HOME_BASE[1])
     return make_unit(app, **fields)
+
+
+def assign_with_app_ports(*, incident_id: int, unit_id: int, reason: str | None, by: Actor) -> Any:
+    """dispatch.service.assign_unit with the current app's router and clock (in an app context)."""
+    ports = current_ports()
+    return assign_unit(
+        session=db.session,
+        incident_id=incident_id,
+        unit_id=unit_id,
+        reason=reason,
+        by=by,
+        router=ports.router,
+        clock=ports.clock,
+        stale_after_s=stale_after_s(),
+    )
