@@ -81,7 +81,8 @@ class GeocodingLocator:
 
     It never uses a caller's session: its reads go through read-only connections and the cache
     writes in a transaction of its own, so a caller that has ended its transaction (core.db
-    `end_reads`) holds no connection and no SQLite writer lock while a network service is asked."""
+    `end_reads`) holds no connection and no SQLite writer lock while a network service is asked.
+    Call it holding no write transaction: on SQLite its cache write would queue behind it."""
 
     def __init__(self, *, engine: Engine, geocoder: str, user_agent: str) -> None:
         self.engine = engine
