@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 import geopy.geocoders
+import pytest
 import requests
 from geopy.adapters import BaseSyncAdapter
 
@@ -52,6 +53,7 @@ class SlowNominatim(BaseSyncAdapter):  # type: ignore[misc]
         raise AssertionError("Nominatim asks for JSON")
 
 
+@pytest.mark.slow  # a real server
 def test_a_call_waiting_on_the_geocoder_does_not_hold_up_positions_or_recommendations(live_app, monkeypatch):
     SlowNominatim.entered.clear()
     SlowNominatim.release.clear()
