@@ -1,4 +1,5 @@
-"""Pages: `/field/<signed link>` for a team's phone, and the `/sms` simulator of the console sender.
+"""Pages: `/field/<signed link>` for a team's phone, `/field` for a signed-in field user, and the
+`/sms` simulator of the console sender.
 
 The field page needs no sign-in: the signed link is the credential, for one unit and one
 incident, and it works only while that unit is still assigned to that incident (checked on every
@@ -14,16 +15,18 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from core.actors import Actor
 from core.audit import audit
 from core.auth import roles_required
 from core.errors import DomainError
 from core.extensions import db
-from core.roles import DISPATCHERS
+from core.roles import DISPATCHERS, Role
+from dispatch.models import Incident, Unit
 from dispatch.states import ASSIGNED_STATUSES, INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
 from notifications.inbound import dispatch_function, handle_inbound
-from notifications.links import read_field_token
+from notifications.links import make_field_token, read_field_token
 from notifications.models import ConsoleMessageRow, InboundMessage
 from notifications.outbox import incident_category
 
@@ -42,8 +45,6 @@ STATUS_BUTTONS = [
 
 def field_incident(token: str) -> tuple[Any, Any] | None:
     """The incident and unit a link names, while the link still works; else None."""
-    from dispatch.models import Incident, Unit
-
     link = read_field_token(secret_key=str(current_app.config["SECRET_KEY"]), token=token)
     if link is None:
         return None
@@ -63,6 +64,25 @@ def _closed() -> Any:
 
 def _actor(unit: Any) -> Actor:
     return Actor.system(f"field:{unit.call_sign}")
+
+
+@bp.get("/field")
+@roles_required(Role.FIELD)
+def field_index() -> Any:
+    """A signed-in field user's start page: their unit's current incident, linked to its field page."""
+    unit = db.session.get(Unit, current_user.unit_id) if current_user.unit_id is not None else None
+    incident, link = None, None
+    if unit is not None and unit.incident_id is not None:
+        incident = db.session.get(Incident, unit.incident_id)
+    if incident is not None and unit is not None:
+        # The same test as the link itself (field_incident): assigned to this unit, still under way.
+        if incident.unit_id == unit.id and IncidentStatus(incident.status) in ASSIGNED_STATUSES:
+            secret_key = str(current_app.config["SECRET_KEY"])
+            token = make_field_token(secret_key=secret_key, incident_id=incident.id, unit_id=unit.id)
+            link = url_for("sms_pages.field_page", token=token)
+        else:
+            incident = None
+    return render_template("notifications/field_index.html", unit=unit, incident=incident, link=link)
 
 
 @bp.get("/field/<token>")
@@ -183,8 +203,6 @@ def _require_console() -> None:
 @bp.get("/sms")
 @roles_required(*DISPATCHERS)
 def simulator() -> Any:
-    from dispatch.models import Unit
-
     _require_console()
     sent = list(db.session.scalars(sa.select(ConsoleMessageRow).order_by(ConsoleMessageRow.id.desc()).limit(300)))
     replies = list(db.session.scalars(sa.select(InboundMessage).order_by(InboundMessage.id.desc()).limit(300)))
