@@ -8,7 +8,7 @@ PYTEST := .venv/bin/pytest
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 STAMP := .venv/.installed
 
-.PHONY: run test setup lint pytest-sqlite pytest-postgres bench
+.PHONY: run test test-fast setup lint pytest-sqlite pytest-postgres bench
 
 $(STAMP): requirements.txt requirements-dev.txt package.json package-lock.json
 	@test -x $(PY) || python3 -m venv .venv
@@ -37,6 +37,11 @@ pytest-postgres: setup
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) $(PYTEST) -q
 
 test: lint pytest-sqlite pytest-postgres
+
+# For development only (CI runs `make test`, slow tests included): lint, then the SQLite suite
+# without the tests marked slow (real servers, processes, browsers; `pytest --durations` finds them).
+test-fast: lint
+	$(PYTEST) -q -m "not slow"
 
 bench: setup
 	$(PY) bench/live_latency.py

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UtcDateTime, utcnow
 from core.extensions import db
+from core.roles import Role
 
 ALERT_KINDS = frozenset(
     {
@@ -31,7 +32,7 @@ class Alert(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(30), index=True)
     severity: Mapped[str] = mapped_column(sa.String(10))
-    audience: Mapped[str] = mapped_column(sa.String(20), default="dispatcher")  # or "supervisor"
+    audience: Mapped[str] = mapped_column(sa.String(20), default=Role.DISPATCHER.value)  # or supervisor: who is told
     incident_id: Mapped[int | None] = mapped_column(sa.ForeignKey("incidents.id"), nullable=True, index=True)
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), nullable=True, index=True)
     message: Mapped[str] = mapped_column(sa.String(500))

@@ -7,27 +7,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from alerts.models import ALERT_KINDS, SEVERITIES, Alert
+from alerts.schemas import AlertRead
 from core.actors import Actor
 from core.clock import now
 from core.errors import Conflict, NotFound
 from core.events import record_event
-
-
-def alert_json(alert: Alert) -> dict[str, Any]:
-    return {
-        "id": alert.id,
-        "kind": alert.kind,
-        "severity": alert.severity,
-        "audience": alert.audience,
-        "incident_id": alert.incident_id,
-        "unit_id": alert.unit_id,
-        "message": alert.message,
-        "data": alert.data,
-        "raised_at": alert.raised_at.isoformat(),
-        "acknowledged_by": alert.acknowledged_by,
-        "acknowledged_at": alert.acknowledged_at.isoformat() if alert.acknowledged_at else None,
-        "cleared_at": alert.cleared_at.isoformat() if alert.cleared_at else None,
-    }
+from core.roles import Role
 
 
 def raise_alert(
@@ -38,7 +23,7 @@ def raise_alert(
     message: str,
     incident_id: int | None = None,
     unit_id: int | None = None,
-    audience: str = "dispatcher",
+    audience: str = Role.DISPATCHER.value,
     data: dict[str, Any] | None = None,
 ) -> Alert:
     """Raise an alert in the caller's transaction. An open alert of the same kind for the same
@@ -69,7 +54,12 @@ def raise_alert(
     )
     session.add(alert)
     session.flush()
-    record_event(session=session, type="alert.raised", data=alert_json(alert), unit_id=unit_id)
+    record_event(
+        session=session,
+        type="alert.raised",
+        data=AlertRead.model_validate(alert).model_dump(mode="json"),
+        unit_id=unit_id,
+    )
     return alert
 
 
@@ -83,7 +73,12 @@ def acknowledge_alert(*, session: Any, alert_id: int, by: Actor) -> Alert:
         alert.acknowledged_by = by.user_id
         alert.acknowledged_at = now()
         session.flush()
-        record_event(session=session, type="alert.raised", data=alert_json(alert), unit_id=alert.unit_id)
+        record_event(
+            session=session,
+            type="alert.raised",
+            data=AlertRead.model_validate(alert).model_dump(mode="json"),
+            unit_id=alert.unit_id,
+        )
     return alert  # type: ignore[no-any-return]
 
 
@@ -107,7 +102,12 @@ def clear_alerts(
         alert.cleared_by = by
     session.flush()
     for alert in cleared:
-        record_event(session=session, type="alert.cleared", data=alert_json(alert), unit_id=alert.unit_id)
+        record_event(
+            session=session,
+            type="alert.cleared",
+            data=AlertRead.model_validate(alert).model_dump(mode="json"),
+            unit_id=alert.unit_id,
+        )
     return cleared
 
 

@@ -6,50 +6,56 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from flask_login import current_user
-from pydantic import Field
 
 from alerts.models import Alert
-from alerts.service import acknowledge_alert, alert_json
+from alerts.schemas import AlertRead
+from alerts.service import acknowledge_alert
 from core.actors import Actor
-from core.api import ApiBlueprint, QueryModel
+from core.api import ApiBlueprint, ListQuery
 from core.extensions import db
+from core.roles import DISPATCHERS, STAFF, unit_scope
 
 api = ApiBlueprint("alerts_api", __name__, url_prefix="/api/v1")
 
-STAFF = {"operator", "dispatcher", "supervisor", "admin"}
-ACKNOWLEDGERS = {"dispatcher", "supervisor", "admin"}
 
-
-class AlertQuery(QueryModel):
+class AlertQuery(ListQuery):
     state: Literal["open", "all"] = "open"
-    limit: int = Field(default=50, ge=1, le=500)
 
 
 def open_alerts_part(session: Any, user: Any) -> list[dict[str, Any]]:
     """The snapshot's "alerts": open alerts for staff; a field user's own unit's only."""
     statement = sa.select(Alert).where(Alert.cleared_at.is_(None)).order_by(Alert.id.desc()).limit(500)
-    if not user.has_any_role(frozenset(STAFF)):
-        if user.unit_id is None:
-            return []
-        statement = statement.where(Alert.unit_id == user.unit_id)
-    return [alert_json(alert) for alert in session.scalars(statement)]
+    scope = unit_scope(user)
+    if scope.nothing:
+        return []
+    if not scope.everything:
+        statement = statement.where(Alert.unit_id == scope.unit_id)
+    return [AlertRead.model_validate(alert).model_dump(mode="json") for alert in session.scalars(statement)]
 
 
-@api.op("/alerts", "GET", roles=STAFF, query=AlertQuery, summary="Alerts, newest first; state=open by default")
-def list_alerts(*, query: AlertQuery) -> Any:
+@api.op(
+    "/alerts",
+    "GET",
+    roles=STAFF,
+    query=AlertQuery,
+    response=list[AlertRead],
+    summary="Alerts, newest first; state=open by default",
+)
+def list_alerts(*, query: AlertQuery) -> list[AlertRead]:
     statement = sa.select(Alert).order_by(Alert.id.desc()).limit(query.limit)
     if query.state == "open":
         statement = statement.where(Alert.cleared_at.is_(None))
-    return [alert_json(alert) for alert in db.session.scalars(statement)]
+    return [AlertRead.model_validate(alert) for alert in db.session.scalars(statement)]
 
 
 @api.op(
     "/alerts/<int:alert_id>/acknowledge",
     "POST",
-    roles=ACKNOWLEDGERS,
+    roles=DISPATCHERS,
+    response=AlertRead,
     summary="Acknowledge an alert: a person has seen it and is acting (stamped with who and when)",
 )
-def acknowledge(alert_id: int) -> Any:
+def acknowledge(alert_id: int) -> AlertRead:
     alert = acknowledge_alert(session=db.session, alert_id=alert_id, by=Actor.of(current_user))
     db.session.commit()
-    return alert_json(alert)
+    return AlertRead.model_validate(alert)

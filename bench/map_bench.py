@@ -70,7 +70,7 @@ def seed(url: str, *, units: int, incidents: int, rng: random.Random) -> None:
     from core.clock import now
     from core.extensions import db
     from dispatch.models import Unit
-    from dispatch.service import assign_unit, open_incident_for_call
+    from dispatch.service import DEFAULT_ESTIMATOR, assign_unit, open_incident_for_call
     from triage.models import Call
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
@@ -131,6 +131,7 @@ def seed(url: str, *, units: int, incidents: int, rng: random.Random) -> None:
             db.session.flush()
             incident = open_incident_for_call(session=db.session, call=call, by=by, bus=bus_of(current_app))
             db.session.flush()
+            db.session.commit()  # assign_unit starts from a session that has written nothing
             if n % 2 == 0 and free:
                 assign_unit(
                     session=db.session,
@@ -139,8 +140,11 @@ def seed(url: str, *, units: int, incidents: int, rng: random.Random) -> None:
                     reason="bench",
                     by=by,
                     bus=bus_of(current_app),
+                    router=DEFAULT_ESTIMATOR,
+                    clock=now,
+                    stale_after_s=900,
                 )
-            db.session.commit()
+                db.session.commit()
         for name, role in (("bench-sup", "supervisor"), ("bench-disp", "dispatcher")):
             create_user(session=db.session, username=name, password="bench-pass", roles=(role,))
         db.session.commit()

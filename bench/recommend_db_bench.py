@@ -86,8 +86,9 @@ def main() -> None:
     from config import normalize_database_url
     from core.actors import Actor
     from core.app import create_app
+    from core.clock import now as clock_now
     from core.extensions import db
-    from dispatch.service import dispatchable_candidates, open_incident_for_call, recommend_units
+    from dispatch.service import DEFAULT_ESTIMATOR, dispatchable_candidates, open_incident_for_call, recommend_units
     from triage.models import Call
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": normalize_database_url(url), "INSTANCE_PATH": tmp})
@@ -131,7 +132,13 @@ def main() -> None:
                 t0 = time.perf_counter()
                 dispatchable_candidates(session=db.session)
                 t1 = time.perf_counter()
-                recs = recommend_units(session=db.session, incident_id=incident_id)
+                recs = recommend_units(
+                    session=db.session,
+                    incident_id=incident_id,
+                    router=DEFAULT_ESTIMATOR,
+                    clock=clock_now,
+                    stale_after_s=900,
+                )
                 t2 = time.perf_counter()
                 db.session.rollback()
                 assert recs, "no recommendation"

@@ -8,15 +8,18 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from flask import Blueprint, Flask, Response, jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from werkzeug.routing import Rule
 
 from core.auth import PUBLIC, check_roles, signed_in_by_token
 from core.errors import BadRequest, DomainError
 from core.extensions import csrf
+from core.schemas import ID_MAX, ID_MIN, ErrorRead
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -33,6 +36,21 @@ class QueryModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+LIST_LIMIT_DEFAULT = 50
+LIST_LIMIT_MAX = 500
+
+
+class ListQuery(QueryModel):
+    """The query of every list (CONTRACT "Lists (amended)"): `limit`, 1-500, 50 by default."""
+
+    limit: int = Field(default=LIST_LIMIT_DEFAULT, ge=1, le=LIST_LIMIT_MAX)
+
+
+# What an op declares it answers: a model, `list[Model]` (a bare JSON array of them), or `dict`
+# (any JSON object, for the OpenAPI description itself).
+ResponseType = Any
+
+
 @dataclass
 class Operation:
     method: str
@@ -40,8 +58,10 @@ class Operation:
     summary: str
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
-    response: Any = None
+    response: ResponseType = None
     status: int = 200
+    # Other answers than `status` and the error body, by status: e.g. 200 for a replayed create.
+    responses: dict[int, ResponseType] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
 
 
@@ -83,6 +103,16 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
         ) from None
 
 
+# `<int:incident_id>` in an API rule is a row id: bounded, so an id out of range is a 404, not a
+# database error. The same bounds are documented in the OpenAPI description.
+_INT_ARG = re.compile(r"<int:(\w+)>")
+ID_CONVERTER = f"int(min={ID_MIN}, max={ID_MAX})"
+
+
+def bounded_ids(rule: str) -> str:
+    return _INT_ARG.sub(lambda m: f"<{ID_CONVERTER}:{m.group(1)}>", rule)
+
+
 class ApiBlueprint(Blueprint):
     """A blueprint whose routes are declared with `op`: roles, body and query models, response."""
 
@@ -95,10 +125,13 @@ class ApiBlueprint(Blueprint):
         summary: str,
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
-        response: Any = None,
+        response: ResponseType,
         status: int = 200,
+        responses: dict[int, ResponseType] | None = None,
         limits: Iterable[Callable[[Callable[..., Any]], Callable[..., Any]]] = (),
     ) -> Callable[..., Any]:
+        if _answers_a_list(response) and (query is None or not issubclass(query, ListQuery)):
+            raise TypeError(f"{method} {rule} answers a list: its query must be a ListQuery (it takes `limit`)")
         allowed = roles if roles is PUBLIC else frozenset(roles)
         operation = Operation(
             method=method.upper(),
@@ -108,6 +141,7 @@ class ApiBlueprint(Blueprint):
             query=query,
             response=response,
             status=status,
+            responses=dict(responses or {}),
             tags=[self.name],
         )
 
@@ -129,11 +163,28 @@ class ApiBlueprint(Blueprint):
             for limit in limits:
                 registered = limit(registered)
             registered.__api_operation__ = operation  # type: ignore[attr-defined]
-            self.add_url_rule(rule, view.__name__, registered, methods=[operation.method])
+            self.add_url_rule(bounded_ids(rule), view.__name__, registered, methods=[operation.method])
             csrf.exempt(registered)  # checked above, only for cookie sessions
             return registered
 
         return decorator
+
+
+def _answers_a_list(declared: ResponseType) -> bool:
+    if get_origin(declared) is list:
+        return True
+    if isinstance(declared, type) and issubclass(declared, RootModel):
+        return get_origin(declared.model_fields["root"].annotation) is list
+    return False
+
+
+def to_json(result: Any) -> Any:
+    """A response model as JSON data; a list of them as a bare array."""
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json")
+    if isinstance(result, list):
+        return [to_json(item) for item in result]
+    return result
 
 
 def to_response(result: Any, default_status: int) -> Response:
@@ -142,70 +193,101 @@ def to_response(result: Any, default_status: int) -> Response:
     status = default_status
     if isinstance(result, tuple):
         result, status = result
-    if isinstance(result, BaseModel):
-        result = result.model_dump(mode="json")
-    response = jsonify(result)
+    response = jsonify(to_json(result))
     response.status_code = status
     return response
 
 
 # --- OpenAPI ---------------------------------------------------------------------------------
 
-_RULE_ARG = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>\w+)>")
+_RULE_ARG = re.compile(r"<(?:(?P<conv>[a-z]+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+REF_TEMPLATE = "#/components/schemas/{model}"
+ERROR_REF = {"$ref": "#/components/schemas/" + ErrorRead.__name__}
 
 
-def _schema(model: Any, components: dict[str, Any]) -> dict[str, Any]:
+def _model_of(declared: ResponseType) -> type[BaseModel] | None:
+    if get_origin(declared) is list:
+        (declared,) = get_args(declared)
+    if isinstance(declared, type) and issubclass(declared, BaseModel):
+        return declared
+    return None
+
+
+Schemas = dict[tuple[Any, JsonSchemaMode], dict[str, Any]]
+
+
+def _schemas(operations: Iterable[Operation]) -> tuple[Schemas, dict[str, Any]]:
+    """One JSON schema per model (request bodies in validation mode, answers in serialization
+    mode) and the definitions they share (components/schemas)."""
+    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {(ErrorRead, "serialization"): None}
+    for operation in operations:
+        if operation.body is not None:
+            wanted[(operation.body, "validation")] = None
+        for declared in [operation.response, *operation.responses.values()]:
+            model = _model_of(declared)
+            if model is not None:
+                wanted[(model, "serialization")] = None
+    by_model, definitions = models_json_schema(list(wanted), ref_template=REF_TEMPLATE)
+    return dict(by_model), dict(definitions.get("$defs", {}))
+
+
+def _operations(app: Flask) -> list[tuple[Rule, Operation]]:
+    found: list[tuple[Rule, Operation]] = []
+    for rule in app.url_map.iter_rules():
+        operation = getattr(app.view_functions.get(rule.endpoint), "__api_operation__", None)
+        if operation is not None:
+            found.append((rule, operation))
+    return found
+
+
+def _response_schema(declared: ResponseType, schemas: Schemas) -> dict[str, Any]:
+    model = _model_of(declared)
     if model is None:
-        return {}
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        for name, definition in schema.pop("$defs", {}).items():
-            components[name] = definition
-        components[model.__name__] = schema
-        return {"$ref": f"#/components/schemas/{model.__name__}"}
-    if isinstance(model, list) and model:
-        return {"type": "array", "items": _schema(model[0], components)}
-    return {}
+        return {"type": "object"} if declared is dict else {}
+    schema = schemas[(model, "serialization")]
+    return {"type": "array", "items": schema} if get_origin(declared) is list else schema
+
+
+def _answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
 def openapi_document(app: Flask) -> dict[str, Any]:
+    operations = _operations(app)
+    schemas, components = _schemas(operation for _, operation in operations)
     paths: dict[str, Any] = {}
-    components: dict[str, Any] = {}
-    for rule in app.url_map.iter_rules():
-        view = app.view_functions.get(rule.endpoint)
-        operation: Operation | None = getattr(view, "__api_operation__", None)
-        if operation is None:
-            continue
+    for rule, operation in operations:
         path = _RULE_ARG.sub(lambda m: "{" + m.group("name") + "}", rule.rule)
         parameters = [
             {
                 "name": m.group("name"),
                 "in": "path",
                 "required": True,
-                "schema": {"type": "integer" if m.group("conv") == "int" else "string"},
+                "schema": (
+                    {"type": "integer", "minimum": ID_MIN, "maximum": ID_MAX}
+                    if m.group("conv") == "int"
+                    else {"type": "string"}
+                ),
             }
             for m in _RULE_ARG.finditer(rule.rule)
         ]
         if operation.query is not None:
-            query_schema = operation.query.model_json_schema()
+            query_schema = operation.query.model_json_schema(ref_template=REF_TEMPLATE)
+            components.update(query_schema.get("$defs", {}))
             required = set(query_schema.get("required", []))
             for name, prop in query_schema.get("properties", {}).items():
                 parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+        responses = {str(operation.status): _answer("Success", _response_schema(operation.response, schemas))}
+        for status, declared in sorted(operation.responses.items()):
+            responses[str(status)] = _answer("Also", _response_schema(declared, schemas))
+        responses["4XX"] = _answer('Refused (CONTRACT "Errors")', ERROR_REF)
+        responses["5XX"] = _answer("Failed on the server side", ERROR_REF)
         entry: dict[str, Any] = {
             "summary": operation.summary,
             "tags": operation.tags,
             "operationId": rule.endpoint.replace(".", "_"),
             "parameters": parameters,
-            "responses": {
-                str(operation.status): {
-                    "description": "Success",
-                    "content": {"application/json": {"schema": _schema(operation.response, components)}},
-                },
-                "default": {
-                    "description": "Error",
-                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                },
-            },
+            "responses": responses,
         }
         if operation.roles is not PUBLIC:
             entry["security"] = [{"bearer": []}, {"cookie": []}]
@@ -213,30 +295,15 @@ def openapi_document(app: Flask) -> dict[str, Any]:
         if operation.body is not None:
             entry["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": _schema(operation.body, components)}},
+                "content": {"application/json": {"schema": schemas[(operation.body, "validation")]}},
             }
         paths.setdefault(path, {})[operation.method.lower()] = entry
-    components["Error"] = {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                },
-            }
-        },
-    }
     return {
         "openapi": "3.1.0",
         "info": {"title": "Crisis dispatch API", "version": "1"},
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": components,
+            "schemas": dict(sorted(components.items())),
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": "session"},

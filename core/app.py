@@ -31,7 +31,7 @@ import timers.web
 import triage.models
 import triage.web
 from config import Settings, engine_options
-from core import deps, errors, health, live, pages, views_audit, views_auth
+from core import deps, errors, health, live, pages, ports, views_audit, views_auth
 from core.bus import HandlerTable, MessageBus
 from core.cli import register_cli
 from core.db import configure_engine
@@ -95,6 +95,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+        app.extensions[ports.EXTENSION] = ports.build_ports(
+            engine=db.engine,
+            geocoder=settings.geocoder,
+            geocoder_user_agent=settings.geocoder_user_agent,
+            router_url=settings.router_url,
+        )
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login_page"

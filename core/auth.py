@@ -17,13 +17,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from core.db import utcnow
 from core.errors import Forbidden, Unauthorized
 from core.extensions import db, login_manager
-from core.models import ROLES, ApiToken, User, UserRole
+from core.models import ApiToken, User, UserRole
+from core.roles import EVERYONE, ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Anyone, signed in or not (login, health). Everything else names its roles.
 PUBLIC: frozenset[str] = frozenset()
-ANY_ROLE: frozenset[str] = frozenset(ROLES)
+ANY_ROLE: frozenset[str] = EVERYONE  # the groups are in core.roles
 
 
 class UnknownRole(ValueError):

@@ -13,8 +13,9 @@ from flask.cli import AppGroup
 
 from core.auth import UnknownRole, create_user, find_user
 from core.extensions import db
-from core.models import ROLES
+from core.roles import ROLES
 from dispatch.models import Unit
+from dispatch.states import UnitStatus
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for a first look.")
@@ -125,7 +126,7 @@ def demo_seed() -> None:
                     youth=spec["youth"],
                     home_lat=spec["lat"],
                     home_lon=spec["lon"],
-                    status="available",
+                    status=UnitStatus.AVAILABLE.value,
                 )
             )
             click.echo(f"unit {spec['call_sign']} homed at {spec['home']}")

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from core.db import utcnow
+
+
+class Clock(Protocol):
+    """What services that stamp times are given: `now` below, or a test's fake."""
+
+    def __call__(self) -> datetime: ...
+
 
 _now: Callable[[], datetime] = utcnow
 

@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, SessionTransaction
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,13 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READS_ONLY):
+            # A reader (see `read_only`): a deferred BEGIN is a snapshot that waits for no
+            # writer, and query_only makes a write through it fail instead of taking the lock.
+            connection.connection.info["query_only"] = True
+            connection.exec_driver_sql("PRAGMA query_only = ON")
+            connection.exec_driver_sql("BEGIN")
+            return
         # Queue this process's writers on a lock that wakes the next one at once, instead of
         # SQLite's busy handler, which sleeps in growing steps (a long tail under load). Another
         # process still waits through the busy timeout.
@@ -111,6 +119,11 @@ def configure_engine(engine: Engine) -> None:
     event.listen(engine, "commit", _release)
     event.listen(engine, "rollback", _release)
 
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        if record.info.pop("query_only", False) and dbapi_connection is not None:
+            dbapi_connection.execute("PRAGMA query_only = OFF")  # the pool lends it to writers next
+
 
 WRITER_WAIT_S = 10.0
 _writer_locks: dict[str, threading.Lock] = {}
@@ -121,3 +134,46 @@ def _writer_lock(database: str) -> threading.Lock:
     """One lock per database file, shared by every engine of this process on that file."""
     with _writer_locks_guard:
         return _writer_locks.setdefault(database, threading.Lock())
+
+
+# --- transactions around slow work -------------------------------------------------------------
+
+READS_ONLY = "crisis_reads_only"  # execution option of the connections `read_only` gives
+_WROTE = "crisis_wrote"  # session.info flag: this transaction has written
+
+
+def read_only(engine: Engine) -> Connection:
+    """A connection for reads that must not queue behind writers, nor make them queue: on SQLite
+    its transactions take no writer lock (a deferred BEGIN: a snapshot) and refuse writes.
+    Use it as `with read_only(engine) as connection: ...`."""
+    return engine.connect().execution_options(**{READS_ONLY: True})
+
+
+def end_reads(session: Any) -> None:
+    """End the session's transaction, which has only read, before work that waits on the network.
+
+    An open transaction holds a pooled connection and, on SQLite, this process's writer lock
+    (`configure_engine`): a geocoder or router answer awaited inside one stalls every writer. The
+    next statement begins a new transaction. Raises RuntimeError when the transaction has written
+    something: ending it here would commit that work early, apart from the rest of its change.
+    """
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE):
+        raise RuntimeError("end_reads: this transaction has written; finish that change before slow work")
+    session.commit()
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _flushed(session: OrmSession, _flush_context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)

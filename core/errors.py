@@ -13,6 +13,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from core.schemas import ErrorDetail, ErrorRead
+
 log = logging.getLogger(__name__)
 
 
@@ -82,10 +84,8 @@ HTTP_MESSAGES = {
 def error_body(
     status: int, message: str, *, code: str | None = None, fields: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code or HTTP_CODES.get(status, "error"), "message": message}
-    if fields:
-        error["fields"] = fields
-    return {"error": error}
+    detail = ErrorDetail(code=code or HTTP_CODES.get(status, "error"), message=message, fields=fields or None)
+    return ErrorRead(error=detail).model_dump()
 
 
 def wants_json() -> bool:

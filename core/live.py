@@ -21,6 +21,7 @@ from core.errors import DomainError
 from core.extensions import db, socketio
 from core.models import Event, User
 from core.relay import STAFF_ROOM, event_payload, published_seq, unit_room
+from core.roles import can_see_unit, unit_scope
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/live"
@@ -78,9 +79,7 @@ def build_snapshot(user: User) -> dict[str, Any]:
 
 
 def visible_to(user: User, row: Event) -> bool:
-    if user.has_any_role(frozenset({"operator", "dispatcher", "supervisor", "admin"})):
-        return True
-    return user.unit_id is not None and row.unit_id == user.unit_id
+    return can_see_unit(user, row.unit_id)
 
 
 def replay(user: User, since: int) -> None:
@@ -112,10 +111,11 @@ def on_connect(auth: Any = None) -> None:
     except DomainError:
         raise ConnectionRefusedError("sign in required") from None
     assert user is not None
-    if user.has_any_role(frozenset({"operator", "dispatcher", "supervisor", "admin"})):
+    scope = unit_scope(user)
+    if scope.everything:
         join_room(STAFF_ROOM)
-    elif user.unit_id is not None:
-        join_room(unit_room(user.unit_id))
+    elif scope.unit_id is not None:
+        join_room(unit_room(scope.unit_id))
     else:
         raise ConnectionRefusedError("this account rides with no unit")
     _connections[request.sid] = user.id  # type: ignore[attr-defined]

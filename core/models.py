@@ -12,9 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import BigId, UtcDateTime, utcnow
 from core.extensions import db
 
-ROLES = ("operator", "dispatcher", "supervisor", "field", "admin")
-STAFF_ROLES = frozenset({"operator", "dispatcher", "supervisor", "admin"})
-
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "users"

@@ -1,25 +1,38 @@
-"""The home page and the page-side answer to 'not signed in'."""
+"""The home page, the page-side answer to 'not signed in', the data every page carries, vendor files."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, send_from_directory, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from core.auth import roles_required
 from core.errors import respond, wants_json
+from core.roles import Role
+from dispatch.states import (
+    ASSIGNED_STATUSES,
+    OPEN_STATUSES,
+    Availability,
+    IncidentStatus,
+    UnitStatus,
+    unit_status_for,
+)
 
 bp = Blueprint("home", __name__)
 
-# Which page each role starts on, in order of preference.
-ROLE_PAGES = [
-    ("dispatcher", "Dispatch board", "/dispatch"),
-    ("operator", "Call intake", "/operator"),
-    ("supervisor", "Live map", "/map"),
-    ("field", "My incident", "/field"),
-    ("admin", "Administration", "/admin"),
+# The pages each role starts on, in order of preference: (label, path, roles). A page is linked
+# only once the app has it (the administration pages come with a later issue).
+ROLE_PAGES: list[tuple[str, str, frozenset[str]]] = [
+    ("Dispatch board", "/dispatch", frozenset({Role.DISPATCHER, Role.ADMIN})),
+    ("Call intake", "/operator", frozenset({Role.OPERATOR, Role.ADMIN})),
+    ("Live map", "/map", frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    ("My incident", "/field", frozenset({Role.FIELD})),
+    ("Administration", "/admin", frozenset({Role.ADMIN})),
 ]
 
 
@@ -32,8 +45,45 @@ def unauthorized() -> Any:
 @bp.get("/")
 @roles_required()
 def index() -> Any:
-    links = [(label, href) for role, label, href in ROLE_PAGES if role in current_user.roles]
+    roles = set(current_user.roles)
+    links = [(label, path) for label, path, starts in ROLE_PAGES if roles & starts and page_exists(path)]
     return render_template("home.html", links=links)
+
+
+def page_exists(path: str) -> bool:
+    """Whether the app answers GET `path` with a page of its own (not a 404)."""
+    try:
+        current_app.url_map.bind("localhost").match(path, method="GET")
+    except RequestRedirect:  # answered at the canonical address ("/admin" -> "/admin/")
+        return True
+    except HTTPException:
+        return False
+    return True
+
+
+@functools.cache
+def status_data() -> dict[str, Any]:
+    """The state machine's statuses for the pages' scripts (core/static/lib/statuses.js)."""
+    on_the_way = {UnitStatus.DISPATCHED, UnitStatus.EN_ROUTE}
+    words = [*IncidentStatus, *UnitStatus, *Availability]
+    return {
+        "incident": {status.name: status.value for status in IncidentStatus},
+        "unit": {status.name: status.value for status in UnitStatus},
+        "availability": {availability.name: availability.value for availability in Availability},
+        "open": [status.value for status in IncidentStatus if status in OPEN_STATUSES],
+        "onTheWay": [
+            status.value
+            for status in IncidentStatus
+            if status in ASSIGNED_STATUSES and unit_status_for(status) in on_the_way
+        ],
+        "labels": {word.value: word.value.replace("_", " ") for word in words},
+    }
+
+
+@bp.app_context_processor
+def page_data() -> dict[str, Any]:
+    """What base.html embeds in every page: the statuses, so no script spells them itself."""
+    return {"statuses": status_data()}
 
 
 # Front-end libraries installed by `npm ci` from package.json, served by the app (no CDN).

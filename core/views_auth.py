@@ -19,6 +19,7 @@ from core.errors import Unauthorized
 from core.extensions import db
 from core.live import end_live_sessions
 from core.login_limits import login_limits
+from core.schemas import LoginRead, MeRead, SignedOutRead, UserRead
 
 pages = Blueprint("auth", __name__)
 api = ApiBlueprint("auth_api", __name__, url_prefix="/api/v1")
@@ -78,19 +79,31 @@ class LoginIn(ApiModel):
 
 
 @api.op(
-    "/auth/login", "POST", roles=PUBLIC, body=LoginIn, summary="Sign in and get a bearer token", limits=login_limits()
+    "/auth/login",
+    "POST",
+    roles=PUBLIC,
+    body=LoginIn,
+    response=LoginRead,
+    summary="Sign in and get a bearer token",
+    limits=login_limits(),
 )
-def auth_login(*, body: LoginIn) -> Any:
+def auth_login(*, body: LoginIn) -> LoginRead:
     user = verify_password(session=db.session, username=body.username, password=body.password)
     if user is None:
         raise Unauthorized("That username and password do not match.", code="invalid_credentials")
     token = issue_token(session=db.session, user=user)
     db.session.commit()
-    return {"token": token, "user": user.public()}
+    return LoginRead(token=token, user=UserRead.model_validate(user))
 
 
-@api.op("/auth/logout", "POST", roles=ANY_ROLE, summary="Revoke the bearer token this request carries")
-def auth_logout() -> Any:
+@api.op(
+    "/auth/logout",
+    "POST",
+    roles=ANY_ROLE,
+    response=SignedOutRead,
+    summary="Revoke the bearer token this request carries",
+)
+def auth_logout() -> SignedOutRead:
     token = bearer_token()
     if token:
         revoke_token(session=db.session, token=token)
@@ -100,14 +113,14 @@ def auth_logout() -> Any:
         user_id = current_user.id
         logout_user()
         end_live_sessions(user_id=user_id)
-    return {"signed_out": True}
+    return SignedOutRead(signed_out=True)
 
 
-@api.op("/auth/me", "GET", roles=ANY_ROLE, summary="Who is signed in")
-def auth_me() -> Any:
-    return {"user": current_user.public()}
+@api.op("/auth/me", "GET", roles=ANY_ROLE, response=MeRead, summary="Who is signed in")
+def auth_me() -> MeRead:
+    return MeRead(user=UserRead.model_validate(current_user))
 
 
-@api.op("/openapi.json", "GET", roles=PUBLIC, summary="This API's OpenAPI description")
+@api.op("/openapi.json", "GET", roles=PUBLIC, response=dict, summary="This API's OpenAPI description")
 def openapi() -> Any:
     return Response(json.dumps(openapi_document(current_app)), mimetype="application/json")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UtcDateTime, utcnow
 from core.extensions import db
+from dispatch.states import IncidentStatus, UnitStatus
 
 
 class Unit(db.Model):  # type: ignore[name-defined,misc]
@@ -22,7 +23,7 @@ class Unit(db.Model):  # type: ignore[name-defined,misc]
     youth: Mapped[bool] = mapped_column(default=False)
     home_lat: Mapped[float] = mapped_column(sa.Float)
     home_lon: Mapped[float] = mapped_column(sa.Float)
-    status: Mapped[str] = mapped_column(sa.String(20), default="available", index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=UnitStatus.AVAILABLE.value, index=True)
     status_changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     lat: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
@@ -49,7 +50,7 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(20), unique=True)
     call_id: Mapped[int | None] = mapped_column(sa.ForeignKey("calls.id"), nullable=True, unique=True)
-    status: Mapped[str] = mapped_column(sa.String(20), default="pending", index=True)
+    status: Mapped[str] = mapped_column(sa.String(20), default=IncidentStatus.PENDING.value, index=True)
     priority: Mapped[str | None] = mapped_column(sa.String(12), nullable=True)
     disposition: Mapped[str] = mapped_column(sa.String(20), default="mobile_team")
     category: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)  # short, for the SMS

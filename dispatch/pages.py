@@ -7,6 +7,9 @@ from typing import Any
 from flask import Blueprint, current_app, render_template
 
 from core.auth import roles_required
+from core.extensions import db
+from core.roles import DISPATCHERS
+from mapview.pages import map_extent
 
 pages = Blueprint(
     "dispatch_pages",
@@ -18,7 +21,7 @@ pages = Blueprint(
 
 
 @pages.get("/dispatch")
-@roles_required("dispatcher", "supervisor", "admin")
+@roles_required(*DISPATCHERS)
 def dispatch_board() -> Any:
     config = current_app.config
     return render_template(
@@ -28,5 +31,7 @@ def dispatch_board() -> Any:
             "positionStaleS": int(config["POSITION_STALE_S"]),
             "tileUrl": config.get("MAP_TILE_URL") or "",
             "tileAttribution": config.get("MAP_TILE_ATTRIBUTION") or "",
+            # Where the map for picking an incident's place opens (no city is built in).
+            "extent": map_extent(session=db.session),
         },
     )

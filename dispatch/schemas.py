@@ -1,12 +1,18 @@
-"""Request bodies and query strings of the dispatch API (validated by pydantic, strict)."""
+"""Request bodies and query strings of the dispatch API (validated by pydantic, strict), and the
+answers it gives (the same shapes are the data of the live events)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
-from core.api import ApiModel, QueryModel
+from core.api import ApiModel, ListQuery
+from core.schemas import ID_MAX, ID_MIN, ErrorRead, ReadModel, Timestamp
+from dispatch.models import Assignment, Incident, Unit
+from dispatch.recommend import Recommendation
+from dispatch.states import UnitStatus, availability_of
 
 Latitude = Field(ge=-90, le=90)
 Longitude = Field(ge=-180, le=180)
@@ -41,13 +47,12 @@ class UnitLocationIn(ApiModel):
     recorded_at: datetime | None = None
 
 
-class UnitsQuery(QueryModel):
-    status: str | None = Field(default=None, max_length=200)
-
-
-class IncidentsQuery(QueryModel):
+class UnitsQuery(ListQuery):
     status: str | None = Field(default=None, max_length=200, description="comma-separated statuses")
-    limit: int = Field(default=50, ge=1, le=500)
+
+
+class IncidentsQuery(ListQuery):
+    status: str | None = Field(default=None, max_length=200, description="comma-separated statuses")
 
 
 class IncidentStatusIn(ApiModel):
@@ -62,7 +67,7 @@ class CancelIn(ApiModel):
 
 
 class AssignIn(ApiModel):
-    unit_id: int
+    unit_id: int = Field(ge=ID_MIN, le=ID_MAX)
     reason: str | None = Field(default=None, max_length=2000)
 
 
@@ -70,3 +75,180 @@ class IncidentLocationIn(ApiModel):
     address: str | None = Field(default=None, max_length=300)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+
+class IncidentLocationRead(ReadModel):
+    address: str | None
+    lat: float | None
+    lon: float | None
+    source: str | None = Field(validation_alias="location_source")
+    resolved: bool = Field(validation_alias="location_resolved")
+
+
+class NeedsRead(ReadModel):
+    youth: bool | None = Field(validation_alias="needs_youth")
+    language: str | None = Field(validation_alias="needs_language")
+
+
+class IncidentTimestampsRead(ReadModel):
+    created_at: Timestamp | None
+    dispatched_at: Timestamp | None
+    acknowledged_at: Timestamp | None
+    en_route_at: Timestamp | None
+    on_scene_at: Timestamp | None
+    transporting_at: Timestamp | None
+    at_facility_at: Timestamp | None
+    cleared_at: Timestamp | None
+    closed_at: Timestamp | None
+    cancelled_at: Timestamp | None
+
+
+class IncidentRead(ReadModel):
+    id: int
+    number: str
+    call_id: int | None
+    status: str
+    priority: str | None
+    disposition: str
+    category: str | None
+    location: IncidentLocationRead
+    needs: NeedsRead
+    flags: list[str]
+    unit_id: int | None
+    timestamps: IncidentTimestampsRead
+    outcome: str | None
+    police_present: bool | None
+    cancel_reason: str | None
+    version: int
+
+    @classmethod
+    def of(cls, incident: Incident) -> IncidentRead:
+        """The incident's columns, with location, needs and timestamps each read as one group."""
+        return cls.model_validate(
+            {
+                **{name: getattr(incident, name) for name in _FLAT_INCIDENT_FIELDS},
+                "flags": list(incident.flags or []),
+                "location": IncidentLocationRead.model_validate(incident),
+                "needs": NeedsRead.model_validate(incident),
+                "timestamps": IncidentTimestampsRead.model_validate(incident),
+            }
+        )
+
+
+_FLAT_INCIDENT_FIELDS = tuple(
+    name for name in IncidentRead.model_fields if name not in {"flags", "location", "needs", "timestamps"}
+)
+
+
+class HomeRead(ReadModel):
+    lat: float = Field(validation_alias="home_lat")
+    lon: float = Field(validation_alias="home_lon")
+
+
+class CapabilitiesRead(ReadModel):
+    languages: list[str]
+    youth: bool
+
+
+class UnitRead(ReadModel):
+    id: int
+    call_sign: str
+    status: str
+    availability: str
+    status_changed_at: Timestamp | None
+    lat: float | None
+    lon: float | None
+    location_at: Timestamp | None
+    location_stale: bool
+    has_position: bool
+    home: HomeRead
+    phones: list[str]
+    capabilities: CapabilitiesRead
+    incident_id: int | None
+    last_dispatched_at: Timestamp | None
+
+    @classmethod
+    def of(cls, unit: Unit, *, now: datetime, stale_s: int) -> UnitRead:
+        """`location_stale`: no fix at all, or a fix older than `stale_s` seconds at `now`."""
+        try:
+            availability = availability_of(UnitStatus(unit.status)).value
+        except ValueError:
+            availability = "unavailable"
+        has_position = unit.lat is not None and unit.lon is not None
+        stale = not has_position or unit.location_at is None or unit.location_at < now - timedelta(seconds=stale_s)
+        return cls(
+            id=unit.id,
+            call_sign=unit.call_sign,
+            status=unit.status,
+            availability=availability,
+            status_changed_at=unit.status_changed_at,
+            lat=unit.lat,
+            lon=unit.lon,
+            location_at=unit.location_at,
+            location_stale=stale,
+            has_position=has_position,
+            home=HomeRead.model_validate(unit),
+            phones=list(unit.phones or []),
+            capabilities=CapabilitiesRead(languages=list(unit.languages or []), youth=bool(unit.youth)),
+            incident_id=unit.incident_id,
+            last_dispatched_at=unit.last_dispatched_at,
+        )
+
+
+class AssignmentRead(ReadModel):
+    id: int
+    incident_id: int
+    unit_id: int
+    recommended_rank: int | None
+    eta_seconds: int | None
+    reason: str | None
+    assigned_at: Timestamp
+
+
+class RecommendationRead(ReadModel):
+    unit_id: int
+    call_sign: str
+    rank: int
+    eta_seconds: int
+    eta_by_road: bool
+    distance_m: int
+    location_stale: bool
+    has_position: bool
+    matches: dict[str, bool | None]
+    reasons: list[str]
+
+
+class RecommendationsRead(BaseModel):
+    incident_id: int
+    units: list[RecommendationRead]
+
+    @classmethod
+    def of(cls, incident_id: int, recommendations: Iterable[Recommendation]) -> RecommendationsRead:
+        return cls(incident_id=incident_id, units=[RecommendationRead.model_validate(r) for r in recommendations])
+
+
+class AssignedRead(BaseModel):
+    """`POST /incidents/<id>/assign`: the incident as it now is and the assignment made."""
+
+    incident: IncidentRead
+    assignment: AssignmentRead
+
+
+class AssignmentEventRead(AssignmentRead):
+    """The `assignment.created` live event: the assignment with its incident."""
+
+    incident: IncidentRead
+
+    @classmethod
+    def of(cls, assignment: Assignment, incident: Incident) -> AssignmentEventRead:
+        made = AssignmentRead.model_validate(assignment)
+        return cls.model_validate({**made.model_dump(), "incident": IncidentRead.of(incident)})
+
+
+class AssignConflictRead(ErrorRead):
+    """409 on assign: the error, and the recommendations as they are now (null: none to give)."""
+
+    recommendations: RecommendationsRead | None

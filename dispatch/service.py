@@ -4,25 +4,28 @@ the compare-and-set assignment. The caller (a view, an SMS handler, a timer) com
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.actors import Actor
 from core.audit import audit_as
 from core.bus import MessageBus
+from core.clock import Clock
 from core.clock import now as clock_now
+from core.db import end_reads
 from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
-from core.models import STAFF_ROLES, User
+from core.models import User
 from core.numbers import next_number
+from core.roles import unit_scope
 from dispatch.events import IncidentMoved, IncidentOpened, UnitAssigned
 from dispatch.models import Assignment, Incident, IncidentMove, Unit
 from dispatch.recommend import DEFAULT_ESTIMATOR, IncidentSite, Recommendation, UnitCandidate, origin_of, recommend
-from dispatch.serialize import assignment_json, incident_json, stale_after_s, unit_json
+from dispatch.schemas import AssignmentEventRead, IncidentRead, UnitRead
 from dispatch.states import (
     OPEN_STATUSES,
     IllegalTransition,
@@ -34,7 +37,10 @@ from dispatch.states import (
     unit_follows,
 )
 from dispatch.units import get_unit, move_unit_status
+from geo.osrm import OsrmRouter
+from geo.service import Locator
 from geo.travel import BoundingBox, Router, bounding_box, haversine_m
+from notifications.content import dispatch_category, minimum_category
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +93,13 @@ def list_incidents(
 def incidents_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
     """The "incidents" part of the live snapshot: open incidents; a field user's unit's only."""
     open_statuses = [s.value for s in OPEN_STATUSES]
-    if user.has_any_role(STAFF_ROLES):
-        rows = list_incidents(session=session, statuses=open_statuses, limit=500)
-    elif user.unit_id is not None:
-        rows = list_incidents(session=session, statuses=open_statuses, unit_id=user.unit_id, limit=500)
-    else:
-        rows = []
-    return [incident_json(i) for i in rows]
+    scope = unit_scope(user)
+    rows = (
+        []
+        if scope.nothing
+        else list_incidents(session=session, statuses=open_statuses, unit_id=scope.unit_id, limit=500)
+    )
+    return [IncidentRead.of(i).model_dump(mode="json") for i in rows]
 
 
 # --- opening -----------------------------------------------------------------------------------
@@ -105,18 +111,12 @@ def next_incident_number(*, session: Any, year: int) -> str:
 
 
 def _category(call: Any, triage: dict[str, Any]) -> str | None:
-    """A short, SMS-safe category: the concern in plain words and what is known of a weapon."""
-    try:
-        from notifications.content import dispatch_category, minimum_category
-    except ImportError:  # the SMS area is not there: no category
-        return None
+    """A short, SMS-safe category: the concern in plain words and what is known of a weapon.
+
+    The concern is the triage's: the questionnaire's concern rules say which answers mean which
+    concern (triage/questionnaires/README.md), so an ASQ call and a C-SSRS call read alike."""
     answers = call.answers or {}
-    if "yes" in (answers.get("cssrs_1"), answers.get("cssrs_2")):
-        concern = "suicidal ideation"
-    elif answers.get("needs_in_person") == "yes":
-        concern = "welfare check"
-    else:
-        concern = "crisis support"
+    concern = triage.get("concern")
     weapon_present: Literal["yes", "no", "unknown"] = "unknown"
     weapon = answers.get("weapon_present")
     if weapon == "yes":
@@ -124,7 +124,7 @@ def _category(call: Any, triage: dict[str, Any]) -> str | None:
     elif weapon == "no":
         weapon_present = "no"
     text = dispatch_category(
-        concern=concern,
+        concern=concern if isinstance(concern, str) else "",
         weapon_present=weapon_present,
         co_response=(call.disposition == "co_response"),
     )
@@ -162,7 +162,7 @@ def open_incident_for_call(*, session: Any, call: Any, by: Actor, bus: MessageBu
     session.add(incident)
     session.flush()
     _stamp_move(session, incident, None, _I.PENDING, by, note=f"from call {call.number}")
-    record_event(session=session, type="incident.created", data=incident_json(incident))
+    record_event(session=session, type="incident.created", data=IncidentRead.of(incident).model_dump(mode="json"))
     audit_as(
         session=session,
         by=by,
@@ -175,16 +175,33 @@ def open_incident_for_call(*, session: Any, call: Any, by: Actor, bus: MessageBu
     return incident
 
 
-def set_incident_location(
-    *, session: Any, incident_id: int, address: str | None, lat: float | None, lon: float | None, by: Actor
-) -> Incident:
-    """Resolve an incident's location from an address search or a point picked on the map."""
-    from geo.service import locate
-
+def _open_for_location(session: Any, incident_id: int) -> Incident:
     incident = get_incident(session=session, incident_id=incident_id)
     if _I(incident.status) not in OPEN_STATUSES:
         raise Conflict(f"Incident {incident.number} is {incident.status}; its location can no longer change.")
-    found = locate(session=session, address=address, lat=lat, lon=lon)
+    return incident
+
+
+def set_incident_location(
+    *,
+    session: Any,
+    incident_id: int,
+    address: str | None,
+    lat: float | None,
+    lon: float | None,
+    by: Actor,
+    locator: Locator,
+) -> Incident:
+    """Resolve an incident's location from an address search or a point picked on the map.
+
+    The locator may wait on a network geocoder, so it is asked between two transactions: the
+    incident is read and checked, that read transaction is ended (core.db.end_reads: call this
+    with nothing written in the session), the place is looked up holding no transaction, and the
+    incident is read again, checked again and changed in a new transaction the caller commits."""
+    _open_for_location(session, incident_id)
+    end_reads(session)
+    found = locator.locate(address=address, lat=lat, lon=lon)
+    incident = _open_for_location(session, incident_id)  # it may have closed meanwhile
     if not found.resolved:
         raise DomainError(
             f"No place found for {address!r}: check the spelling, or pick the point on the map.",
@@ -196,7 +213,12 @@ def set_incident_location(
     incident.location_source = found.source
     incident.location_resolved = True
     _flush(session, incident)
-    record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
+    record_event(
+        session=session,
+        type="incident.updated",
+        data=IncidentRead.of(incident).model_dump(mode="json"),
+        unit_id=incident.unit_id,
+    )
     audit_as(
         session=session,
         by=by,
@@ -212,14 +234,20 @@ def set_incident_location(
 
 
 def _stamp_move(
-    session: Any, incident: Incident, old: IncidentStatus | None, new: IncidentStatus, by: Actor, note: str | None
+    session: Any,
+    incident: Incident,
+    old: IncidentStatus | None,
+    new: IncidentStatus,
+    by: Actor,
+    note: str | None,
+    at: datetime | None = None,
 ) -> None:
     session.add(
         IncidentMove(
             incident_id=incident.id,
             from_status=old.value if old else None,
             to_status=new.value,
-            at=clock_now(),
+            at=at or clock_now(),
             user_id=by.user_id,
             actor=by.name[:80],
             note=note,
@@ -255,7 +283,12 @@ def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str) 
 def _after_move(
     session: Any, incident: Incident, old: IncidentStatus, unit: Unit | None, by: Actor, bus: MessageBus
 ) -> None:
-    record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=incident.unit_id)
+    record_event(
+        session=session,
+        type="incident.updated",
+        data=IncidentRead.of(incident).model_dump(mode="json"),
+        unit_id=incident.unit_id,
+    )
     audit_as(
         session=session,
         by=by,
@@ -389,26 +422,23 @@ def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor, b
     _flush(session, incident)
     _after_move(session, incident, old, unit, by, bus)
     if unit is not None:  # the unit's own stream learns that the incident left it
-        record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=unit.id)
+        record_event(
+            session=session,
+            type="incident.updated",
+            data=IncidentRead.of(incident).model_dump(mode="json"),
+            unit_id=unit.id,
+        )
     return incident
 
 
 # --- recommendation ----------------------------------------------------------------------------
 
 
-def router() -> Router:
-    """OSRM when ROUTER_URL is set, else the straight-line model; one per app."""
-    found: Router | None = current_app.extensions.get("dispatch_router")
-    if found is None:
-        url = current_app.config.get("ROUTER_URL")
-        if url:
-            from geo.osrm import OsrmRouter
-
-            found = OsrmRouter(url)
-        else:
-            found = DEFAULT_ESTIMATOR  # the ranking's own model: nothing to refine
-        current_app.extensions["dispatch_router"] = found
-    return found
+def build_router(router_url: str | None) -> Router:
+    """OSRM when ROUTER_URL is set, else the straight-line model (built once per app, core.ports)."""
+    if router_url:
+        return OsrmRouter(router_url)
+    return DEFAULT_ESTIMATOR  # the ranking's own model: nothing to refine
 
 
 def dispatchable_candidates(*, session: Any, box: BoundingBox | None = None) -> list[UnitCandidate]:
@@ -496,22 +526,35 @@ def require_location(incident: Incident) -> IncidentSite:
     )
 
 
-def recommend_units(
-    *, session: Any, incident_id: int, now: datetime | None = None, limit: int = 10
-) -> list[Recommendation]:
-    """Dispatchable units for the incident, best first, with ETA and reasons."""
-    incident = get_incident(session=session, incident_id=incident_id)
-    site = require_location(incident)
-    at = now or clock_now()
-    stale_s = stale_after_s()
+@dataclass(frozen=True)
+class Shortlist:
+    """What a ranking needs from the database, read at `now`: the site and the nearby units."""
+
+    site: IncidentSite
+    units: list[UnitCandidate]
+    now: datetime
+    stale_after_s: int
+    limit: int
+
+
+def shortlist(*, session: Any, incident_id: int, now: datetime, stale_after_s: int, limit: int = 10) -> Shortlist:
+    """Read what ranking the incident's units needs (reads only; 409 without a location)."""
+    site = require_location(get_incident(session=session, incident_id=incident_id))
     need = max(limit, REFINE_TOP, 1)
+    units = _candidates_near(session=session, site=site, now=now, stale_s=stale_after_s, need=need)
+    return Shortlist(site=site, units=units, now=now, stale_after_s=stale_after_s, limit=limit)
+
+
+def rank(listed: Shortlist, *, router: Router) -> list[Recommendation]:
+    """The shortlist ranked, best first; the best few are re-timed by the router (which may be a
+    network service: call this holding no transaction where you can, see core.db.end_reads)."""
     return recommend(
-        incident=site,
-        units=_candidates_near(session=session, site=site, now=at, stale_s=stale_s, need=need),
-        now=at,
-        stale_after_s=stale_s,
-        router=router(),
-        limit=limit,
+        incident=listed.site,
+        units=listed.units,
+        now=listed.now,
+        stale_after_s=listed.stale_after_s,
+        router=router,
+        limit=listed.limit,
         refine_top=REFINE_TOP,
         fit_window_s=FIT_WINDOW_S,
         fairness_window_s=FAIRNESS_WINDOW_S,
@@ -519,14 +562,39 @@ def recommend_units(
     )
 
 
+def recommend_units(
+    *, session: Any, incident_id: int, router: Router, clock: Clock, stale_after_s: int, limit: int = 10
+) -> list[Recommendation]:
+    """Dispatchable units for the incident, best first, with ETA and reasons, in the caller's
+    transaction (a timer handler's). The API reads the shortlist, ends its read transaction and
+    ranks after (dispatch.views)."""
+    listed = shortlist(session=session, incident_id=incident_id, now=clock(), stale_after_s=stale_after_s, limit=limit)
+    return rank(listed, router=router)
+
+
 # --- assignment --------------------------------------------------------------------------------
 
 
 def assign_unit(
-    *, session: Any, incident_id: int, unit_id: int, reason: str | None, by: Actor, bus: MessageBus
+    *,
+    session: Any,
+    incident_id: int,
+    unit_id: int,
+    reason: str | None,
+    by: Actor,
+    bus: MessageBus,
+    router: Router,
+    clock: Clock,
+    stale_after_s: int,
 ) -> Assignment:
     """Send a unit: compare-and-set of unit (available -> dispatched) and incident (pending ->
-    dispatched) in one transaction. Of any number of concurrent tries for one unit, one wins."""
+    dispatched) in one transaction. Of any number of concurrent tries for one unit, one wins.
+
+    The chosen unit's rank comes first, holding no transaction (the router may be a network
+    service): the incident, the unit and the shortlist are read, that read transaction is ended
+    (core.db.end_reads: call this with nothing written in the session), the shortlist is ranked,
+    and the compare-and-set runs in a new transaction that the caller commits. What changed in
+    between is the compare-and-set's business: it is what decides, as before."""
     incident = get_incident(session=session, incident_id=incident_id)
     unit = get_unit(session=session, unit_id=unit_id)
     reason = (reason or "").strip() or None
@@ -534,17 +602,23 @@ def assign_unit(
         raise Conflict(f"Incident {incident.number} is no longer pending (it is {incident.status}).")
     if unit.status != UnitStatus.AVAILABLE.value or unit.incident_id is not None:
         raise Conflict(f"Unit {unit.call_sign} is no longer available (it is {unit.status}).")
-    at = clock_now()
-    rank: int | None = None
-    eta: int | None = None
+    call_sign, number = unit.call_sign, incident.number
+    listed = None
     if incident.location_resolved and incident.lat is not None:
-        for rec in recommend_units(session=session, incident_id=incident_id, now=at, limit=RANK_DEPTH):
-            if rec.unit_id == unit_id:
-                rank, eta = rec.rank, rec.eta_seconds
-                break
-    if rank != 1 and reason is None:
-        why = "is not the first recommendation" if rank else "was not among the recommendations"
-        raise DomainError(f"Unit {unit.call_sign} {why}: give a reason.", fields={"reason": "required"})
+        listed = shortlist(
+            session=session, incident_id=incident_id, now=clock(), stale_after_s=stale_after_s, limit=RANK_DEPTH
+        )
+    end_reads(session)
+    chosen_rank: int | None = None
+    eta: int | None = None
+    for rec in rank(listed, router=router) if listed is not None else []:
+        if rec.unit_id == unit_id:
+            chosen_rank, eta = rec.rank, rec.eta_seconds
+            break
+    if chosen_rank != 1 and reason is None:
+        why = "is not the first recommendation" if chosen_rank else "was not among the recommendations"
+        raise DomainError(f"Unit {call_sign} {why}: give a reason.", fields={"reason": "required"})
+    at = clock()
     with session.begin_nested():
         took_unit = session.execute(
             sa.update(Unit)
@@ -564,9 +638,9 @@ def assign_unit(
             ).rowcount
         if took_unit != 1 or took_incident != 1:  # raising rolls the savepoint back: neither row changes
             who = (
-                f"Unit {unit.call_sign} is no longer available"
+                f"Unit {call_sign} is no longer available"
                 if took_unit != 1
-                else (f"Incident {incident.number} is no longer pending")
+                else (f"Incident {number} is no longer pending")
             )
             raise Conflict(f"{who}: someone assigned it a moment ago.")
     session.expire(unit)
@@ -576,19 +650,29 @@ def assign_unit(
         unit_id=unit_id,
         assigned_at=at,
         assigned_by=by.user_id,
-        recommended_rank=rank,
+        recommended_rank=chosen_rank,
         eta_seconds=eta,
         reason=reason,
     )
     session.add(assignment)
-    _stamp_move(session, incident, _I.PENDING, _I.DISPATCHED, by, reason)
+    _stamp_move(session, incident, _I.PENDING, _I.DISPATCHED, by, reason, at=at)
     session.flush()
-    record_event(session=session, type="incident.updated", data=incident_json(incident), unit_id=unit_id)
-    record_event(session=session, type="unit.updated", data=unit_json(unit, now=at), unit_id=unit_id)
+    record_event(
+        session=session,
+        type="incident.updated",
+        data=IncidentRead.of(incident).model_dump(mode="json"),
+        unit_id=unit_id,
+    )
+    record_event(
+        session=session,
+        type="unit.updated",
+        data=UnitRead.of(unit, now=at, stale_s=stale_after_s).model_dump(mode="json"),
+        unit_id=unit_id,
+    )
     record_event(
         session=session,
         type="assignment.created",
-        data={**assignment_json(assignment), "incident": incident_json(incident)},
+        data=AssignmentEventRead.of(assignment, incident).model_dump(mode="json"),
         unit_id=unit_id,
     )
     audit_as(
@@ -597,7 +681,7 @@ def assign_unit(
         action="incident.assign",
         record_type="incident",
         record_id=incident_id,
-        detail={"unit_id": unit_id, "rank": rank, "reason": reason},
+        detail={"unit_id": unit_id, "rank": chosen_rank, "reason": reason},
     )
     bus.publish(UnitAssigned(incident=incident, unit=unit, assignment=assignment, by=by), session=session)
     return assignment

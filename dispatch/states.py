@@ -74,6 +74,12 @@ OPEN_STATUSES: frozenset[IncidentStatus] = frozenset(
 FINAL_STATUSES: frozenset[IncidentStatus] = frozenset({_I.CLOSED, _I.CANCELLED})
 # Statuses in which a unit is assigned to the incident.
 ASSIGNED_STATUSES: frozenset[IncidentStatus] = OPEN_STATUSES - {_I.PENDING}
+# Statuses in which no unit is on the incident: waiting for one, or done (check-ins stop).
+UNASSIGNED_STATUSES: frozenset[IncidentStatus] = frozenset(IncidentStatus) - ASSIGNED_STATUSES
+# A unit is assigned and has not arrived yet (it may still be stood down or take the call back).
+PRE_ARRIVAL_STATUSES: frozenset[IncidentStatus] = frozenset({_I.DISPATCHED, _I.ACKNOWLEDGED, _I.EN_ROUTE})
+# The team has reached the person and is still with them (safety check-ins run).
+ARRIVED_STATUSES: frozenset[IncidentStatus] = frozenset({_I.ON_SCENE, _I.TRANSPORTING, _I.AT_FACILITY})
 
 INCIDENT_TRANSITIONS: Mapping[IncidentStatus, frozenset[IncidentStatus]] = {
     _I.PENDING: frozenset({_I.DISPATCHED, _I.CANCELLED}),
@@ -127,7 +133,7 @@ class Outcome(StrEnum):
     CANCELLED_BEFORE_ARRIVAL = "cancelled_before_arrival"
 
 
-_PRE_ARRIVAL = frozenset({_I.DISPATCHED, _I.ACKNOWLEDGED, _I.EN_ROUTE})
+_PRE_ARRIVAL = PRE_ARRIVAL_STATUSES
 _PRE_ARRIVAL_OUTCOMES = frozenset({Outcome.CANCELLED_BEFORE_ARRIVAL, Outcome.HANDED_TO_EMS, Outcome.HANDED_TO_POLICE})
 
 

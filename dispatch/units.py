@@ -20,9 +20,11 @@ from core.clock import now as clock_now
 from core.errors import Conflict, DomainError, NotFound
 from core.events import record_event
 from core.models import User
+from core.roles import unit_scope
 from dispatch.events import UnitPositioned
 from dispatch.models import Unit, UnitPosition
-from dispatch.serialize import unit_json
+from dispatch.schemas import UnitRead
+from dispatch.serialize import stale_after_s
 from dispatch.states import UnitStatus
 from geo.service import valid_position
 
@@ -86,7 +88,7 @@ def create_unit(
     youth: bool,
     home_lat: float,
     home_lon: float,
-    status: str = "available",
+    status: str = UnitStatus.AVAILABLE,
     by: Actor,
 ) -> Unit:
     call_sign = call_sign.strip()
@@ -120,7 +122,12 @@ def create_unit(
     )
     session.add(unit)
     session.flush()
-    record_event(session=session, type="unit.updated", data=unit_json(unit, now=clock_now()), unit_id=unit.id)
+    record_event(
+        session=session,
+        type="unit.updated",
+        data=UnitRead.of(unit, now=clock_now(), stale_s=stale_after_s()).model_dump(mode="json"),
+        unit_id=unit.id,
+    )
     audit_as(session=session, by=by, action="unit.create", record_type="unit", record_id=unit.id)
     return unit
 
@@ -164,7 +171,12 @@ def move_unit_status(
         session.expire(unit)
         raise Conflict(f"Unit {unit.call_sign} changed meanwhile; look again and retry.")
     session.expire(unit)
-    record_event(session=session, type="unit.updated", data=unit_json(unit, now=clock_now()), unit_id=unit.id)
+    record_event(
+        session=session,
+        type="unit.updated",
+        data=UnitRead.of(unit, now=clock_now(), stale_s=stale_after_s()).model_dump(mode="json"),
+        unit_id=unit.id,
+    )
     return True
 
 
@@ -210,20 +222,19 @@ def record_position(
     session.flush()
     session.expire(unit)
     if moved:
-        record_event(session=session, type="unit.updated", data=unit_json(unit, now=received), unit_id=unit.id)
+        record_event(
+            session=session,
+            type="unit.updated",
+            data=UnitRead.of(unit, now=received, stale_s=stale_after_s()).model_dump(mode="json"),
+            unit_id=unit.id,
+        )
     bus.publish(UnitPositioned(unit=unit, by=by), session=session)
     return unit
 
 
 def units_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
     """The "units" part of the live snapshot: every unit for staff, a field user's own unit."""
-    from core.models import STAFF_ROLES
-
     at = clock_now()
-    if user.has_any_role(STAFF_ROLES):
-        units = list_units(session=session)
-    elif user.unit_id is not None:
-        units = list_units(session=session, unit_id=user.unit_id)
-    else:
-        units = []
-    return [unit_json(u, now=at) for u in units]
+    scope = unit_scope(user)
+    units = [] if scope.nothing else list_units(session=session, unit_id=scope.unit_id)
+    return [UnitRead.of(u, now=at, stale_s=stale_after_s()).model_dump(mode="json") for u in units]

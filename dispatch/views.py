@@ -12,54 +12,67 @@ from core.actors import Actor
 from core.api import ApiBlueprint
 from core.audit import audit
 from core.clock import now as clock_now
+from core.db import end_reads
 from core.errors import Conflict, DomainError, Forbidden, error_body
 from core.extensions import db
-from core.models import STAFF_ROLES
+from core.ports import current_ports
+from core.roles import (
+    ADMINS,
+    DISPATCHERS,
+    EVERYONE,
+    INCIDENT_MOVERS,
+    UNIT_REPORTERS,
+    can_see_incident,
+    can_see_unit,
+    may_report_for_unit,
+    unit_scope,
+)
 from dispatch import service, unit_status, units
+from dispatch.models import Unit
+from dispatch.recommend import Recommendation
 from dispatch.schemas import (
+    AssignConflictRead,
+    AssignedRead,
     AssignIn,
+    AssignmentRead,
     CancelIn,
     IncidentLocationIn,
+    IncidentRead,
     IncidentsQuery,
     IncidentStatusIn,
+    RecommendationsRead,
     UnitIn,
     UnitLocationIn,
+    UnitRead,
     UnitsQuery,
     UnitStatusIn,
 )
-from dispatch.serialize import assignment_json, incident_json, recommendations_json, unit_json
+from dispatch.serialize import stale_after_s
 from dispatch.states import IncidentStatus, UnitStatus
 
 log = logging.getLogger(__name__)
 
 api = ApiBlueprint("dispatch_api", __name__, url_prefix="/api/v1")
 
-EVERYONE = {"operator", "dispatcher", "supervisor", "field", "admin"}
-DISPATCHERS = {"dispatcher", "supervisor", "admin"}
-UNIT_REPORTERS = {"dispatcher", "admin", "field"}
-
 
 def _actor() -> Actor:
     return Actor.of(current_user)
 
 
-def _is_staff() -> bool:
-    return bool(current_user.has_any_role(STAFF_ROLES))
-
-
 def _own_unit_only(unit_id: int) -> None:
-    """Dispatchers and admins act for any unit; a field user only for their own."""
-    if current_user.has_any_role({"dispatcher", "admin"}):
-        return
-    if current_user.unit_id != unit_id:
+    if not may_report_for_unit(current_user, unit_id):
         raise Forbidden("You can report only for the unit you ride with.")
 
 
 def _visible_incident(incident_id: int) -> Any:
     incident = service.get_incident(session=db.session, incident_id=incident_id)
-    if not _is_staff() and (current_user.unit_id is None or incident.unit_id != current_user.unit_id):
+    if not can_see_incident(current_user, incident):
         raise Forbidden("This incident is not assigned to your unit.")
     return incident
+
+
+def _unit_read(unit: Unit) -> UnitRead:
+    return UnitRead.of(unit, now=clock_now(), stale_s=stale_after_s())
 
 
 def _statuses(text: str | None, known: type[IncidentStatus] | type[UnitStatus]) -> list[str] | None:
@@ -75,21 +88,25 @@ def _statuses(text: str | None, known: type[IncidentStatus] | type[UnitStatus]) 
 # --- units -------------------------------------------------------------------------------------
 
 
-@api.op("/units", "GET", roles=EVERYONE, query=UnitsQuery, summary="Units, by call sign (a field user: their own)")
-def list_units(*, query: UnitsQuery) -> Any:
+@api.op(
+    "/units",
+    "GET",
+    roles=EVERYONE,
+    query=UnitsQuery,
+    response=list[UnitRead],
+    summary="Units, by call sign (a field user: their own)",
+)
+def list_units(*, query: UnitsQuery) -> list[UnitRead]:
     wanted = _statuses(query.status, UnitStatus)
-    if _is_staff():
-        rows = units.list_units(session=db.session)
-    elif current_user.unit_id is not None:
-        rows = units.list_units(session=db.session, unit_id=current_user.unit_id)
-    else:
-        rows = []
-    at = clock_now()
-    return [unit_json(u, now=at) for u in rows if wanted is None or u.status in wanted]
+    scope = unit_scope(current_user)
+    rows = [] if scope.nothing else units.list_units(session=db.session, unit_id=scope.unit_id)
+    at, stale_s = clock_now(), stale_after_s()
+    shown = [u for u in rows if wanted is None or u.status in wanted][: query.limit]
+    return [UnitRead.of(u, now=at, stale_s=stale_s) for u in shown]
 
 
-@api.op("/units", "POST", roles={"admin"}, body=UnitIn, status=201, summary="Add a unit")
-def create_unit(*, body: UnitIn) -> Any:
+@api.op("/units", "POST", roles=ADMINS, body=UnitIn, response=UnitRead, status=201, summary="Add a unit")
+def create_unit(*, body: UnitIn) -> tuple[UnitRead, int]:
     unit = units.create_unit(
         session=db.session,
         call_sign=body.call_sign,
@@ -98,34 +115,46 @@ def create_unit(*, body: UnitIn) -> Any:
         youth=body.capabilities.youth,
         home_lat=body.home.lat,
         home_lon=body.home.lon,
-        status=body.status or "available",
+        status=body.status or UnitStatus.AVAILABLE,
         by=_actor(),
     )
     db.session.commit()
-    return unit_json(unit, now=clock_now()), 201
+    return _unit_read(unit), 201
 
 
-@api.op("/units/<int:unit_id>", "GET", roles=EVERYONE, summary="One unit")
-def get_unit(unit_id: int) -> Any:
-    if not _is_staff():
-        _own_unit_only(unit_id)
-    return unit_json(units.get_unit(session=db.session, unit_id=unit_id), now=clock_now())
+@api.op("/units/<int:unit_id>", "GET", roles=EVERYONE, response=UnitRead, summary="One unit")
+def get_unit(unit_id: int) -> UnitRead:
+    if not can_see_unit(current_user, unit_id):
+        raise Forbidden("You can report only for the unit you ride with.")
+    return _unit_read(units.get_unit(session=db.session, unit_id=unit_id))
 
 
-@api.op("/units/<int:unit_id>/status", "POST", roles=UNIT_REPORTERS, body=UnitStatusIn, summary="Set a unit's status")
-def set_unit_status(unit_id: int, *, body: UnitStatusIn) -> Any:
+@api.op(
+    "/units/<int:unit_id>/status",
+    "POST",
+    roles=UNIT_REPORTERS,
+    body=UnitStatusIn,
+    response=UnitRead,
+    summary="Set a unit's status",
+)
+def set_unit_status(unit_id: int, *, body: UnitStatusIn) -> UnitRead:
     _own_unit_only(unit_id)
     unit = unit_status.set_unit_status(
         session=db.session, unit_id=unit_id, status=body.status, by=_actor(), bus=deps.bus()
     )
     db.session.commit()
-    return unit_json(unit, now=clock_now())
+    return _unit_read(unit)
 
 
 @api.op(
-    "/units/<int:unit_id>/location", "POST", roles=UNIT_REPORTERS, body=UnitLocationIn, summary="Report a position fix"
+    "/units/<int:unit_id>/location",
+    "POST",
+    roles=UNIT_REPORTERS,
+    body=UnitLocationIn,
+    response=UnitRead,
+    summary="Report a position fix",
 )
-def post_location(unit_id: int, *, body: UnitLocationIn) -> Any:
+def post_location(unit_id: int, *, body: UnitLocationIn) -> UnitRead:
     _own_unit_only(unit_id)
     unit = units.record_position(
         session=db.session,
@@ -138,31 +167,36 @@ def post_location(unit_id: int, *, body: UnitLocationIn) -> Any:
         bus=deps.bus(),
     )
     db.session.commit()
-    return unit_json(unit, now=clock_now())
+    return _unit_read(unit)
 
 
 # --- incidents ---------------------------------------------------------------------------------
 
 
-@api.op("/incidents", "GET", roles=EVERYONE, query=IncidentsQuery, summary="Incidents, newest first")
-def list_incidents(*, query: IncidentsQuery) -> Any:
+@api.op(
+    "/incidents",
+    "GET",
+    roles=EVERYONE,
+    query=IncidentsQuery,
+    response=list[IncidentRead],
+    summary="Incidents, newest first",
+)
+def list_incidents(*, query: IncidentsQuery) -> list[IncidentRead]:
     statuses = _statuses(query.status, IncidentStatus)
-    if _is_staff():
-        rows = service.list_incidents(session=db.session, statuses=statuses, limit=query.limit)
-    elif current_user.unit_id is not None:
-        rows = service.list_incidents(
-            session=db.session, statuses=statuses, unit_id=current_user.unit_id, limit=query.limit
-        )
-    else:
-        rows = []
-    return [incident_json(i) for i in rows]
+    scope = unit_scope(current_user)
+    rows = (
+        []
+        if scope.nothing
+        else service.list_incidents(session=db.session, statuses=statuses, unit_id=scope.unit_id, limit=query.limit)
+    )
+    return [IncidentRead.of(i) for i in rows]
 
 
-@api.op("/incidents/<int:incident_id>", "GET", roles=EVERYONE, summary="One incident")
-def get_incident(incident_id: int) -> Any:
+@api.op("/incidents/<int:incident_id>", "GET", roles=EVERYONE, response=IncidentRead, summary="One incident")
+def get_incident(incident_id: int) -> IncidentRead:
     incident = _visible_incident(incident_id)
     audit(session=db.session, user=current_user, action="incident.view", record_type="incident", record_id=incident.id)
-    body = incident_json(incident)
+    body = IncidentRead.of(incident)
     db.session.commit()
     return body
 
@@ -170,11 +204,12 @@ def get_incident(incident_id: int) -> Any:
 @api.op(
     "/incidents/<int:incident_id>/status",
     "POST",
-    roles={"dispatcher", "supervisor", "admin", "field"},
+    roles=INCIDENT_MOVERS,
     body=IncidentStatusIn,
+    response=IncidentRead,
     summary="Move an incident along its lifecycle",
 )
-def move_incident(incident_id: int, *, body: IncidentStatusIn) -> Any:
+def move_incident(incident_id: int, *, body: IncidentStatusIn) -> IncidentRead:
     _visible_incident(incident_id)
     incident = service.move_incident(
         session=db.session,
@@ -187,16 +222,23 @@ def move_incident(incident_id: int, *, body: IncidentStatusIn) -> Any:
         bus=deps.bus(),
     )
     db.session.commit()
-    return incident_json(incident)
+    return IncidentRead.of(incident)
 
 
-@api.op("/incidents/<int:incident_id>/cancel", "POST", roles=DISPATCHERS, body=CancelIn, summary="Cancel an incident")
-def cancel_incident(incident_id: int, *, body: CancelIn) -> Any:
+@api.op(
+    "/incidents/<int:incident_id>/cancel",
+    "POST",
+    roles=DISPATCHERS,
+    body=CancelIn,
+    response=IncidentRead,
+    summary="Cancel an incident",
+)
+def cancel_incident(incident_id: int, *, body: CancelIn) -> IncidentRead:
     incident = service.cancel_incident(
         session=db.session, incident_id=incident_id, reason=body.reason, by=_actor(), bus=deps.bus()
     )
     db.session.commit()
-    return incident_json(incident)
+    return IncidentRead.of(incident)
 
 
 @api.op(
@@ -204,36 +246,60 @@ def cancel_incident(incident_id: int, *, body: CancelIn) -> Any:
     "POST",
     roles=DISPATCHERS,
     body=IncidentLocationIn,
+    response=IncidentRead,
     summary="Resolve an incident's location from an address or a map point",
 )
-def set_location(incident_id: int, *, body: IncidentLocationIn) -> Any:
+def set_location(incident_id: int, *, body: IncidentLocationIn) -> IncidentRead:
     if (body.lat is None) != (body.lon is None):
         raise DomainError("Give both lat and lon, or an address.", fields={"lat": "lat and lon go together"})
     if body.lat is None and not (body.address or "").strip():
         raise DomainError("Give an address or a point.", fields={"address": "required without lat/lon"})
     incident = service.set_incident_location(
-        session=db.session, incident_id=incident_id, address=body.address, lat=body.lat, lon=body.lon, by=_actor()
+        session=db.session,
+        incident_id=incident_id,
+        address=body.address,
+        lat=body.lat,
+        lon=body.lon,
+        by=_actor(),
+        locator=current_ports().locator,
     )
     db.session.commit()
-    return incident_json(incident)
+    return IncidentRead.of(incident)
 
 
 @api.op(
     "/incidents/<int:incident_id>/recommendations",
     "GET",
     roles=DISPATCHERS,
+    response=RecommendationsRead,
     summary="Dispatchable units for an incident, best first, with reasons",
 )
-def recommendations(incident_id: int) -> Any:
-    recs = service.recommend_units(session=db.session, incident_id=incident_id)
-    db.session.commit()
-    return recommendations_json(incident_id, recs)
+def recommendations(incident_id: int) -> RecommendationsRead:
+    return RecommendationsRead.of(incident_id, _ranked(incident_id))
+
+
+def _ranked(incident_id: int) -> list[Recommendation]:
+    """Read the shortlist, end the read transaction, then rank: the router may be a network
+    service, and no transaction (on SQLite, the process's writer lock) waits on it."""
+    ports = current_ports()
+    listed = service.shortlist(
+        session=db.session, incident_id=incident_id, now=ports.clock(), stale_after_s=stale_after_s()
+    )
+    end_reads(db.session)
+    return service.rank(listed, router=ports.router)
 
 
 @api.op(
-    "/incidents/<int:incident_id>/assign", "POST", roles=DISPATCHERS, body=AssignIn, summary="Assign a unit (one wins)"
+    "/incidents/<int:incident_id>/assign",
+    "POST",
+    roles=DISPATCHERS,
+    body=AssignIn,
+    response=AssignedRead,
+    responses={409: AssignConflictRead},
+    summary="Assign a unit (one wins)",
 )
-def assign(incident_id: int, *, body: AssignIn) -> Any:
+def assign(incident_id: int, *, body: AssignIn) -> AssignedRead | tuple[AssignConflictRead, int]:
+    ports = current_ports()
     try:
         assignment = service.assign_unit(
             session=db.session,
@@ -242,23 +308,26 @@ def assign(incident_id: int, *, body: AssignIn) -> Any:
             reason=body.reason,
             by=_actor(),
             bus=deps.bus(),
+            router=ports.router,
+            clock=ports.clock,
+            stale_after_s=stale_after_s(),
         )
     except Conflict as error:
         db.session.rollback()
-        answer = error_body(409, error.message, code=error.code)
-        answer["recommendations"] = _fresh_recommendations(incident_id)
-        return answer, 409
+        refused = AssignConflictRead.model_validate(
+            {**error_body(409, error.message, code=error.code), "recommendations": _fresh_recommendations(incident_id)}
+        )
+        return refused, 409
     incident = service.get_incident(session=db.session, incident_id=incident_id)
-    answer = {"incident": incident_json(incident), "assignment": assignment_json(assignment)}
+    answer = AssignedRead(incident=IncidentRead.of(incident), assignment=AssignmentRead.model_validate(assignment))
     db.session.commit()
     return answer
 
 
-def _fresh_recommendations(incident_id: int) -> dict[str, Any] | None:
+def _fresh_recommendations(incident_id: int) -> RecommendationsRead | None:
     try:
-        recs = service.recommend_units(session=db.session, incident_id=incident_id)
+        recs = _ranked(incident_id)
     except DomainError:  # gone, or no location: the 409 message says enough
-        return None
-    finally:
         db.session.rollback()
-    return recommendations_json(incident_id, recs)
+        return None
+    return RecommendationsRead.of(incident_id, recs)

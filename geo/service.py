@@ -6,18 +6,19 @@ import logging
 import math
 import threading
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
-from flask import current_app
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
+from core.db import read_only
 from geo.local import AddressPoint, LocalGeocoder
 from geo.models import AddressPointRow, GeocodeCacheEntry
 from geo.network import ChainGeocoder, GeocodeAnswer, build_geocoder
 from geo.normalize import normalize_query_key
 
 log = logging.getLogger(__name__)
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -39,67 +40,122 @@ class LocatedAddress:
         }
 
 
-class DatabaseGeocodeCache:
-    """Network answers kept in the database, so a restart or another process asks no twice."""
+class Locator(Protocol):
+    """Where a call or an incident is, from the words and the point given (the geocoding port)."""
 
-    def __init__(self, session: Any):
-        self.session = session
+    def locate(self, *, address: str | None, lat: float | None, lon: float | None) -> LocatedAddress: ...
+
+
+class DatabaseGeocodeCache:
+    """Network answers kept in the database, so a restart or another process asks not twice.
+
+    Reads go through a read-only connection; an answer is stored in a short transaction of its
+    own, after the network has answered."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
 
     def get(self, query: str) -> GeocodeAnswer | None:
-        row = self.session.get(GeocodeCacheEntry, normalize_query_key(query)[:300])
-        return GeocodeAnswer(**row.answer) if row is not None else None
+        key = normalize_query_key(query)[:300]
+        with read_only(self.engine) as connection:
+            answer = connection.scalar(sa.select(GeocodeCacheEntry.answer).where(GeocodeCacheEntry.query_key == key))
+        return GeocodeAnswer(**answer) if answer is not None else None
 
     def put(self, query: str, result: GeocodeAnswer) -> None:
         key = normalize_query_key(query)[:300]
-        if self.session.get(GeocodeCacheEntry, key) is None:
-            self.session.add(GeocodeCacheEntry(query_key=key, answer=asdict(result)))
-
-
-def local_geocoder(session: Any) -> LocalGeocoder:
-    """The address points of this database, indexed once per process (rebuilt after an import)."""
-    extensions = current_app.extensions
-    with _lock:
-        geocoder = extensions.get("local_geocoder")
-        if geocoder is None:
-            rows = session.execute(
-                sa.select(
-                    AddressPointRow.number,
-                    AddressPointRow.street,
-                    AddressPointRow.unit,
-                    AddressPointRow.city,
-                    AddressPointRow.state,
-                    AddressPointRow.postcode,
-                    AddressPointRow.lat,
-                    AddressPointRow.lon,
+        try:
+            with self.engine.begin() as connection:
+                known = connection.scalar(
+                    sa.select(GeocodeCacheEntry.query_key).where(GeocodeCacheEntry.query_key == key)
                 )
-            ).all()
-            geocoder = LocalGeocoder([AddressPoint(*row) for row in rows])
-            extensions["local_geocoder"] = geocoder
-            log.info("local geocoder indexed %d address points", len(rows))
-        return geocoder  # type: ignore[no-any-return]
+                if known is None:
+                    connection.execute(sa.insert(GeocodeCacheEntry).values(query_key=key, answer=asdict(result)))
+        except IntegrityError:  # another process stored the same answer a moment ago
+            log.info("geocode cache entry stored concurrently")
 
 
-def forget_local_geocoder() -> None:
-    current_app.extensions.pop("local_geocoder", None)
+class GeocodingLocator:
+    """The Locator of an app: the local address points, then the database cache, then the
+    configured geopy service (`GEOCODER`), built once so that its rate limiter spaces requests
+    across all calls, as Nominatim's policy asks.
 
+    It never uses a caller's session: its reads go through read-only connections and the cache
+    writes in a transaction of its own, so a caller that has ended its transaction (core.db
+    `end_reads`) holds no connection and no SQLite writer lock while a network service is asked.
+    Call it holding no write transaction: on SQLite its cache write would queue behind it."""
 
-def geocoder_chain(session: Any) -> ChainGeocoder:
-    """The chain for this request: this process's network geocoder (built once, so its rate
-    limiter spaces requests across all calls, as Nominatim's policy asks), the local points, and
-    the database cache in this request's session."""
-    config = current_app.config
-    with _lock:
-        service = current_app.extensions.get("network_geocoder")
-        if service is None:
-            service = build_geocoder(config["GEOCODER"], user_agent=config["GEOCODER_USER_AGENT"])
-            current_app.extensions["network_geocoder"] = service
-    return ChainGeocoder(
-        local=local_geocoder(session),
-        cache=DatabaseGeocodeCache(session),
-        network=service.network,
-        service=service.service,
-        geocode_options=service.geocode_options,
-    )
+    def __init__(self, *, engine: Engine, geocoder: str, user_agent: str) -> None:
+        self.engine = engine
+        self.geocoder = geocoder
+        self.user_agent = user_agent
+        self._lock = threading.Lock()
+        self._local: LocalGeocoder | None = None
+        self._service: ChainGeocoder | None = None
+
+    def local_points(self) -> LocalGeocoder:
+        """The address points of this database, indexed once (again after `forget_local_points`)."""
+        with self._lock:
+            if self._local is None:
+                with read_only(self.engine) as connection:
+                    rows = connection.execute(
+                        sa.select(
+                            AddressPointRow.number,
+                            AddressPointRow.street,
+                            AddressPointRow.unit,
+                            AddressPointRow.city,
+                            AddressPointRow.state,
+                            AddressPointRow.postcode,
+                            AddressPointRow.lat,
+                            AddressPointRow.lon,
+                        )
+                    ).all()
+                self._local = LocalGeocoder([AddressPoint(*row) for row in rows])
+                log.info("local geocoder indexed %d address points", len(rows))
+            return self._local
+
+    def forget_local_points(self) -> None:
+        """After an import: the next lookup indexes the points again."""
+        with self._lock:
+            self._local = None
+
+    def chain(self) -> ChainGeocoder:
+        with self._lock:
+            if self._service is None:
+                self._service = build_geocoder(self.geocoder, user_agent=self.user_agent)
+            service = self._service
+        return ChainGeocoder(
+            local=self.local_points(),
+            cache=DatabaseGeocodeCache(self.engine),
+            network=service.network,
+            service=service.service,
+            geocode_options=service.geocode_options,
+        )
+
+    def locate(self, *, address: str | None, lat: float | None, lon: float | None) -> LocatedAddress:
+        """Coordinates given win (typed or clicked on a map); otherwise the address is geocoded.
+        Never raises for a bad or unknown address: the answer is then unresolved."""
+        address = (address or "").strip() or None
+        if valid_position(lat, lon):
+            return LocatedAddress(address=address, lat=lat, lon=lon, source="typed", resolved=True, confidence=1.0)
+        if address is None:
+            return LocatedAddress(address=None, lat=None, lon=None, source=None, resolved=False, confidence=0.0)
+        try:
+            answer = self.chain().geocode_address(address)
+        except Exception:
+            log.exception("geocoding failed; the address is kept unresolved")
+            return LocatedAddress(address=address, lat=None, lon=None, source=None, resolved=False, confidence=0.0)
+        if not answer.resolved:
+            return LocatedAddress(
+                address=address, lat=None, lon=None, source=answer.source, resolved=False, confidence=0.0
+            )
+        return LocatedAddress(
+            address=answer.address or address,
+            lat=answer.lat,
+            lon=answer.lon,
+            source=answer.source,
+            resolved=True,
+            confidence=answer.confidence,
+        )
 
 
 def valid_position(lat: float | None, lon: float | None) -> bool:
@@ -110,31 +166,6 @@ def valid_position(lat: float | None, lon: float | None) -> bool:
         and math.isfinite(lon)
         and -90 <= lat <= 90
         and -180 <= lon <= 180
-    )
-
-
-def locate(*, session: Any, address: str | None, lat: float | None, lon: float | None) -> LocatedAddress:
-    """Coordinates given win (typed or clicked on a map); otherwise the address is geocoded.
-    Never raises for a bad or unknown address: the answer is then unresolved."""
-    address = (address or "").strip() or None
-    if valid_position(lat, lon):
-        return LocatedAddress(address=address, lat=lat, lon=lon, source="typed", resolved=True, confidence=1.0)
-    if address is None:
-        return LocatedAddress(address=None, lat=None, lon=None, source=None, resolved=False, confidence=0.0)
-    try:
-        answer = geocoder_chain(session).geocode_address(address)
-    except Exception:
-        log.exception("geocoding failed; the address is kept unresolved")
-        return LocatedAddress(address=address, lat=None, lon=None, source=None, resolved=False, confidence=0.0)
-    if not answer.resolved:
-        return LocatedAddress(address=address, lat=None, lon=None, source=answer.source, resolved=False, confidence=0.0)
-    return LocatedAddress(
-        address=answer.address or address,
-        lat=answer.lat,
-        lon=answer.lon,
-        source=answer.source,
-        resolved=True,
-        confidence=answer.confidence,
     )
 
 

@@ -9,8 +9,9 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from core.extensions import db
+from core.ports import current_ports
 from geo.local import AddressFileError, read_address_csv
-from geo.service import forget_local_geocoder, import_address_points
+from geo.service import import_address_points
 
 DEMO_ADDRESSES = Path(__file__).resolve().parent.parent / "data" / "addresses" / "burlington_vt.csv"
 
@@ -27,7 +28,7 @@ def import_command(csv_file: Path) -> None:
         raise click.ClickException(f"{csv_file} was not imported: {error}") from None
     added = import_address_points(session=db.session, points=points)
     db.session.commit()
-    forget_local_geocoder()
+    current_ports().locator.forget_local_points()
     click.echo(f"{added} address points added ({len(points) - added} already present)")
 
 
@@ -35,7 +36,7 @@ def seed_demo_addresses() -> None:
     added = import_address_points(session=db.session, points=list(read_address_csv(DEMO_ADDRESSES)))
     if added:
         click.echo(f"{added} Burlington address points imported (Vermont E911 Board / VCGI)")
-    forget_local_geocoder()
+    current_ports().locator.forget_local_points()
 
 
 def init_app(app: Flask) -> None:

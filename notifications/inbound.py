@@ -23,6 +23,7 @@ from core.audit import audit
 from core.bus import MessageBus
 from core.clock import now
 from core.errors import DomainError
+from core.roles import Role
 from dispatch import service as incidents
 from dispatch.models import Incident
 from dispatch.states import IllegalTransition, IncidentStatus, outcomes_for
@@ -37,10 +38,10 @@ from timers.service import checkin_received
 log = logging.getLogger(__name__)
 
 _MOVES = {
-    ReplyCommand.ACKNOWLEDGE: "acknowledged",
-    ReplyCommand.EN_ROUTE: "en_route",
-    ReplyCommand.ON_SCENE: "on_scene",
-    ReplyCommand.CLEAR: "cleared",
+    ReplyCommand.ACKNOWLEDGE: IncidentStatus.ACKNOWLEDGED,
+    ReplyCommand.EN_ROUTE: IncidentStatus.EN_ROUTE,
+    ReplyCommand.ON_SCENE: IncidentStatus.ON_SCENE,
+    ReplyCommand.CLEAR: IncidentStatus.CLEARED,
 }
 # Words a team may put after "4"/"CLR" to say how the encounter ended.
 OUTCOME_WORDS = {
@@ -228,7 +229,7 @@ def _duress(session: Any, unit: Any, incident: Any) -> None:
         session=session,
         kind="duress",
         severity="critical",
-        audience="supervisor",
+        audience=Role.SUPERVISOR.value,
         message=f"{unit.call_sign} texted SOS (duress): send help now.{where}",
         incident_id=incident.id if incident is not None else None,
         unit_id=unit.id,

@@ -26,6 +26,7 @@ from core.events import record_event
 from notifications import content
 from notifications.links import field_url, make_field_token
 from notifications.models import InboundMessage, OutboundMessage
+from notifications.schemas import InboundMessageRead, MessagesRead, OutboundMessageRead
 
 log = logging.getLogger(__name__)
 
@@ -53,47 +54,14 @@ def sender_label(settings: Settings) -> str:
     return settings.twilio_from_number or settings.twilio_messaging_service_sid or "dispatch"
 
 
-def outbound_json(row: OutboundMessage, *, sender: str) -> dict[str, Any]:
-    """CONTRACT.md's message shape (plus kind, incident_id, attempts) for an outbound text."""
-    return {
-        "id": row.id,
-        "direction": "out",
-        "kind": row.kind,
-        "unit_id": row.unit_id,
-        "incident_id": row.incident_id,
-        "to": row.to,
-        "from": sender,
-        "body": row.body,
-        "status": row.status,
-        "error_code": row.error_code,
-        "error_message": row.error_message,
-        "attempts": row.attempts,
-        "at": row.created_at.isoformat(),
-        "status_at": row.updated_at.isoformat(),
-    }
-
-
-def inbound_json(row: InboundMessage) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "direction": "in",
-        "kind": row.command,
-        "unit_id": row.unit_id,
-        "incident_id": row.incident_id,
-        "to": row.to_number,
-        "from": row.from_number,
-        "body": row.body,
-        "status": "received",
-        "error_code": None,
-        "at": row.received_at.isoformat(),
-        "reply": row.reply,
-    }
-
-
 def record_message_event(*, session: Any, row: OutboundMessage | InboundMessage, sender: str = "") -> None:
     """The live `message.updated` event; `sender` is the "from" of an outbound text (`sender_label`)."""
-    data = inbound_json(row) if isinstance(row, InboundMessage) else outbound_json(row, sender=sender)
-    record_event(session=session, type="message.updated", data=data, unit_id=row.unit_id)
+    shown: OutboundMessageRead | InboundMessageRead
+    if isinstance(row, InboundMessage):
+        shown = InboundMessageRead.of(row)
+    else:
+        shown = OutboundMessageRead.of(row, sender=sender)
+    record_event(session=session, type="message.updated", data=shown.model_dump(mode="json"), unit_id=row.unit_id)
 
 
 def queue_sms(
@@ -203,7 +171,7 @@ def page_unit(
     ]
 
 
-def messages_for_incident(*, session: Any, incident_id: int, sender: str, limit: int = 200) -> list[dict[str, Any]]:
+def messages_for_incident(*, session: Any, incident_id: int, sender: str, limit: int = 200) -> MessagesRead:
     """Every text to and from the teams about one incident, newest first."""
     out = session.scalars(
         sa.select(OutboundMessage).where(OutboundMessage.incident_id == incident_id).order_by(OutboundMessage.id)
@@ -211,9 +179,10 @@ def messages_for_incident(*, session: Any, incident_id: int, sender: str, limit:
     inbound = session.scalars(
         sa.select(InboundMessage).where(InboundMessage.incident_id == incident_id).order_by(InboundMessage.id)
     ).all()
-    rows = [outbound_json(row, sender=sender) for row in out] + [inbound_json(row) for row in inbound]
-    rows.sort(key=lambda item: (item["at"], item["direction"] == "in", item["id"]), reverse=True)
-    return rows[:limit]
+    rows: list[OutboundMessageRead | InboundMessageRead] = [OutboundMessageRead.of(row, sender=sender) for row in out]
+    rows += [InboundMessageRead.of(row) for row in inbound]
+    rows.sort(key=lambda item: (item.at, item.direction == "in", item.id), reverse=True)
+    return MessagesRead(rows[:limit])
 
 
 def expired(row: OutboundMessage) -> bool:

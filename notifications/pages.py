@@ -1,4 +1,5 @@
-"""Pages: `/field/<signed link>` for a team's phone, and the `/sms` simulator of the console sender.
+"""Pages: `/field/<signed link>` for a team's phone, `/field` for a signed-in field user, and the
+`/sms` simulator of the console sender.
 
 The field page needs no sign-in: the signed link is the credential, for one unit and one
 incident, and it works only while that unit is still assigned to that incident (checked on every
@@ -14,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from core import deps
 from core.actors import Actor
@@ -21,12 +23,13 @@ from core.audit import audit
 from core.auth import roles_required
 from core.errors import DomainError
 from core.extensions import db
+from core.roles import DISPATCHERS, Role
 from dispatch import service as incidents
 from dispatch import units
 from dispatch.models import Incident, Unit
 from dispatch.states import ASSIGNED_STATUSES, INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
 from notifications.inbound import handle_inbound
-from notifications.links import read_field_token
+from notifications.links import make_field_token, read_field_token
 from notifications.models import ConsoleMessageRow, InboundMessage
 from notifications.outbox import incident_category
 from notifications.sending import console_active
@@ -37,7 +40,11 @@ bp = Blueprint(
     "sms_pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static/notifications"
 )
 
-STATUS_BUTTONS = [("acknowledged", "Acknowledge"), ("en_route", "En route"), ("on_scene", "On scene")]
+STATUS_BUTTONS = [
+    (IncidentStatus.ACKNOWLEDGED, "Acknowledge"),
+    (IncidentStatus.EN_ROUTE, "En route"),
+    (IncidentStatus.ON_SCENE, "On scene"),
+]
 
 
 def field_incident(token: str) -> tuple[Any, Any] | None:
@@ -63,6 +70,25 @@ def _actor(unit: Any) -> Actor:
     return Actor.system(f"field:{unit.call_sign}")
 
 
+@bp.get("/field")
+@roles_required(Role.FIELD)
+def field_index() -> Any:
+    """A signed-in field user's start page: their unit's current incident, linked to its field page."""
+    unit = db.session.get(Unit, current_user.unit_id) if current_user.unit_id is not None else None
+    incident, link = None, None
+    if unit is not None and unit.incident_id is not None:
+        incident = db.session.get(Incident, unit.incident_id)
+    if incident is not None and unit is not None:
+        # The same test as the link itself (field_incident): assigned to this unit, still under way.
+        if incident.unit_id == unit.id and IncidentStatus(incident.status) in ASSIGNED_STATUSES:
+            secret_key = str(current_app.config["SECRET_KEY"])
+            token = make_field_token(secret_key=secret_key, incident_id=incident.id, unit_id=unit.id)
+            link = url_for("sms_pages.field_page", token=token)
+        else:
+            incident = None
+    return render_template("notifications/field_index.html", unit=unit, incident=incident, link=link)
+
+
 @bp.get("/field/<token>")
 def field_page(token: str) -> Any:
     found = field_incident(token)
@@ -70,7 +96,7 @@ def field_page(token: str) -> Any:
         return _closed()
     incident, unit = found
     current = IncidentStatus(incident.status)
-    allowed = {status.value for status in INCIDENT_TRANSITIONS[current]}
+    allowed = INCIDENT_TRANSITIONS[current]
     audit(session=db.session, user=None, action="field_view", record_type="incident", record_id=incident.id,
           actor=_actor(unit).name)  # fmt: skip
     db.session.commit()
@@ -82,9 +108,9 @@ def field_page(token: str) -> Any:
         category=incident_category(incident),
         flags=list(incident.flags or []),
         callback=current_app.config.get("SMS_CALLBACK_NUMBER") or current_app.config.get("TWILIO_FROM_NUMBER") or "",
-        buttons=[(value, label) for value, label in STATUS_BUTTONS if value in allowed],
-        can_clear="cleared" in allowed,
-        can_decline="pending" in allowed,
+        buttons=[(status.value, label) for status, label in STATUS_BUTTONS if status in allowed],
+        can_clear=IncidentStatus.CLEARED in allowed,
+        can_decline=IncidentStatus.PENDING in allowed,
         outcomes=sorted(outcome.value for outcome in outcomes_for(current)),
     )
 
@@ -98,7 +124,7 @@ def field_status(token: str) -> Any:
     status = request.form.get("status", "")
     outcome = request.form.get("outcome") or None
     police = request.form.get("police_present")
-    if status == "cleared" and (not outcome or police not in ("yes", "no")):
+    if status == IncidentStatus.CLEARED and (not outcome or police not in ("yes", "no")):
         # The encounter's record needs both; a guess here would end up in the figures.
         flash("To clear, choose the outcome and say whether police were on scene.", "error")
         return redirect(url_for("sms_pages.field_page", token=token))
@@ -108,8 +134,8 @@ def field_status(token: str) -> Any:
             incident_id=incident.id,
             status=status,
             by=_actor(unit),
-            outcome=outcome if status == "cleared" else None,
-            police_present={"yes": True, "no": False}.get(police or "") if status == "cleared" else None,
+            outcome=outcome if status == IncidentStatus.CLEARED else None,
+            police_present={"yes": True, "no": False}.get(police or "") if status == IncidentStatus.CLEARED else None,
             note="field page",
             bus=deps.bus(),
         )
@@ -179,7 +205,7 @@ def _require_console() -> None:
 
 
 @bp.get("/sms")
-@roles_required("dispatcher", "supervisor", "admin")
+@roles_required(*DISPATCHERS)
 def simulator() -> Any:
     _require_console()
     sent = list(db.session.scalars(sa.select(ConsoleMessageRow).order_by(ConsoleMessageRow.id.desc()).limit(300)))
@@ -201,7 +227,7 @@ def simulator() -> Any:
 
 
 @bp.post("/sms/simulate")
-@roles_required("dispatcher", "supervisor", "admin")
+@roles_required(*DISPATCHERS)
 def simulate_reply() -> Any:
     _require_console()
     phone = request.form.get("phone", "")

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from alerts.models import Alert
-from alerts.service import alert_json
+from alerts.schemas import AlertRead
 from core.actors import Actor
 from core.audit import audit_as
 from core.clock import now as clock_now
@@ -30,22 +30,6 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 CLOSING_OUTCOMES = {"reached": "done", "declined": "declined", "lost": "lost"}
-
-
-def followup_json(followup: Followup, *, now: datetime | None = None) -> dict[str, Any]:
-    now = now or clock_now()
-    return {
-        "id": followup.id,
-        "call_id": followup.call_id,
-        "incident_id": followup.incident_id,
-        "risk_level": followup.risk_level,
-        "started_at": followup.started_at.isoformat(),
-        "due_at": followup.due_at.isoformat(),
-        "overdue": followup.state == "due" and followup.due_at <= now,
-        "attempts": followup.attempts,
-        "state": followup.state,
-        "closed_at": followup.closed_at.isoformat() if followup.closed_at else None,
-    }
 
 
 def start_followup(
@@ -144,4 +128,9 @@ def _clear_overdue(*, session: Any, followup_id: int, by: str) -> None:
             alert.cleared_at = clock_now()
             alert.cleared_by = by
             session.flush()
-            record_event(session=session, type="alert.cleared", data=alert_json(alert), unit_id=alert.unit_id)
+            record_event(
+                session=session,
+                type="alert.cleared",
+                data=AlertRead.model_validate(alert).model_dump(mode="json"),
+                unit_id=alert.unit_id,
+            )

@@ -15,6 +15,7 @@ Choices (DOMAIN.md leaves them open):
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,15 +23,19 @@ from typing import Any
 import sqlalchemy as sa
 
 from alerts.models import Alert
-from alerts.service import alert_json, clear_alerts, raise_alert
+from alerts.schemas import AlertRead
+from alerts.service import clear_alerts, raise_alert
 from config import Settings
 from core.bus import HandlerTable
 from core.clock import now as clock_now
 from core.events import record_event
+from core.roles import Role
 from dispatch.events import IncidentMoved, IncidentOpened, UnitAssigned, UnitPositioned
 from dispatch.models import Incident, Unit
-from dispatch.serialize import unit_json
+from dispatch.schemas import UnitRead
 from dispatch.service import recommend_units
+from dispatch.states import ARRIVED_STATUSES, UNASSIGNED_STATUSES, IncidentStatus
+from geo.travel import Router
 from notifications.outbox import page_unit
 from timers import service
 from timers.followups import start_followup
@@ -41,8 +46,8 @@ from triage.events import CallLogged
 log = logging.getLogger(__name__)
 
 ACK_ALERTS = frozenset({"ack_overdue", "reassign_suggested"})
-ON_SCENE_STATUSES = service.ON_SCENE_STATUSES
-CHECKIN_ENDS = frozenset({"cleared", "closed", "cancelled", "pending"})
+# Check-ins end when no team is on the incident any more (cleared, closed, cancelled, back in the queue).
+CHECKIN_ENDS = UNASSIGNED_STATUSES
 
 
 def _minutes(seconds: float) -> str:
@@ -63,7 +68,7 @@ def _position(unit: Unit, now: datetime) -> dict[str, Any]:
 def _still_waiting_for_ack(session: Any, timer: Timer) -> tuple[Incident, Unit] | None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
-    if incident is None or unit is None or incident.status != "dispatched" or incident.unit_id != unit.id:
+    if incident is None or unit is None or incident.status != IncidentStatus.DISPATCHED or incident.unit_id != unit.id:
         return None
     return incident, unit
 
@@ -88,14 +93,20 @@ def fire_ack_repage(*, session: Any, timer: Timer, now: datetime, settings: Sett
     )
 
 
-def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
+def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, settings: Settings, router: Router) -> None:
     waiting = _still_waiting_for_ack(session, timer)
     if waiting is None:
         return
     incident, unit = waiting
-    options = [
-        r for r in recommend_units(session=session, incident_id=incident.id, now=now, limit=5) if r.unit_id != unit.id
-    ]
+    ranked = recommend_units(
+        session=session,
+        incident_id=incident.id,
+        router=router,
+        clock=lambda: now,
+        stale_after_s=settings.position_stale_s,
+        limit=5,
+    )
+    options = [r for r in ranked if r.unit_id != unit.id]
     since = incident.dispatched_at or timer.created_at
     data: dict[str, Any] = {"dispatched_at": since.isoformat(), "suggested": None}
     if options:
@@ -124,7 +135,7 @@ def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, settings: Se
 def fire_checkin_ask(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
-    if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES or incident.unit_id != unit.id:
+    if incident is None or unit is None or incident.status not in ARRIVED_STATUSES or incident.unit_id != unit.id:
         return
     page_unit(session=session, unit=unit, incident=incident, kind="checkin", settings=settings)
     service.start_timer(
@@ -140,7 +151,7 @@ def fire_checkin_ask(*, session: Any, timer: Timer, now: datetime, settings: Set
 def fire_checkin_missed(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     incident = session.get(Incident, timer.incident_id)
     unit = session.get(Unit, timer.unit_id)
-    if incident is None or unit is None or incident.status not in ON_SCENE_STATUSES:
+    if incident is None or unit is None or incident.status not in ARRIVED_STATUSES:
         return
     asked_at = (timer.data or {}).get("asked_at", timer.created_at.isoformat())
     raise_alert(
@@ -174,7 +185,7 @@ def fire_checkin_escalate(*, session: Any, timer: Timer, now: datetime, settings
     ).first()
     if row is None or unit is None:
         return  # answered meanwhile
-    row.audience = "supervisor"
+    row.audience = Role.SUPERVISOR.value
     row.data = {
         **(row.data or {}),
         "escalated": True,
@@ -186,7 +197,12 @@ def fire_checkin_escalate(*, session: Any, timer: Timer, now: datetime, settings
         "supervisor alerted."
     )
     session.flush()
-    record_event(session=session, type="alert.raised", data=alert_json(row), unit_id=row.unit_id)
+    record_event(
+        session=session,
+        type="alert.raised",
+        data=AlertRead.model_validate(row).model_dump(mode="json"),
+        unit_id=row.unit_id,
+    )
 
 
 def _asked(timer: Timer) -> datetime:
@@ -196,14 +212,14 @@ def _asked(timer: Timer) -> datetime:
 
 def fire_pending_sla(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     incident = session.get(Incident, timer.incident_id)
-    if incident is None or incident.status != "pending":
+    if incident is None or incident.status != IncidentStatus.PENDING:
         return
     raise_alert(
         session=session,
         kind="pending_sla",
         severity="critical",
         incident_id=incident.id,
-        audience="supervisor",
+        audience=Role.SUPERVISOR.value,
         message=f"Emergent {incident.number} is still waiting for a unit after "
         f"{_minutes((now - (incident.created_at or timer.created_at)).total_seconds())}.",
         data={"created_at": incident.created_at.isoformat() if incident.created_at else None},
@@ -219,7 +235,7 @@ def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime, settings
     alert = Alert(
         kind="followup_overdue",
         severity="warning",
-        audience="dispatcher",
+        audience=Role.DISPATCHER.value,
         incident_id=followup.incident_id,
         message=f"Follow-up of call {followup.call_id or '?'} is overdue ({followup.attempts} attempts).",
         data={"followup_id": followup.id, "call_id": followup.call_id, "due_at": followup.due_at.isoformat()},
@@ -227,7 +243,7 @@ def fire_followup_overdue(*, session: Any, timer: Timer, now: datetime, settings
     )
     session.add(alert)
     session.flush()
-    record_event(session=session, type="alert.raised", data=alert_json(alert))
+    record_event(session=session, type="alert.raised", data=AlertRead.model_validate(alert).model_dump(mode="json"))
 
 
 def fire_position_stale(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
@@ -237,7 +253,8 @@ def fire_position_stale(*, session: Any, timer: Timer, now: datetime, settings: 
         return
     if isinstance(fix_at, str) and unit.location_at > datetime.fromisoformat(fix_at):
         return  # a newer fix came in (its own timer covers it)
-    record_event(session=session, type="unit.updated", data=unit_json(unit, now=now), unit_id=unit.id)
+    unit_data = UnitRead.of(unit, now=now, stale_s=settings.position_stale_s).model_dump(mode="json")
+    record_event(session=session, type="unit.updated", data=unit_data, unit_id=unit.id)
     if unit.incident_id is not None:
         raise_alert(
             session=session,
@@ -254,23 +271,25 @@ def fire_probe(*, session: Any, timer: Timer, now: datetime, settings: Settings)
     session.add(TimerProbe(timer_id=timer.id, fired_by=(timer.claimed_by or "?")[:80], fired_at=now))
 
 
-HANDLERS: dict[str, Handler] = {
-    service.ACK_REPAGE: fire_ack_repage,
-    service.ACK_REASSIGN: fire_ack_reassign,
-    service.CHECKIN_ASK: fire_checkin_ask,
-    service.CHECKIN_MISSED: fire_checkin_missed,
-    service.CHECKIN_ESCALATE: fire_checkin_escalate,
-    service.PENDING_SLA: fire_pending_sla,
-    service.FOLLOWUP_OVERDUE: fire_followup_overdue,
-    service.POSITION_STALE: fire_position_stale,
-    service.PROBE: fire_probe,
-}
+def timer_handlers(*, router: Router) -> dict[str, Handler]:
+    """What each timer kind does when it fires; the reassignment suggestion ranks with `router`."""
+    return {
+        service.ACK_REPAGE: fire_ack_repage,
+        service.ACK_REASSIGN: functools.partial(fire_ack_reassign, router=router),
+        service.CHECKIN_ASK: fire_checkin_ask,
+        service.CHECKIN_MISSED: fire_checkin_missed,
+        service.CHECKIN_ESCALATE: fire_checkin_escalate,
+        service.PENDING_SLA: fire_pending_sla,
+        service.FOLLOWUP_OVERDUE: fire_followup_overdue,
+        service.POSITION_STALE: fire_position_stale,
+        service.PROBE: fire_probe,
+    }
 
 
 # -- event handlers: the changes that start and answer timers -------------------------------------
 def on_incident_opened(event: IncidentOpened, /, *, session: Any, settings: Settings) -> None:
     incident = event.incident
-    if incident.priority == "emergent" and incident.status == "pending":
+    if incident.priority == "emergent" and incident.status == IncidentStatus.PENDING:
         _start_pending_sla(session, incident, settings)
 
 
@@ -300,11 +319,11 @@ def on_unit_assigned(event: UnitAssigned, /, *, session: Any, settings: Settings
 
 
 def on_incident_moved(event: IncidentMoved, /, *, session: Any, settings: Settings) -> None:
-    incident, unit, to_status = event.incident, event.unit, event.to_status.value
-    if to_status != "dispatched":
+    incident, unit, to_status = event.incident, event.unit, event.to_status
+    if to_status != IncidentStatus.DISPATCHED:
         service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
         clear_alerts(session=session, kinds=ACK_ALERTS, incident_id=incident.id, by=f"incident {to_status}")
-    if to_status == "on_scene" and unit is not None:
+    if to_status == IncidentStatus.ON_SCENE and unit is not None:
         running = service.live_timers(session=session, kinds=service.CHECKIN_KINDS, incident_id=incident.id)
         if not running:
             service.schedule_checkin(
@@ -322,12 +341,12 @@ def on_incident_moved(event: IncidentMoved, /, *, session: Any, settings: Settin
             incident_id=incident.id,
             by=f"incident {to_status}",
         )
-    if to_status == "cancelled":
+    if to_status == IncidentStatus.CANCELLED:
         service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
         clear_alerts(session=session, kinds={"pending_sla"}, incident_id=incident.id, by="cancelled")
-    if to_status == "pending" and incident.priority == "emergent":
+    if to_status == IncidentStatus.PENDING and incident.priority == "emergent":
         _start_pending_sla(session, incident, settings)  # back in the queue: the wait starts again
-    if to_status == "cleared":
+    if to_status == IncidentStatus.CLEARED:
         start_followup(session=session, settings=settings.timers, incident=incident, at=clock_now())
 
 

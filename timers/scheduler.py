@@ -24,7 +24,8 @@ from core.db import utcnow
 from core.deps import settings_of
 from core.extensions import db
 from core.live import prune_events
-from timers.handlers import HANDLERS
+from core.ports import ports_of
+from timers.handlers import timer_handlers
 from timers.sweep import sweep
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,11 @@ def reloader_parent(app: Flask) -> bool:
 def run_sweep(app: Flask) -> Any:
     with app.app_context():
         try:
-            result = sweep(session=db.session, handlers=HANDLERS, settings=settings_of(app))
+            result = sweep(
+                session=db.session,
+                handlers=timer_handlers(router=ports_of(app).router),
+                settings=settings_of(app),
+            )
             if result.claimed:
                 log.info("timer sweep: %s", result)
             return result

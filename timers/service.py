@@ -18,6 +18,7 @@ from alerts.service import clear_alerts
 from config import TimerSettings
 from core.clock import now as clock_now
 from dispatch.models import Incident, Unit
+from dispatch.states import ARRIVED_STATUSES
 from timers.models import Timer
 
 __all__ = ["TimerSettings", "cancel_timers", "start_timer"]  # TimerSettings: its one definition is in config.py
@@ -37,8 +38,7 @@ PROBE = "probe"
 
 ACK_KINDS = frozenset({ACK_REPAGE, ACK_REASSIGN})
 CHECKIN_KINDS = frozenset({CHECKIN_ASK, CHECKIN_MISSED, CHECKIN_ESCALATE})
-LIVE_STATES = ("pending", "claimed")
-ON_SCENE_STATUSES = frozenset({"on_scene", "transporting", "at_facility"})
+LIVE_STATES = ("pending", "claimed")  # timer states (timers.models.TIMER_STATES), not incident statuses
 
 
 def start_timer(
@@ -129,7 +129,7 @@ def checkin_received(*, session: Any, unit_id: int, at: datetime, interval_s: in
     the unit is not on scene with an incident: nothing changes then."""
     unit = session.get(Unit, unit_id)
     incident = session.get(Incident, unit.incident_id) if unit is not None and unit.incident_id else None
-    if incident is None or incident.status not in ON_SCENE_STATUSES:
+    if incident is None or incident.status not in ARRIVED_STATUSES:
         log.info("check-in from unit %s, which is not on scene", unit_id)
         return False
     clear_alerts(session=session, kinds={"checkin_missed"}, incident_id=incident.id, unit_id=unit_id, by="checkin")

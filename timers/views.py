@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from flask_login import current_user
 from pydantic import Field
 
 from core.actors import Actor
-from core.api import ApiBlueprint, ApiModel, QueryModel
+from core.api import ApiBlueprint, ApiModel, ListQuery
+from core.clock import now as clock_now
 from core.extensions import db
-from timers.followups import due_followups, followup_json, record_attempt
+from core.roles import STAFF
+from timers.followups import due_followups, record_attempt
+from timers.schemas import FollowupRead
 
 api = ApiBlueprint("timers_api", __name__, url_prefix="/api/v1")
 
-FOLLOWUP_ROLES = {"operator", "dispatcher", "supervisor", "admin"}
 
-
-class FollowupQuery(QueryModel):
+class FollowupQuery(ListQuery):
     state: Literal["due", "done", "declined", "lost", "all"] = "due"
-    limit: int = Field(default=50, ge=1, le=500)
 
 
 class AttemptIn(ApiModel):
@@ -30,26 +30,29 @@ class AttemptIn(ApiModel):
 @api.op(
     "/followups",
     "GET",
-    roles=FOLLOWUP_ROLES,
+    roles=STAFF,
     query=FollowupQuery,
+    response=list[FollowupRead],
     summary="Follow-ups; state=due lists the open ones, soonest due first",
 )
-def list_followups(*, query: FollowupQuery) -> Any:
+def list_followups(*, query: FollowupQuery) -> list[FollowupRead]:
     rows = due_followups(session=db.session, state=query.state, limit=query.limit)
-    return [followup_json(row) for row in rows]
+    at = clock_now()
+    return [FollowupRead.of(row, now=at) for row in rows]
 
 
 @api.op(
     "/followups/<int:followup_id>/attempts",
     "POST",
-    roles=FOLLOWUP_ROLES,
+    roles=STAFF,
     body=AttemptIn,
+    response=FollowupRead,
     status=201,
     summary="Record an attempt to reach the person (reached, no_answer, declined, lost)",
 )
-def add_attempt(followup_id: int, *, body: AttemptIn) -> Any:
+def add_attempt(followup_id: int, *, body: AttemptIn) -> tuple[FollowupRead, int]:
     followup = record_attempt(
         session=db.session, followup_id=followup_id, outcome=body.outcome, note=body.note, by=Actor.of(current_user)
     )
     db.session.commit()
-    return followup_json(followup), 201
+    return FollowupRead.of(followup, now=clock_now()), 201

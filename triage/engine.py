@@ -49,6 +49,9 @@ class TriageResult:
     needs: dict[str, NeedValue] = field(default_factory=dict)
     disposition_note: str | None = None
     instruction: str | None = None  # e.g. "Transfer to 911 now — medical emergency"
+    # What the dispatch text names, in plain words ("suicidal ideation"): the questionnaire's
+    # concern_rules; None when it has none or none matched.
+    concern: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The `POST /api/v1/triage/evaluate` body (CONTRACT.md) plus flags, needs and missing."""
@@ -65,6 +68,7 @@ class TriageResult:
             "needs": dict(self.needs),
             "disposition_note": self.disposition_note,
             "instruction": self.instruction,
+            "concern": self.concern,
         }
 
 
@@ -160,12 +164,24 @@ def check_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -
     return errors
 
 
-def _priority(disposition: str, risk_level: str) -> str | None:
+def priority_for(disposition: str, risk_level: str) -> str | None:
+    """DOMAIN.md "Priority by disposition": `phone` has none; `emergency_911` is emergent; a team
+    (`mobile_team`, `co_response`) is emergent when the risk is high, else urgent. `routine` is
+    never computed: only an operator sets it. An operator's overridden disposition takes its
+    priority from here too (triage.service.decide)."""
     if disposition == "phone":
         return None
     if disposition == "emergency_911" or risk_level == "high":
         return "emergent"
     return "urgent"
+
+
+def _concern(questionnaire: Questionnaire, screening: _Screening) -> str | None:
+    """The first concern rule the answers establish (one still pending an answer is passed by)."""
+    for rule in questionnaire.concern_rules:
+        if rule.when is None or rules.evaluate(rule.when, screening.leaf) is True:
+            return rule.concern
+    return None
 
 
 def _dedupe(items: list[str]) -> list[str]:
@@ -235,7 +251,7 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, str]) -> Triage
         questionnaire_version=questionnaire.version,
         risk_level=risk_level,
         disposition=disposition,
-        priority=_priority(disposition, risk_level),
+        priority=priority_for(disposition, risk_level),
         reasons=_dedupe(reasons),
         flags=flags,
         asked=asked,
@@ -244,4 +260,5 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, str]) -> Triage
         needs=needs(questionnaire, screening.answers),
         disposition_note=note,
         instruction=instruction,
+        concern=_concern(questionnaire, screening),
     )

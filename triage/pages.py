@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from core.auth import roles_required
+from core.roles import INTAKE, INTAKE_PAGE
 
 pages = Blueprint(
     "triage_pages",
@@ -19,7 +20,7 @@ pages = Blueprint(
 
 
 @pages.get("/operator")
-@roles_required("operator", "admin", "dispatcher")
+@roles_required(*INTAKE_PAGE)
 def operator() -> Any:
-    can_log = current_user.has_any_role(frozenset({"operator", "admin"}))
+    can_log = current_user.has_any_role(INTAKE)
     return render_template("triage/operator.html", can_log=can_log)

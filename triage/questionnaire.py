@@ -99,6 +99,14 @@ class DispositionRule:
     instruction: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ConcernRule:
+    """The concern a dispatch text names in plain words ("suicidal ideation") when `when` holds."""
+
+    concern: str
+    when: Condition | None  # None: the catch-all
+
+
 @dataclass(frozen=True)
 class Questionnaire:
     id: str
@@ -112,6 +120,8 @@ class Questionnaire:
     needs: Mapping[str, str]
     source: str | None = None
     path: str | None = None
+    # First rule the answers establish names the concern; none: the text names no concern.
+    concern_rules: tuple[ConcernRule, ...] = ()
     questions: tuple[Question, ...] = field(init=False)
     by_id: Mapping[str, Question] = field(init=False)
 
@@ -204,7 +214,7 @@ def latest(catalog: Mapping[tuple[str, int], Questionnaire], questionnaire_id: s
 
 _TOP_KEYS = {
     "id", "version", "title", "licence", "source", "sections", "risk_rules",
-    "disposition_rules", "needs",
+    "disposition_rules", "concern_rules", "needs",
 }  # fmt: skip
 _SECTION_KEYS = {"id", "title", "instructions", "questions"}
 _QUESTION_KEYS = {
@@ -213,6 +223,9 @@ _QUESTION_KEYS = {
 }  # fmt: skip
 _RISK_RULE_KEYS = {"risk", "when"}
 _DISPOSITION_RULE_KEYS = {"disposition", "when", "note", "instruction"}
+_CONCERN_RULE_KEYS = {"concern", "when"}
+# A concern travels in an unencrypted SMS: a few plain words, never a detail (DOMAIN.md).
+MAX_CONCERN = 40
 
 
 def _keys(raw: Mapping[str, Any], allowed: set[str], where: str, problems: list[str]) -> None:
@@ -383,6 +396,36 @@ def _rules(
     return parsed
 
 
+def _concern_rules(raw: object, *, by_id: Mapping[str, Question], problems: list[str]) -> list[ConcernRule]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not raw:
+        problems.append("'concern_rules' must be a non-empty list when given")
+        return []
+    parsed: list[ConcernRule] = []
+    catch_all: int | None = None
+    for number, raw_rule in enumerate(raw, start=1):
+        where = f"concern_rules rule {number}"
+        if not isinstance(raw_rule, dict):
+            problems.append(f"{where}: a rule must be a mapping")
+            continue
+        _keys(raw_rule, _CONCERN_RULE_KEYS, where, problems)
+        concern = _text(raw_rule, "concern", where, problems)
+        if len(concern) > MAX_CONCERN or "," in concern or ";" in concern:
+            problems.append(f"{where}: a concern is a few plain words (at most {MAX_CONCERN} characters, no , or ;)")
+        when = None
+        if raw_rule.get("when") is not None:
+            when = _condition(raw_rule["when"], where, problems, allow_risk=False)
+            if when is not None:
+                rules.check_references(when, where, options=_options(by_id), problems=problems)
+        if catch_all is not None:
+            problems.append(f"{where} comes after the catch-all rule {catch_all} and can never match")
+        elif raw_rule.get("when") is None:
+            catch_all = number
+        parsed.append(ConcernRule(concern, when))
+    return parsed
+
+
 def _build(raw: object, *, path: Path) -> Questionnaire:
     if not isinstance(raw, dict):
         raise QuestionnaireError(path, ["the file must hold a mapping (id, version, sections…)"])
@@ -414,6 +457,7 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
         raw.get("disposition_rules"), name="disposition_rules", kind_key="disposition",
         kinds=DISPOSITIONS, by_id=by_id, problems=problems,
     )  # fmt: skip
+    concern_rules = _concern_rules(raw.get("concern_rules"), by_id=by_id, problems=problems)
     needs = raw.get("needs") or {}
     if not isinstance(needs, dict):
         problems.append("'needs' must map a need name to a question id")
@@ -437,13 +481,15 @@ def _build(raw: object, *, path: Path) -> Questionnaire:
         disposition_rules=tuple(
             DispositionRule(kind, when, note, instruction) for kind, when, note, instruction in disposition_rules
         ),
+        concern_rules=tuple(concern_rules),
         needs={str(need): str(question_id) for need, question_id in needs.items()},
         path=str(path),
     )
     rules.check_can_match(
         show_ifs,
         [(f"risk_rules rule {n}", r.when) for n, r in enumerate(questionnaire.risk_rules, 1)]
-        + [(f"disposition_rules rule {n}", r.when) for n, r in enumerate(questionnaire.disposition_rules, 1)],
+        + [(f"disposition_rules rule {n}", r.when) for n, r in enumerate(questionnaire.disposition_rules, 1)]
+        + [(f"concern_rules rule {n}", r.when) for n, r in enumerate(questionnaire.concern_rules, 1)],
         options=options,
         problems=problems,
     )

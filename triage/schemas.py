@@ -1,12 +1,19 @@
-"""Request bodies and query strings of the triage and calls API (validated by core.api)."""
+"""Request bodies and query strings of the triage and calls API (validated by core.api), and the
+answers it gives."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, field_validator
 
-from core.api import ApiModel, QueryModel
+from core.api import ApiModel, ListQuery, QueryModel
+from core.schemas import ReadModel, Timestamp
+from dispatch.models import Incident
+from triage import rules
+from triage.engine import TriageResult
+from triage.models import Call
+from triage.questionnaire import Questionnaire
 
 Disposition = Literal["phone", "mobile_team", "co_response", "emergency_911"]
 Priority = Literal["emergent", "urgent", "routine"]
@@ -56,6 +63,181 @@ class CallIn(ApiModel):
     questionnaire: QuestionnaireRef | None = None
 
 
-class CallsQuery(QueryModel):
+class CallsQuery(ListQuery):
     status: Literal["open", "closed"] | None = None
-    limit: int = Field(default=50, ge=1, le=500)
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+def _empty(value: object) -> bool:
+    return not value
+
+
+class QuestionRead(ReadModel):
+    id: str
+    text: str
+    type: Literal["yes_no", "yes_no_unknown", "text", "choice"]
+    options: list[str] | None = Field(default=None, exclude_if=_absent)
+    show_if: Any = Field(default=None, exclude_if=_absent, description="when to show it (see triage/rules.py)")
+    label: str
+    required: bool
+    help: str | None = Field(default=None, exclude_if=_empty)
+    format: str | None = Field(default=None, exclude_if=_empty)
+
+    @field_validator("show_if", mode="before")
+    @classmethod
+    def _browser_form(cls, condition: Any) -> Any:
+        return None if condition is None else rules.to_browser(condition)
+
+
+class SectionRead(ReadModel):
+    id: str
+    title: str
+    instructions: str | None = Field(default=None, exclude_if=_empty)
+    questions: list[QuestionRead]
+
+
+class QuestionnaireRead(ReadModel):
+    """`GET /api/v1/triage/questionnaire` (CONTRACT.md), plus title and licence."""
+
+    id: str
+    version: int
+    title: str
+    licence: str
+    sections: list[SectionRead]
+
+
+class QuestionnaireSummaryRead(ReadModel):
+    id: str
+    version: int
+    title: str
+    licence: str
+    active: bool
+
+    @classmethod
+    def of(cls, questionnaire: Questionnaire, *, active: bool) -> QuestionnaireSummaryRead:
+        return cls(
+            id=questionnaire.id,
+            version=questionnaire.version,
+            title=questionnaire.title,
+            licence=questionnaire.licence,
+            active=active,
+        )
+
+
+class ActiveQuestionnaireRead(BaseModel):
+    id: str
+    version: int
+    title: str
+    active: bool
+
+
+class QuestionnaireKeyRead(BaseModel):
+    id: str
+    version: int
+
+
+class EvaluationRead(ReadModel):
+    """`POST /api/v1/triage/evaluate` (CONTRACT.md) plus flags, needs and what is missing."""
+
+    questionnaire: QuestionnaireKeyRead
+    risk_level: Literal["none", "low", "moderate", "high", "incomplete"]
+    disposition: Disposition
+    priority: Priority | None
+    reasons: list[str]
+    flags: list[str]
+    asked: list[str]
+    complete: bool
+    missing: list[str]
+    needs: dict[str, bool | str | None]
+    disposition_note: str | None
+    instruction: str | None
+    concern: str | None = Field(
+        description="what a dispatch text names, in plain words (the questionnaire's concern_rules)"
+    )
+
+    @classmethod
+    def of(cls, result: TriageResult) -> EvaluationRead:
+        key = QuestionnaireKeyRead(id=result.questionnaire_id, version=result.questionnaire_version)
+        columns = {name: getattr(result, name) for name in cls.model_fields if name != "questionnaire"}
+        return cls.model_validate({**columns, "questionnaire": key})
+
+
+class CallerRead(BaseModel):
+    phone: str | None
+    name: str | None
+    relation: str | None
+
+
+class CallLocationRead(BaseModel):
+    address: str | None
+    lat: float | None
+    lon: float | None
+    source: str | None
+    resolved: bool
+
+
+class ComputedRead(BaseModel):
+    disposition: str
+    priority: str | None
+
+
+class OverrideRead(BaseModel):
+    reason: str
+
+
+class CallRead(ReadModel):
+    """The call as CONTRACT.md shows it, plus what was asked, who overrode what and why."""
+
+    id: int
+    number: str
+    status: str
+    received_at: Timestamp
+    taken_by: int | None
+    caller: CallerRead
+    location: CallLocationRead
+    questionnaire: QuestionnaireKeyRead
+    answers: dict[str, Any]
+    narrative: str | None
+    triage: dict[str, Any] = Field(description="the evaluation as it was at intake")
+    risk_level: str
+    disposition: str
+    priority: str | None
+    computed: ComputedRead
+    override: OverrideRead | None
+    transfer_instruction: str | None
+    incident_id: int | None
+
+    @classmethod
+    def of(cls, call: Call, incident: Incident | None) -> CallRead:
+        return cls(
+            id=call.id,
+            number=call.number,
+            status=call.status,
+            received_at=call.received_at,
+            taken_by=call.taken_by,
+            caller=CallerRead(phone=call.caller_phone, name=call.caller_name, relation=call.caller_relation),
+            location=CallLocationRead(
+                address=call.address,
+                lat=call.lat,
+                lon=call.lon,
+                source=call.location_source,
+                resolved=bool(call.location_resolved),
+            ),
+            questionnaire=QuestionnaireKeyRead(id=call.questionnaire_id, version=call.questionnaire_version),
+            answers=dict(call.answers or {}),
+            narrative=call.narrative,
+            triage=call.triage,
+            risk_level=call.risk_level,
+            disposition=call.disposition,
+            priority=call.priority,
+            computed=ComputedRead(disposition=call.computed_disposition, priority=call.computed_priority),
+            override=OverrideRead(reason=call.override_reason) if call.override_reason is not None else None,
+            transfer_instruction=call.transfer_instruction,
+            incident_id=incident.id if incident is not None else None,
+        )

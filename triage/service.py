@@ -1,6 +1,8 @@
 """Call intake: the questionnaire catalogue, the active questionnaire, evaluation and `create_call`.
 
-Each function works in the caller's transaction and never commits: the view does.
+Each function works in the caller's transaction and never commits: the view does. One
+exception: `take_call` ends its read transaction before it locates the call (core.db.end_reads),
+because a network geocoder may take seconds and no transaction may wait on it.
 
 Idempotency keys are scoped per user: the key is unique together with the user who took the
 call. Two operators whose clients happen to send the same key get two calls, and no user can
@@ -17,20 +19,20 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from core.actors import Actor
 from core.audit import audit
 from core.bus import MessageBus
-from core.clock import now
+from core.clock import Clock, now
+from core.db import end_reads
 from core.errors import DomainError, NotFound
 from core.events import record_event
 from core.numbers import next_number
 from dispatch.models import Incident
 from dispatch.service import open_incident_for_call
-from geo.service import locate
-from triage.engine import AnswersInvalid, TriageResult, evaluate
+from geo.service import Locator
+from triage.engine import AnswersInvalid, TriageResult, evaluate, priority_for
 from triage.events import CallLogged
 from triage.models import Call, Setting
 from triage.questionnaire import (
@@ -41,7 +43,7 @@ from triage.questionnaire import (
     latest,
     load_directory,
 )
-from triage.schemas import CallIn, OverrideIn
+from triage.schemas import CallIn, CallRead, OverrideIn, QuestionnaireSummaryRead
 
 log = logging.getLogger(__name__)
 
@@ -82,20 +84,9 @@ def load_catalogue(directory: Path | str = QUESTIONNAIRE_DIR) -> dict[tuple[str,
         return catalogue
 
 
-def current_catalogue() -> Catalogue:
-    catalogue: Catalogue = current_app.extensions["triage_catalogue"]
-    return catalogue
-
-
-def catalogue_list(catalogue: Catalogue, *, active: Questionnaire) -> list[dict[str, Any]]:
+def catalogue_list(catalogue: Catalogue, *, active: Questionnaire) -> list[QuestionnaireSummaryRead]:
     return [
-        {
-            "id": q.id,
-            "version": q.version,
-            "title": q.title,
-            "licence": q.licence,
-            "active": q.key == active.key,
-        }
+        QuestionnaireSummaryRead.of(q, active=q.key == active.key)
         for q in sorted(catalogue.values(), key=lambda q: (q.id, q.version))
     ]
 
@@ -181,15 +172,6 @@ def evaluate_answers(questionnaire: Questionnaire, answers: Mapping[str, str]) -
 # --- decisions -------------------------------------------------------------------------------
 
 
-def priority_for(disposition: str, risk_level: str) -> str | None:
-    """DOMAIN.md: phone has none; 911 is emergent; a team is emergent at high risk, else urgent."""
-    if disposition == "phone":
-        return None
-    if disposition == "emergency_911" or risk_level == "high":
-        return "emergent"
-    return "urgent"
-
-
 def decide(result: TriageResult, override: OverrideIn | None) -> tuple[str, str | None, str | None]:
     """Final disposition, priority and override reason: the computed values unless an operator
     overrides them with a written reason. `routine` exists only as an operator's choice."""
@@ -262,12 +244,21 @@ def create_call(
     payload: CallIn,
     by: Any,
     idempotency_key: str | None,
+    catalogue: Catalogue,
+    locator: Locator,
+    clock: Clock,
     bus: MessageBus,
-    catalogue: Catalogue | None = None,
 ) -> tuple[Call, bool]:
     """Log a call; see `take_call`, which also gives the incident opened for it."""
     call, _incident, created = take_call(
-        session=session, payload=payload, by=by, idempotency_key=idempotency_key, bus=bus, catalogue=catalogue
+        session=session,
+        payload=payload,
+        by=by,
+        idempotency_key=idempotency_key,
+        catalogue=catalogue,
+        locator=locator,
+        clock=clock,
+        bus=bus,
     )
     return call, created
 
@@ -278,13 +269,21 @@ def take_call(
     payload: CallIn,
     by: Any,
     idempotency_key: str | None,
+    catalogue: Catalogue,
+    locator: Locator,
+    clock: Clock,
     bus: MessageBus,
-    catalogue: Catalogue | None = None,
 ) -> tuple[Call, Incident | None, bool]:
     """Log a call: check and evaluate the answers, apply an override, locate, number and save it,
-    and open an incident when the final disposition needs a team. Returns (call, created); a key
-    this user already used returns their first call with created False. Refused requests (422)
-    raise before anything is written, so they do not use the key."""
+    and open an incident when the final disposition needs a team. Returns (call, incident,
+    created); a key this user already used returns their first call with created False. Refused
+    requests (422) raise before anything is written or geocoded, so they do not use the key.
+
+    Two transactions of the caller's session: the checks only read, and their transaction is
+    ended (core.db.end_reads: call this with nothing written in the session) before the locator
+    is asked, which may wait on a network geocoder; the call is then written in a new transaction
+    that the caller commits. A request with the same key that saves meanwhile is caught by the
+    key's unique constraint (its call is answered)."""
     user_id = getattr(by, "id", None)
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 100:
@@ -297,13 +296,13 @@ def take_call(
         earlier = _call_for_key(session, user_id, key)
         if earlier is not None:
             return earlier, incident_for_call(session=session, call=earlier), False
-    catalogue = catalogue if catalogue is not None else current_catalogue()
     questionnaire = chosen_questionnaire(session=session, catalogue=catalogue, ref=payload.questionnaire)
     result = evaluate_answers(questionnaire, payload.answers)
     disposition, priority, override_reason = decide(result, payload.override)
     location = payload.location  # never a reason to refuse a call: unresolved is saved as such
-    place = locate(session=session, address=location.address, lat=location.lat, lon=location.lon)
-    received_at = now()
+    end_reads(session)
+    place = locator.locate(address=location.address, lat=location.lat, lon=location.lon)
+    received_at = clock()
     answers = {k: v for k, v in payload.answers.items() if v != ""}
     try:
         with session.begin_nested():
@@ -365,7 +364,7 @@ def take_call(
             record_id=call.id,
             detail={"instruction": call.transfer_instruction},
         )
-    record_event(session=session, type="call.created", data=call_json(call, incident))
+    record_event(session=session, type="call.created", data=CallRead.of(call, incident).model_dump(mode="json"))
     bus.publish(CallLogged(call=call, by=actor), session=session)
     return call, incident, True
 
@@ -378,7 +377,7 @@ def get_call(*, session: Any, call_id: int, user: Any) -> tuple[Call, Incident |
     return call, incident_for_call(session=session, call=call)
 
 
-def list_calls(*, session: Any, status: str | None, limit: int, user: Any) -> list[dict[str, Any]]:
+def list_calls(*, session: Any, status: str | None, limit: int, user: Any) -> list[CallRead]:
     """Newest first. The list shows call records, so it is one audited view naming the calls."""
     statement = sa.select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(limit)
     if status is not None:
@@ -396,35 +395,4 @@ def list_calls(*, session: Any, status: str | None, limit: int, user: Any) -> li
             record_type="call",
             detail={"call_ids": [c.id for c in calls], "status": status},
         )
-    return [call_json(call, incidents.get(call.id)) for call in calls]
-
-
-def call_json(call: Call, incident: Any) -> dict[str, Any]:
-    """The call as CONTRACT.md shows it, plus what was asked, who overrode what and why."""
-    overridden = call.override_reason is not None
-    return {
-        "id": call.id,
-        "number": call.number,
-        "status": call.status,
-        "received_at": call.received_at.isoformat(),
-        "taken_by": call.taken_by,
-        "caller": {"phone": call.caller_phone, "name": call.caller_name, "relation": call.caller_relation},
-        "location": {
-            "address": call.address,
-            "lat": call.lat,
-            "lon": call.lon,
-            "source": call.location_source,
-            "resolved": bool(call.location_resolved),
-        },
-        "questionnaire": {"id": call.questionnaire_id, "version": call.questionnaire_version},
-        "answers": dict(call.answers or {}),
-        "narrative": call.narrative,
-        "triage": call.triage,
-        "risk_level": call.risk_level,
-        "disposition": call.disposition,
-        "priority": call.priority,
-        "computed": {"disposition": call.computed_disposition, "priority": call.computed_priority},
-        "override": {"reason": call.override_reason} if overridden else None,
-        "transfer_instruction": call.transfer_instruction,
-        "incident_id": incident.id if incident is not None else None,
-    }
+    return [CallRead.of(call, incidents.get(call.id)) for call in calls]

@@ -1,432 +1,428 @@
 // The dispatch board: the queue with running timers, recommendations, one-action assign, the
 // unit board, and an address search / map pick for an incident with no location. Everything
 // follows the live stream (snapshot + events); nothing reloads the page.
-(function () {
-  "use strict";
+//
+// For a screen reader the queue is not a live region (its clocks tick every second): a separate
+// polite region (#queue-announcer) says what changed: a new incident, a change of status.
+import { $, announcer, el } from "/static/lib/dom.js";
+import { api, errorText } from "/static/lib/http.js";
+import { connectLive } from "/static/lib/live.js";
+import { openOn } from "/static/lib/maps.js";
+import { Availability, IncidentStatus, isOpen, statusLabel } from "/static/lib/statuses.js";
+import { AlertPanel } from "/static/alerts/alerts.js";
 
-  var root = document.getElementById("dispatch");
-  var settings = JSON.parse(root.getAttribute("data-settings"));
-  var csrf = document.querySelector('meta[name="csrf-token"]').getAttribute("content");
+var root = $("dispatch");
+var settings = JSON.parse(root.getAttribute("data-settings"));
+var announce = announcer($("queue-announcer"));
 
-  var PRIORITY_ORDER = { emergent: 0, urgent: 1, routine: 2 };
-  var OPEN = ["pending", "dispatched", "acknowledged", "en_route", "on_scene", "transporting", "at_facility"];
-  var GROUPS = [
-    { title: "Available", availability: "available" },
-    { title: "Committed", availability: "committed" },
-    { title: "Unavailable", availability: "unavailable" },
-  ];
-  var BURLINGTON = [44.4759, -73.2121];
+var PRIORITY_ORDER = { emergent: 0, urgent: 1, routine: 2 };
+var GROUPS = Object.keys(Availability).map(function (name) {
+  var words = statusLabel(Availability[name]);
+  return { title: words.charAt(0).toUpperCase() + words.slice(1), availability: Availability[name] };
+});
 
-  var incidents = {};   // id -> incident JSON
-  var units = {};       // id -> unit JSON
-  var selectedId = null;
-  var recommendations = null;   // {incident_id, units: [...]} for the selected incident
-  var chosenUnit = null;        // unit id chosen below the first recommendation (reason box open)
-  var reasonDraft = "";         // what was typed in the reason box (kept across re-renders)
-  var focusReason = false;
-  var busy = false;
-  var recTimer = null;
-  var pickMap = null, pickMarker = null, picked = null;
+var incidents = {};   // id -> incident JSON
+var units = {};       // id -> unit JSON
+var selectedId = null;
+var recommendations = null;   // {incident_id, units: [...]} for the selected incident
+var chosenUnit = null;        // unit id chosen below the first recommendation (reason box open)
+var reasonDraft = "";         // what was typed in the reason box (kept across re-renders)
+var focusReason = false;
+var busy = false;
+var recTimer = null;
+var pickMap = null, pickMarker = null, picked = null;
 
-  function $(id) { return document.getElementById(id); }
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
-      else if (k === "className") node.className = attrs[k];
-      else node.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
-    return node;
-  }
-  function label(status) { return (status || "").replace(/_/g, " "); }
+var label = statusLabel;
 
-  function api(method, path, body) {
-    var options = { method: method, headers: { Accept: "application/json" }, credentials: "same-origin" };
-    if (body !== undefined) {
-      options.headers["Content-Type"] = "application/json";
-      options.headers["X-CSRFToken"] = csrf;
-      options.body = JSON.stringify(body);
-    }
-    return fetch(path, options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        return { ok: response.ok, status: response.status, data: data };
-      });
-    }).catch(function () {
-      return { ok: false, status: 0, data: { error: { message: "The server cannot be reached. Check the connection and try again." } } };
-    });
-  }
+function say(text, ok) {
+  var box = $("message");
+  if (!text) { box.hidden = true; box.textContent = ""; return; }
+  box.hidden = false;
+  box.textContent = text;
+  box.className = "message" + (ok ? " ok" : "");
+}
 
-  function errorText(result) {
-    var e = (result.data && result.data.error) || {};
-    var text = e.message || "That did not work (" + result.status + ").";
-    if (e.fields) text += " " + Object.keys(e.fields).map(function (k) { return k + ": " + e.fields[k]; }).join("; ");
-    return text;
-  }
+// --- time ----------------------------------------------------------------------------------
+function waitingSeconds(incident) {
+  return Math.max(0, Math.floor((Date.now() - Date.parse(incident.timestamps.created_at)) / 1000));
+}
+function clock(seconds) {
+  var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+  var mm = (h ? String(m).padStart(2, "0") : String(m)) + ":" + String(s).padStart(2, "0");
+  return h ? h + ":" + mm : mm;
+}
+function isLate(incident) {
+  return incident.status === IncidentStatus.PENDING && incident.priority === "emergent" && waitingSeconds(incident) > settings.pendingSlaS;
+}
+function since(incident) {
+  return new Date(Date.parse(incident.timestamps.created_at)).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+function minutes(seconds) { return seconds < 60 ? "under 1 min" : Math.round(seconds / 60) + " min"; }
+function km(metres) { return metres < 1000 ? metres + " m" : (metres / 1000).toFixed(1) + " km"; }
 
-  function say(text, ok) {
-    var box = $("message");
-    if (!text) { box.hidden = true; box.textContent = ""; return; }
-    box.hidden = false;
-    box.textContent = text;
-    box.className = "message" + (ok ? " ok" : "");
-  }
+// --- the queue -----------------------------------------------------------------------------
+function queueOrder(a, b) {
+  var pa = PRIORITY_ORDER[a.priority] !== undefined ? PRIORITY_ORDER[a.priority] : 3;
+  var pb = PRIORITY_ORDER[b.priority] !== undefined ? PRIORITY_ORDER[b.priority] : 3;
+  if (pa !== pb) return pa - pb;
+  return Date.parse(a.timestamps.created_at) - Date.parse(b.timestamps.created_at);
+}
 
-  // --- time ----------------------------------------------------------------------------------
-  function waitingSeconds(incident) {
-    return Math.max(0, Math.floor((Date.now() - Date.parse(incident.timestamps.created_at)) / 1000));
-  }
-  function clock(seconds) {
-    var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
-    var mm = (h ? String(m).padStart(2, "0") : String(m)) + ":" + String(s).padStart(2, "0");
-    return h ? h + ":" + mm : mm;
-  }
-  function isLate(incident) {
-    return incident.status === "pending" && incident.priority === "emergent" && waitingSeconds(incident) > settings.pendingSlaS;
-  }
-  function minutes(seconds) { return seconds < 60 ? "under 1 min" : Math.round(seconds / 60) + " min"; }
-  function km(metres) { return metres < 1000 ? metres + " m" : (metres / 1000).toFixed(1) + " km"; }
-
-  // --- the queue -----------------------------------------------------------------------------
-  function queueOrder(a, b) {
-    var pa = PRIORITY_ORDER[a.priority] !== undefined ? PRIORITY_ORDER[a.priority] : 3;
-    var pb = PRIORITY_ORDER[b.priority] !== undefined ? PRIORITY_ORDER[b.priority] : 3;
-    if (pa !== pb) return pa - pb;
-    return Date.parse(a.timestamps.created_at) - Date.parse(b.timestamps.created_at);
-  }
-
-  // Delivery of the texts to each unit's phones: the newest outbound message per phone.
-  var sms = {};
-  function noteMessage(m) {
-    if (!m || m.direction !== "out" || !m.incident_id) return;
-    var byPhone = sms[m.incident_id] || (sms[m.incident_id] = {});
-    var before = byPhone[m.to];
-    if (before && before.id > m.id) return;
-    byPhone[m.to] = m;
-  }
-  function loadMessages(incident) {
-    api("GET", "/api/v1/incidents/" + incident.id + "/messages").then(function (result) {
-      if (!result.ok || !Array.isArray(result.data)) return;
-      result.data.forEach(noteMessage);
-      renderQueue();
-    });
-  }
-  function smsLine(incident) {
-    var byPhone = sms[incident.id];
-    if (!byPhone) return null;
-    var all = Object.keys(byPhone).map(function (k) { return byPhone[k]; });
-    var failed = all.filter(function (m) { return m.status === "failed" || m.status === "undelivered"; });
-    var words = {};
-    all.forEach(function (m) { words[label(m.status)] = true; });
-    var text = "SMS " + Object.keys(words).join(", ") + (all.length > 1 ? " (" + all.length + " phones)" : "");
-    return el("span", { className: "sms" + (failed.length ? " late" : ""), "data-sms": incident.id, text: text });
-  }
-
-  function incidentButton(incident, compact) {
-    var late = isLate(incident);
-    var unit = incident.unit_id ? units[incident.unit_id] : null;
-    var head = el("span", { className: "num", text: incident.number }, [
-      incident.priority ? el("span", { className: "badge " + incident.priority, text: incident.priority }) : null,
-      incident.location.resolved ? null : el("span", { className: "badge unresolved", text: "no location" }),
-    ]);
-    var right = compact
-      ? el("span", { text: label(incident.status) + (unit ? " · " + unit.call_sign : "") })
-      : el("span", { className: "waiting" + (late ? " late" : ""), "data-waiting": incident.id, text: clock(waitingSeconds(incident)) });
-    var button = el("button", {
-      type: "button",
-      className: "prio-" + (incident.priority || "none"),
-      "aria-pressed": String(incident.id === selectedId),
-      "data-incident": incident.id,
-    }, [head, right, el("span", { className: "addr", text: incident.location.address || "address unknown" }),
-      compact ? smsLine(incident) : null]);
-    button.addEventListener("click", function () { select(incident.id); });
-    return el("li", {}, [button]);
-  }
-
-  function renderQueue() {
-    var all = Object.keys(incidents).map(function (k) { return incidents[k]; });
-    var pending = all.filter(function (i) { return i.status === "pending"; }).sort(queueOrder);
-    var active = all.filter(function (i) { return i.status !== "pending"; }).sort(queueOrder);
-    var focused = document.activeElement && document.activeElement.getAttribute("data-incident");
-    var queue = $("queue"), list = $("active");
-    queue.replaceChildren.apply(queue, pending.map(function (i) { return incidentButton(i, false); }));
-    list.replaceChildren.apply(list, active.map(function (i) { return incidentButton(i, true); }));
-    $("queue-count").textContent = pending.length;
-    $("active-count").textContent = active.length;
-    $("queue-empty").hidden = pending.length > 0;
-    if (focused) {
-      var again = root.querySelector('[data-incident="' + focused + '"]');
-      if (again) again.focus();
-    }
-  }
-
-  function tick() {
-    root.querySelectorAll("[data-waiting]").forEach(function (node) {
-      var incident = incidents[node.getAttribute("data-waiting")];
-      if (!incident) return;
-      node.textContent = clock(waitingSeconds(incident));
-      node.className = "waiting" + (isLate(incident) ? " late" : "");
-    });
-  }
-
-  // --- the unit board ------------------------------------------------------------------------
-  function renderBoard() {
-    var board = $("unit-board");
-    var all = Object.keys(units).map(function (k) { return units[k]; })
-      .sort(function (a, b) { return a.call_sign.localeCompare(b.call_sign); });
-    board.replaceChildren.apply(board, GROUPS.map(function (group) {
-      var members = all.filter(function (u) { return u.availability === group.availability; });
-      var items = members.map(function (u) {
-        var incident = u.incident_id ? incidents[u.incident_id] : null;
-        var sub = [];
-        if (incident) sub.push(incident.number);
-        if (!u.has_position) sub.push("no position");
-        else if (u.location_stale) sub.push("position stale");
-        var langs = (u.capabilities.languages || []).join(", ");
-        if (langs) sub.push(langs);
-        if (u.capabilities.youth) sub.push("youth");
-        return el("li", { "data-unit": u.id }, [
-          el("span", { className: "call-sign", text: u.call_sign }),
-          el("span", { className: "status " + u.availability, text: label(u.status) }),
-          el("span", { className: "sub" + (u.location_stale ? " stale" : ""), text: sub.join(" · ") }),
-        ]);
-      });
-      return el("div", { className: "unit-group", "data-group": group.availability }, [
-        el("h3", { text: group.title + " (" + members.length + ")" }),
-        items.length ? el("ul", {}, items) : el("p", { className: "muted small", text: "None." }),
-      ]);
-    }));
-  }
-
-  // --- the selected incident -----------------------------------------------------------------
-  function select(id) {
-    if (selectedId !== id) {
-      chosenUnit = null; recommendations = null; picked = null; say("");
-      var incident = incidents[id];
-      $("address-input").value = incident && !incident.location.resolved ? (incident.location.address || "") : "";
-      $("pick-use").disabled = true; $("pick-text").textContent = "No point picked.";
-      if (pickMarker) { pickMarker.remove(); pickMarker = null; }
-    }
-    selectedId = id;
+// Delivery of the texts to each unit's phones: the newest outbound message per phone.
+var sms = {};
+function noteMessage(m) {
+  if (!m || m.direction !== "out" || !m.incident_id) return;
+  var byPhone = sms[m.incident_id] || (sms[m.incident_id] = {});
+  var before = byPhone[m.to];
+  if (before && before.id > m.id) return;
+  byPhone[m.to] = m;
+}
+function loadMessages(incident) {
+  api("GET", "/api/v1/incidents/" + incident.id + "/messages").then(function (result) {
+    if (!result.ok || !Array.isArray(result.data)) return;
+    result.data.forEach(noteMessage);
     renderQueue();
-    renderDetail();
-    refreshRecommendations(true);
-  }
+  });
+}
+function smsLine(incident) {
+  var byPhone = sms[incident.id];
+  if (!byPhone) return null;
+  var all = Object.keys(byPhone).map(function (k) { return byPhone[k]; });
+  var failed = all.filter(function (m) { return m.status === "failed" || m.status === "undelivered"; });
+  var words = {};
+  all.forEach(function (m) { words[label(m.status)] = true; });
+  var text = "SMS " + Object.keys(words).join(", ") + (all.length > 1 ? " (" + all.length + " phones)" : "");
+  return el("span", { className: "sms" + (failed.length ? " late" : ""), "data-sms": incident.id, text: text });
+}
 
-  function renderDetail() {
-    var incident = selectedId ? incidents[selectedId] : null;
-    var title = $("detail-title");
-    if (!incident) {
-      title.textContent = selectedId ? "This incident is no longer open" : "Choose an incident";
-      $("detail-body").hidden = true;
+function incidentButton(incident, compact) {
+  var late = isLate(incident);
+  var unit = incident.unit_id ? units[incident.unit_id] : null;
+  var head = el("span", { className: "num", text: incident.number }, [
+    incident.priority ? el("span", { className: "badge " + incident.priority, text: incident.priority }) : null,
+    incident.location.resolved ? null : el("span", { className: "badge unresolved", text: "no location" }),
+  ]);
+  // The ticking clock is for the eye; a screen reader gets the time the wait began, which holds still.
+  var right = compact
+    ? el("span", { text: label(incident.status) + (unit ? " · " + unit.call_sign : "") })
+    : el("span", { className: "waiting" + (late ? " late" : ""), "data-waiting": incident.id, "aria-hidden": "true",
+      text: clock(waitingSeconds(incident)) });
+  var button = el("button", {
+    type: "button",
+    className: "prio-" + (incident.priority || "none"),
+    "aria-pressed": String(incident.id === selectedId),
+    "data-incident": incident.id,
+  }, [head, right, el("span", { className: "addr", text: incident.location.address || "address unknown" }),
+    compact ? smsLine(incident) : el("span", { className: "visually-hidden", text: "waiting since " + since(incident) }),
+  ]);
+  button.addEventListener("click", function () { select(incident.id); });
+  return el("li", {}, [button]);
+}
+
+function renderQueue() {
+  var all = Object.keys(incidents).map(function (k) { return incidents[k]; });
+  var pending = all.filter(function (i) { return i.status === IncidentStatus.PENDING; }).sort(queueOrder);
+  var active = all.filter(function (i) { return i.status !== IncidentStatus.PENDING; }).sort(queueOrder);
+  var focused = document.activeElement && document.activeElement.getAttribute("data-incident");
+  var queue = $("queue"), list = $("active");
+  queue.replaceChildren.apply(queue, pending.map(function (i) { return incidentButton(i, false); }));
+  list.replaceChildren.apply(list, active.map(function (i) { return incidentButton(i, true); }));
+  $("queue-count").textContent = pending.length;
+  $("active-count").textContent = active.length;
+  $("queue-empty").hidden = pending.length > 0;
+  if (focused) {
+    var again = root.querySelector('[data-incident="' + focused + '"]');
+    if (again) again.focus();
+  }
+}
+
+function tick() {
+  root.querySelectorAll("[data-waiting]").forEach(function (node) {
+    var incident = incidents[node.getAttribute("data-waiting")];
+    if (!incident) return;
+    node.textContent = clock(waitingSeconds(incident));
+    node.className = "waiting" + (isLate(incident) ? " late" : "");
+  });
+}
+
+// --- the unit board ------------------------------------------------------------------------
+function renderBoard() {
+  var board = $("unit-board");
+  var all = Object.keys(units).map(function (k) { return units[k]; })
+    .sort(function (a, b) { return a.call_sign.localeCompare(b.call_sign); });
+  board.replaceChildren.apply(board, GROUPS.map(function (group) {
+    var members = all.filter(function (u) { return u.availability === group.availability; });
+    var items = members.map(function (u) {
+      var incident = u.incident_id ? incidents[u.incident_id] : null;
+      var sub = [];
+      if (incident) sub.push(incident.number);
+      if (!u.has_position) sub.push("no position");
+      else if (u.location_stale) sub.push("position stale");
+      var langs = (u.capabilities.languages || []).join(", ");
+      if (langs) sub.push(langs);
+      if (u.capabilities.youth) sub.push("youth");
+      return el("li", { "data-unit": u.id }, [
+        el("span", { className: "call-sign", text: u.call_sign }),
+        el("span", { className: "status " + u.availability, text: label(u.status) }),
+        el("span", { className: "sub" + (u.location_stale ? " stale" : ""), text: sub.join(" · ") }),
+      ]);
+    });
+    return el("div", { className: "unit-group", "data-group": group.availability }, [
+      el("h3", { text: group.title + " (" + members.length + ")" }),
+      items.length ? el("ul", {}, items) : el("p", { className: "muted small", text: "None." }),
+    ]);
+  }));
+}
+
+// --- the selected incident -----------------------------------------------------------------
+function select(id) {
+  if (selectedId !== id) {
+    chosenUnit = null; recommendations = null; picked = null; say("");
+    var incident = incidents[id];
+    $("address-input").value = incident && !incident.location.resolved ? (incident.location.address || "") : "";
+    $("pick-use").disabled = true; $("pick-text").textContent = "No point picked.";
+    if (pickMarker) { pickMarker.remove(); pickMarker = null; }
+  }
+  selectedId = id;
+  renderQueue();
+  renderDetail();
+  refreshRecommendations(true);
+}
+
+function renderDetail() {
+  var incident = selectedId ? incidents[selectedId] : null;
+  var title = $("detail-title");
+  if (!incident) {
+    title.textContent = selectedId ? "This incident is no longer open" : "Choose an incident";
+    $("detail-body").hidden = true;
+    return;
+  }
+  $("detail-body").hidden = false;
+  var unit = incident.unit_id ? units[incident.unit_id] : null;
+  title.textContent = incident.number + " · " + label(incident.status) + (unit ? " · " + unit.call_sign : "");
+  var needs = [];
+  if (incident.needs.language) needs.push("language: " + incident.needs.language);
+  if (incident.needs.youth) needs.push("under 18");
+  $("detail-summary").textContent = [
+    incident.priority ? incident.priority.toUpperCase() : "no priority",
+    incident.location.address || "address unknown",
+    incident.category || "",
+    needs.join(", "),
+  ].filter(Boolean).join(" — ");
+  var flags = $("detail-flags");
+  flags.replaceChildren.apply(flags, (incident.flags || []).map(function (f) { return el("li", { text: f }); }));
+  var pending = incident.status === IncidentStatus.PENDING;
+  $("locate").hidden = incident.location.resolved || !pending;
+  if (!$("locate").hidden) showPickMap();
+  $("recommend").hidden = !pending || !incident.location.resolved;
+  renderRecommendations();
+}
+
+function refreshRecommendations(now) {
+  clearTimeout(recTimer);
+  recTimer = setTimeout(loadRecommendations, now ? 0 : 250);
+}
+
+function loadRecommendations() {
+  var incident = selectedId ? incidents[selectedId] : null;
+  if (!incident || incident.status !== IncidentStatus.PENDING || !incident.location.resolved) return;
+  var id = incident.id;
+  api("GET", "/api/v1/incidents/" + id + "/recommendations").then(function (result) {
+    if (id !== selectedId) return;
+    if (!result.ok) { say(errorText(result)); return; }
+    recommendations = result.data;
+    renderRecommendations();
+  });
+}
+
+function renderRecommendations() {
+  var list = $("recommendations");
+  var recs = recommendations && recommendations.incident_id === selectedId ? recommendations.units : [];
+  $("no-units").hidden = !(recommendations && recs.length === 0);
+  list.replaceChildren.apply(list, recs.map(function (rec, index) {
+    var first = index === 0;
+    var head = el("div", { className: "rec-head" }, [
+      el("span", { className: "eta", text: "ETA " + minutes(rec.eta_seconds) }),
+      el("span", { className: "call-sign", text: rec.call_sign }),
+      el("span", { className: "muted", text: km(rec.distance_m) }),
+      rec.location_stale ? el("span", { className: "stale", text: rec.has_position ? "position stale" : "no position" }) : null,
+      rec.matches.language ? el("span", { className: "badge", text: "language match" }) : null,
+      rec.matches.youth ? el("span", { className: "badge", text: "youth-trained" }) : null,
+    ]);
+    var reasons = el("ul", { className: "rec-reasons" }, rec.reasons.map(function (r) { return el("li", { text: r }); }));
+    var actions = el("div", { className: "rec-actions" });
+    if (first) {
+      var go = el("button", { type: "button", className: "primary", "data-assign": rec.unit_id, text: "Assign " + rec.call_sign });
+      go.addEventListener("click", function () { assign(rec.unit_id, null); });
+      actions.appendChild(go);
+    } else if (chosenUnit === rec.unit_id) {
+      var boxId = "reason-" + rec.unit_id;
+      var input = el("input", { id: boxId, name: "reason", autocomplete: "off", required: "required" });
+      input.value = reasonDraft;
+      input.addEventListener("input", function () { reasonDraft = input.value; });
+      var send = el("button", { type: "submit", className: "primary", text: "Assign " + rec.call_sign });
+      var cancel = el("button", { type: "button", text: "Back" });
+      var form = el("form", { className: "rec-actions" }, [
+        el("div", { className: "reason-box" }, [el("label", { "for": boxId, text: "Why not the first recommendation?" }), input]),
+        send, cancel,
+      ]);
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        if (!input.value.trim()) { say("Give a reason for choosing " + rec.call_sign + " over the first recommendation."); input.focus(); return; }
+        assign(rec.unit_id, input.value.trim());
+      });
+      cancel.addEventListener("click", function () { chosenUnit = null; renderRecommendations(); });
+      actions = form;
+      if (focusReason || (document.activeElement && document.activeElement.id === boxId)) {
+        focusReason = false;
+        setTimeout(function () { input.focus(); }, 0);
+      }
+    } else {
+      var choose = el("button", { type: "button", "data-choose": rec.unit_id, text: "Choose " + rec.call_sign + "…" });
+      choose.addEventListener("click", function () {
+        chosenUnit = rec.unit_id; reasonDraft = ""; focusReason = true; renderRecommendations();
+      });
+      actions.appendChild(choose);
+    }
+    return el("li", { className: first ? "first" : "", "data-unit": rec.unit_id }, [head, reasons, actions]);
+  }));
+}
+
+function assign(unitId, reason) {
+  if (busy || !selectedId) return;
+  busy = true;
+  var id = selectedId;
+  var body = { unit_id: unitId };
+  if (reason) body.reason = reason;
+  api("POST", "/api/v1/incidents/" + id + "/assign", { body: body }).then(function (result) {
+    busy = false;
+    if (result.ok) {
+      var incident = result.data.incident;
+      incidents[incident.id] = incident;
+      chosenUnit = null;
+      say(incident.number + " assigned to " + (units[unitId] ? units[unitId].call_sign : "unit " + unitId) + ".", true);
+      renderQueue(); renderBoard(); renderDetail();
+      var next = $("queue").querySelector("button");
+      if (next) next.focus(); else $("detail-title").focus();
       return;
     }
-    $("detail-body").hidden = false;
-    var unit = incident.unit_id ? units[incident.unit_id] : null;
-    title.textContent = incident.number + " · " + label(incident.status) + (unit ? " · " + unit.call_sign : "");
-    var needs = [];
-    if (incident.needs.language) needs.push("language: " + incident.needs.language);
-    if (incident.needs.youth) needs.push("under 18");
-    $("detail-summary").textContent = [
-      incident.priority ? incident.priority.toUpperCase() : "no priority",
-      incident.location.address || "address unknown",
-      incident.category || "",
-      needs.join(", "),
-    ].filter(Boolean).join(" — ");
-    var flags = $("detail-flags");
-    flags.replaceChildren.apply(flags, (incident.flags || []).map(function (f) { return el("li", { text: f }); }));
-    var pending = incident.status === "pending";
-    $("locate").hidden = incident.location.resolved || !pending;
-    if (!$("locate").hidden) showPickMap();
-    $("recommend").hidden = !pending || !incident.location.resolved;
-    renderRecommendations();
-  }
-
-  function refreshRecommendations(now) {
-    clearTimeout(recTimer);
-    recTimer = setTimeout(loadRecommendations, now ? 0 : 250);
-  }
-
-  function loadRecommendations() {
-    var incident = selectedId ? incidents[selectedId] : null;
-    if (!incident || incident.status !== "pending" || !incident.location.resolved) return;
-    var id = incident.id;
-    api("GET", "/api/v1/incidents/" + id + "/recommendations").then(function (result) {
-      if (id !== selectedId) return;
-      if (!result.ok) { say(errorText(result)); return; }
-      recommendations = result.data;
+    say(errorText(result));
+    if (result.data && result.data.recommendations) {
+      recommendations = result.data.recommendations;
+      chosenUnit = null;
       renderRecommendations();
-    });
-  }
-
-  function renderRecommendations() {
-    var list = $("recommendations");
-    var recs = recommendations && recommendations.incident_id === selectedId ? recommendations.units : [];
-    $("no-units").hidden = !(recommendations && recs.length === 0);
-    list.replaceChildren.apply(list, recs.map(function (rec, index) {
-      var first = index === 0;
-      var head = el("div", { className: "rec-head" }, [
-        el("span", { className: "eta", text: "ETA " + minutes(rec.eta_seconds) }),
-        el("span", { className: "call-sign", text: rec.call_sign }),
-        el("span", { className: "muted", text: km(rec.distance_m) }),
-        rec.location_stale ? el("span", { className: "stale", text: rec.has_position ? "position stale" : "no position" }) : null,
-        rec.matches.language ? el("span", { className: "badge", text: "language match" }) : null,
-        rec.matches.youth ? el("span", { className: "badge", text: "youth-trained" }) : null,
-      ]);
-      var reasons = el("ul", { className: "rec-reasons" }, rec.reasons.map(function (r) { return el("li", { text: r }); }));
-      var actions = el("div", { className: "rec-actions" });
-      if (first) {
-        var go = el("button", { type: "button", className: "primary", "data-assign": rec.unit_id, text: "Assign " + rec.call_sign });
-        go.addEventListener("click", function () { assign(rec.unit_id, null); });
-        actions.appendChild(go);
-      } else if (chosenUnit === rec.unit_id) {
-        var boxId = "reason-" + rec.unit_id;
-        var input = el("input", { id: boxId, name: "reason", autocomplete: "off", required: "required" });
-        input.value = reasonDraft;
-        input.addEventListener("input", function () { reasonDraft = input.value; });
-        var send = el("button", { type: "submit", className: "primary", text: "Assign " + rec.call_sign });
-        var cancel = el("button", { type: "button", text: "Back" });
-        var form = el("form", { className: "rec-actions" }, [
-          el("div", { className: "reason-box" }, [el("label", { "for": boxId, text: "Why not the first recommendation?" }), input]),
-          send, cancel,
-        ]);
-        form.addEventListener("submit", function (event) {
-          event.preventDefault();
-          if (!input.value.trim()) { say("Give a reason for choosing " + rec.call_sign + " over the first recommendation."); input.focus(); return; }
-          assign(rec.unit_id, input.value.trim());
-        });
-        cancel.addEventListener("click", function () { chosenUnit = null; renderRecommendations(); });
-        actions = form;
-        if (focusReason || (document.activeElement && document.activeElement.id === boxId)) {
-          focusReason = false;
-          setTimeout(function () { input.focus(); }, 0);
-        }
-      } else {
-        var choose = el("button", { type: "button", "data-choose": rec.unit_id, text: "Choose " + rec.call_sign + "…" });
-        choose.addEventListener("click", function () {
-          chosenUnit = rec.unit_id; reasonDraft = ""; focusReason = true; renderRecommendations();
-        });
-        actions.appendChild(choose);
-      }
-      return el("li", { className: first ? "first" : "", "data-unit": rec.unit_id }, [head, reasons, actions]);
-    }));
-  }
-
-  function assign(unitId, reason) {
-    if (busy || !selectedId) return;
-    busy = true;
-    var id = selectedId;
-    var body = { unit_id: unitId };
-    if (reason) body.reason = reason;
-    api("POST", "/api/v1/incidents/" + id + "/assign", body).then(function (result) {
-      busy = false;
-      if (result.ok) {
-        var incident = result.data.incident;
-        incidents[incident.id] = incident;
-        chosenUnit = null;
-        say(incident.number + " assigned to " + (units[unitId] ? units[unitId].call_sign : "unit " + unitId) + ".", true);
-        renderQueue(); renderBoard(); renderDetail();
-        var next = $("queue").querySelector("button");
-        if (next) next.focus(); else $("detail-title").focus();
-        return;
-      }
-      say(errorText(result));
-      if (result.data && result.data.recommendations) {
-        recommendations = result.data.recommendations;
-        chosenUnit = null;
-        renderRecommendations();
-      } else {
-        refreshRecommendations(true);
-      }
-    });
-  }
-
-  // --- location: address search and map pick ------------------------------------------------
-  function showPickMap() {
-    if (typeof L === "undefined") return;
-    if (!pickMap) {
-      pickMap = L.map("pick-map", { keyboard: true }).setView(BURLINGTON, 13);
-      if (settings.tileUrl) {
-        L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(pickMap);
-      }
-      pickMap.on("click", function (event) { setPick(event.latlng.lat, event.latlng.lng); });
-    }
-    setTimeout(function () { pickMap.invalidateSize(); }, 0);
-    drawUnitsOnPickMap();
-  }
-
-  var unitLayer = null;
-  function drawUnitsOnPickMap() {
-    if (!pickMap) return;
-    if (unitLayer) unitLayer.remove();
-    unitLayer = L.layerGroup(Object.keys(units).map(function (k) {
-      var u = units[k];
-      var lat = u.has_position ? u.lat : u.home.lat, lon = u.has_position ? u.lon : u.home.lon;
-      return L.circleMarker([lat, lon], { radius: 5, color: "#0b5cad" }).bindTooltip(u.call_sign);
-    })).addTo(pickMap);
-  }
-
-  function setPick(lat, lon) {
-    picked = { lat: Number(lat.toFixed(6)), lon: Number(lon.toFixed(6)) };
-    if (pickMarker) pickMarker.setLatLng([lat, lon]); else pickMarker = L.marker([lat, lon]).addTo(pickMap);
-    $("pick-text").textContent = "Picked " + picked.lat + ", " + picked.lon;
-    $("pick-use").disabled = false;
-  }
-
-  function sendLocation(body) {
-    var id = selectedId;
-    return api("POST", "/api/v1/incidents/" + id + "/location", body).then(function (result) {
-      if (!result.ok) { say(errorText(result)); return; }
-      incidents[id] = result.data;
-      say("Location set: " + (result.data.location.address || result.data.location.lat + ", " + result.data.location.lon), true);
-      picked = null; $("pick-use").disabled = true; $("pick-text").textContent = "No point picked.";
-      renderQueue(); renderDetail(); refreshRecommendations(true);
-    });
-  }
-
-  $("address-form").addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = $("address-input").value.trim();
-    if (!text) { say("Type an address to search."); $("address-input").focus(); return; }
-    sendLocation({ address: text });
-  });
-  $("pick-use").addEventListener("click", function () {
-    if (picked) sendLocation({ lat: picked.lat, lon: picked.lon });
-  });
-
-  // --- live ----------------------------------------------------------------------------------
-  function putIncident(incident) {
-    if (OPEN.indexOf(incident.status) >= 0) incidents[incident.id] = incident;
-    else delete incidents[incident.id];
-  }
-
-  function renderAll() {
-    renderQueue(); renderBoard(); renderDetail();
-    if (pickMap && !$("locate").hidden) drawUnitsOnPickMap();
-  }
-
-  Live.connect({
-    snapshot: function (s) {
-      if (window.AlertPanel) window.AlertPanel.snapshot(s);
-      incidents = {}; units = {};
-      (s.incidents || []).forEach(putIncident);
-      (s.units || []).forEach(function (u) { units[u.id] = u; });
-      sms = {};
-      Object.keys(incidents).forEach(function (k) { if (incidents[k].status !== "pending") loadMessages(incidents[k]); });
-      renderAll();
+    } else {
       refreshRecommendations(true);
-    },
-    event: function (e) {
-      if (window.AlertPanel) window.AlertPanel.event(e);
-      if (e.type === "incident.created" || e.type === "incident.updated") putIncident(e.data);
-      else if (e.type === "assignment.created" && e.data.incident) putIncident(e.data.incident);
-      else if (e.type === "unit.updated") units[e.data.id] = e.data;
-      else if (e.type === "message.updated") noteMessage(e.data);
-      else return;
-      renderAll();
-      if (selectedId) refreshRecommendations(false);
-    },
+    }
   });
+}
 
-  setInterval(tick, 1000);
-})();
+// --- location: address search and map pick ------------------------------------------------
+function showPickMap() {
+  if (typeof L === "undefined") return;
+  if (!pickMap) {
+    pickMap = L.map("pick-map", { keyboard: true });
+    openOn(pickMap, settings.extent, { maxZoom: 15 });
+    if (settings.tileUrl) {
+      L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(pickMap);
+    }
+    pickMap.on("click", function (event) { setPick(event.latlng.lat, event.latlng.lng); });
+  }
+  setTimeout(function () { pickMap.invalidateSize(); }, 0);
+  drawUnitsOnPickMap();
+}
+
+var unitLayer = null;
+function drawUnitsOnPickMap() {
+  if (!pickMap) return;
+  if (unitLayer) unitLayer.remove();
+  unitLayer = L.layerGroup(Object.keys(units).map(function (k) {
+    var u = units[k];
+    var lat = u.has_position ? u.lat : u.home.lat, lon = u.has_position ? u.lon : u.home.lon;
+    return L.circleMarker([lat, lon], { radius: 5, color: "#0b5cad" }).bindTooltip(u.call_sign);
+  })).addTo(pickMap);
+}
+
+function setPick(lat, lon) {
+  picked = { lat: Number(lat.toFixed(6)), lon: Number(lon.toFixed(6)) };
+  if (pickMarker) pickMarker.setLatLng([lat, lon]); else pickMarker = L.marker([lat, lon]).addTo(pickMap);
+  $("pick-text").textContent = "Picked " + picked.lat + ", " + picked.lon;
+  $("pick-use").disabled = false;
+}
+
+function sendLocation(body) {
+  var id = selectedId;
+  return api("POST", "/api/v1/incidents/" + id + "/location", { body: body }).then(function (result) {
+    if (!result.ok) { say(errorText(result)); return; }
+    incidents[id] = result.data;
+    say("Location set: " + (result.data.location.address || result.data.location.lat + ", " + result.data.location.lon), true);
+    picked = null; $("pick-use").disabled = true; $("pick-text").textContent = "No point picked.";
+    renderQueue(); renderDetail(); refreshRecommendations(true);
+  });
+}
+
+$("address-form").addEventListener("submit", function (event) {
+  event.preventDefault();
+  var text = $("address-input").value.trim();
+  if (!text) { say("Type an address to search."); $("address-input").focus(); return; }
+  sendLocation({ address: text });
+});
+$("pick-use").addEventListener("click", function () {
+  if (picked) sendLocation({ lat: picked.lat, lon: picked.lon });
+});
+
+// --- live ----------------------------------------------------------------------------------
+// What a screen reader hears about the queue: a new incident, and a change of status. Nothing
+// for the snapshot (that is the page loading) and nothing for a change this board made itself
+// (the assign answer is already in `incidents` when its event comes, and #message said it).
+function announceChange(incident) {
+  var before = incidents[incident.id];
+  if (!before) {
+    if (incident.status !== IncidentStatus.PENDING) return;
+    announce("New incident " + incident.number + ", " + (incident.priority || "no priority") + ", " +
+      (incident.location.address || "address unknown") + ".");
+    return;
+  }
+  if (before.status === incident.status) return;
+  var unit = incident.unit_id ? units[incident.unit_id] : null;
+  var now = incident.status === IncidentStatus.PENDING ? "back in the queue" : "now " + label(incident.status);
+  announce(incident.number + " " + now + (unit && incident.status !== IncidentStatus.PENDING ? ", " + unit.call_sign : "") + ".");
+}
+
+function putIncident(incident) {
+  if (isOpen(incident.status)) incidents[incident.id] = incident;
+  else delete incidents[incident.id];
+}
+
+function renderAll() {
+  renderQueue(); renderBoard(); renderDetail();
+  if (pickMap && !$("locate").hidden) drawUnitsOnPickMap();
+}
+
+connectLive({
+  snapshot: function (s) {
+    AlertPanel.snapshot(s);
+    incidents = {}; units = {};
+    (s.incidents || []).forEach(putIncident);
+    (s.units || []).forEach(function (u) { units[u.id] = u; });
+    sms = {};
+    Object.keys(incidents).forEach(function (k) { if (incidents[k].status !== IncidentStatus.PENDING) loadMessages(incidents[k]); });
+    renderAll();
+    refreshRecommendations(true);
+  },
+  event: function (e) {
+    AlertPanel.event(e);
+    if (e.type === "incident.created" || e.type === "incident.updated") { announceChange(e.data); putIncident(e.data); }
+    else if (e.type === "assignment.created" && e.data.incident) { announceChange(e.data.incident); putIncident(e.data.incident); }
+    else if (e.type === "unit.updated") units[e.data.id] = e.data;
+    else if (e.type === "message.updated") noteMessage(e.data);
+    else return;
+    renderAll();
+    if (selectedId) refreshRecommendations(false);
+  },
+});
+
+setInterval(tick, 1000);
+
+// For tests and the console: the map for picking an incident's place, once it is shown.
+window.DispatchBoard = { pickMap: function () { return pickMap; } };

@@ -1,27 +1,25 @@
 // "Share my position": the browser's geolocation, posted with the page's CSRF token to the
 // address of this signed link (the link is the credential).
-(function () {
-  "use strict";
-  var button = document.getElementById("share-position");
-  var state = document.getElementById("position-state");
-  if (!button) return;
-  function say(text) { state.textContent = text; }
-  button.addEventListener("click", function () {
-    if (!navigator.geolocation) { say("This phone cannot share its position: tell dispatch by phone."); return; }
-    say("Finding your position…");
-    navigator.geolocation.getCurrentPosition(function (pos) {
-      var token = document.querySelector('meta[name="csrf-token"]').content;
-      fetch(button.dataset.url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": token },
-        body: JSON.stringify({ lat: pos.coords.latitude, lon: pos.coords.longitude, accuracy_m: pos.coords.accuracy }),
-        credentials: "same-origin",
-      }).then(function (response) {
-        if (response.ok) { say("Position sent (within " + Math.round(pos.coords.accuracy) + " m)."); return; }
-        return response.json().then(function (body) { say("Not sent: " + body.error.message); });
-      }).catch(function () { say("Not sent: no connection. Try again."); });
-    }, function (error) {
-      say("Position not available (" + error.message + "). Tell dispatch where you are.");
-    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
-  });
-})();
+import { $ } from "/static/lib/dom.js";
+import { api, errorMessage } from "/static/lib/http.js";
+
+var button = $("share-position");
+var state = $("position-state");
+
+function say(text) { state.textContent = text; }
+
+function share() {
+  if (!navigator.geolocation) { say("This phone cannot share its position: tell dispatch by phone."); return; }
+  say("Finding your position…");
+  navigator.geolocation.getCurrentPosition(function (pos) {
+    var body = { lat: pos.coords.latitude, lon: pos.coords.longitude, accuracy_m: pos.coords.accuracy };
+    api("POST", button.dataset.url, { body: body, offline: "no connection. Try again." }).then(function (result) {
+      if (result.ok) say("Position sent (within " + Math.round(pos.coords.accuracy) + " m).");
+      else say("Not sent: " + errorMessage(result));
+    });
+  }, function (error) {
+    say("Position not available (" + error.message + "). Tell dispatch where you are.");
+  }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
+}
+
+if (button) button.addEventListener("click", share);

@@ -3,120 +3,98 @@ see branches come and go, save, and find the call in the recent list."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.conftest import need_service
 from tests.support.factories import make_user
-from tests.support.server import serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.mark.browser
-def test_an_operator_screens_a_call_by_keyboard_and_finds_it_in_the_recent_list(live_app):
-    if not CHROMIUM.exists():
-        need_service("Debian's Chromium (/usr/bin/chromium) is not installed")
-    if importlib.util.find_spec("dispatch.service") is None:
-        pytest.skip("a high-risk call opens an incident through dispatch.service, not there yet")
-    from playwright.sync_api import expect, sync_playwright
-
+def test_an_operator_screens_a_call_by_keyboard_and_finds_it_in_the_recent_list(live_app, live_server, browser):
     user, _ = make_user(live_app, "operator")
-    with serve(live_app) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1360, "height": 1500})
-            keys = page.keyboard
+    base = live_server
+    page = browser.new_page(viewport={"width": 1360, "height": 1500})
+    keys = page.keyboard
 
-            page.goto(f"{base}/login?next=/operator")
-            expect(page.locator("#username")).to_be_focused()
-            keys.type(user["username"])
-            keys.press("Tab")
-            keys.type(user["password"])
-            keys.press("Enter")
-            page.wait_for_url(re.compile(r"/operator$"))
+    page.goto(f"{base}/login?next=/operator")
+    expect(page.locator("#username")).to_be_focused()
+    keys.type(user["username"])
+    keys.press("Tab")
+    keys.type(user["password"])
+    keys.press("Enter")
+    page.wait_for_url(re.compile(r"/operator$"))
 
-            # Caller and location: the page starts on the callback number.
-            expect(page.locator("#q-cssrs_1")).to_be_visible()
-            expect(page.locator("#caller-phone")).to_be_focused()
-            keys.type("+18025550142")
-            keys.press("Enter")  # moves on, does not send
-            expect(page.locator("#caller-name")).to_be_focused()
-            keys.type("Alex")
-            keys.press("Tab")  # relation
-            keys.press("Tab")
-            keys.type("nowhere road 12")
-            keys.press("Tab")  # latitude
-            keys.press("Tab")  # longitude
-            keys.press("Tab")
-            expect(page.locator("#q-cssrs_1-yes")).to_be_focused()
+    # Caller and location: the page starts on the callback number.
+    expect(page.locator("#q-cssrs_1")).to_be_visible()
+    expect(page.locator("#caller-phone")).to_be_focused()
+    keys.type("+18025550142")
+    keys.press("Enter")  # moves on, does not send
+    expect(page.locator("#caller-name")).to_be_focused()
+    keys.type("Alex")
+    keys.press("Tab")  # relation
+    keys.press("Tab")
+    keys.type("nowhere road 12")
+    keys.press("Tab")  # latitude
+    keys.press("Tab")  # longitude
+    keys.press("Tab")
+    expect(page.locator("#q-cssrs_1-yes")).to_be_focused()
 
-            risk = page.locator("#preview-risk")
-            keys.press("y")  # C-SSRS 1
-            keys.press("Enter")
-            keys.press("y")  # C-SSRS 2 yes: the method/intent/plan questions open
-            expect(page.locator("#q-cssrs_3")).to_be_visible()
-            keys.press("n")  # ... and close again
-            expect(page.locator("#q-cssrs_3")).to_be_hidden()
-            keys.press("Enter")
-            keys.press("n")  # C-SSRS 6 (lifetime)
-            keys.press("Enter")
-            keys.press("y")  # medical emergency: the 911 banner
-            banner = page.locator("#banner-911")
-            expect(banner).to_be_visible()
-            expect(banner).to_have_text("Transfer to 911 now — medical emergency")
-            page.screenshot(path="/tmp/operator_911.png")
-            keys.press("n")
-            expect(banner).to_be_hidden()
-            for _ in range(6):  # attempt, weapon, violence now, violence history, in person, youth
-                keys.press("Enter")
-                keys.press("n")
-            expect(page.locator("#q-weapon_intent")).to_be_hidden()
-            expect(risk).to_have_text("low")
-            expect(page.locator("#preview-disposition")).to_have_text("phone")
+    risk = page.locator("#preview-risk")
+    keys.press("y")  # C-SSRS 1
+    keys.press("Enter")
+    keys.press("y")  # C-SSRS 2 yes: the method/intent/plan questions open
+    expect(page.locator("#q-cssrs_3")).to_be_visible()
+    keys.press("n")  # ... and close again
+    expect(page.locator("#q-cssrs_3")).to_be_hidden()
+    keys.press("Enter")
+    keys.press("n")  # C-SSRS 6 (lifetime)
+    keys.press("Enter")
+    keys.press("y")  # medical emergency: the 911 banner
+    banner = page.locator("#banner-911")
+    expect(banner).to_be_visible()
+    expect(banner).to_have_text("Transfer to 911 now — medical emergency")
+    page.screenshot(path="/tmp/operator_911.png")
+    keys.press("n")
+    expect(banner).to_be_hidden()
+    for _ in range(6):  # attempt, weapon, violence now, violence history, in person, youth
+        keys.press("Enter")
+        keys.press("n")
+    expect(page.locator("#q-weapon_intent")).to_be_hidden()
+    expect(risk).to_have_text("low")
+    expect(page.locator("#preview-disposition")).to_have_text("phone")
 
-            # Back to C-SSRS 6 (Shift+Tab through seven questions): behavior within 3 months -> high.
-            for _ in range(7):
-                keys.press("Shift+Tab")
-            expect(page.locator("#q-cssrs_6-no")).to_be_focused()
-            keys.press("y")
-            expect(page.locator("#q-cssrs_6_recent")).to_be_visible()
-            keys.press("Enter")
-            keys.press("y")
-            expect(risk).to_have_text("high")
-            expect(page.locator("#preview-disposition")).to_have_text("mobile team")
-            expect(page.locator("#preview-priority")).to_have_text("emergent")
-            expect(page.locator("#preview-reasons")).to_contain_text("C-SSRS 6: behavior within the past 3 months")
-            page.screenshot(path="/tmp/operator.png", full_page=True)
+    # Back to C-SSRS 6 (Shift+Tab through seven questions): behavior within 3 months -> high.
+    for _ in range(7):
+        keys.press("Shift+Tab")
+    expect(page.locator("#q-cssrs_6-no")).to_be_focused()
+    keys.press("y")
+    expect(page.locator("#q-cssrs_6_recent")).to_be_visible()
+    keys.press("Enter")
+    keys.press("y")
+    expect(risk).to_have_text("high")
+    expect(page.locator("#preview-disposition")).to_have_text("mobile team")
+    expect(page.locator("#preview-priority")).to_have_text("emergent")
+    expect(page.locator("#preview-reasons")).to_contain_text("C-SSRS 6: behavior within the past 3 months")
+    page.screenshot(path="/tmp/operator.png", full_page=True)
 
-            # Save: on through the remaining questions, the narrative, the override box, the button.
-            while page.evaluate("document.activeElement.id") != "narrative":
-                keys.press("Enter")
-            keys.type("Friend calling; the person took pills last month.")
-            keys.press("Tab")
-            expect(page.locator("#override-on")).to_be_focused()
-            keys.press("Tab")
-            expect(page.locator("#submit-call")).to_be_focused()
-            keys.press("Enter")
-            saved = page.locator("#saved")
-            expect(saved).to_contain_text("saved: mobile team, emergent, incident opened")
-            number = re.search(r"C-\d{4}-\d{6}", saved.inner_text())
-            assert number is not None
-            row = page.locator("#recent-calls tr", has_text=number.group(0))
-            expect(row).to_have_count(1)
-            expect(row).to_contain_text("high")
-            expect(risk).not_to_have_text("high")  # a fresh form for the next call
-            page.screenshot(path="/tmp/operator_saved.png", full_page=True)
-        finally:
-            browser.close()
+    # Save: on through the remaining questions, the narrative, the override box, the button.
+    while page.evaluate("document.activeElement.id") != "narrative":
+        keys.press("Enter")
+    keys.type("Friend calling; the person took pills last month.")
+    keys.press("Tab")
+    expect(page.locator("#override-on")).to_be_focused()
+    keys.press("Tab")
+    expect(page.locator("#submit-call")).to_be_focused()
+    keys.press("Enter")
+    saved = page.locator("#saved")
+    expect(saved).to_contain_text("saved: mobile team, emergent, incident opened")
+    number = re.search(r"C-\d{4}-\d{6}", saved.inner_text())
+    assert number is not None
+    row = page.locator("#recent-calls tr", has_text=number.group(0))
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("high")
+    expect(risk).not_to_have_text("high")  # a fresh form for the next call
+    page.screenshot(path="/tmp/operator_saved.png", full_page=True)

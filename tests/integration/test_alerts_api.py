@@ -90,5 +90,7 @@ def test_the_alert_panel_and_followup_queue_partials_render_and_their_scripts_ar
     client = app.test_client()
     for path in ("/static/alerts/alerts.js", "/static/timers/followups.js"):
         answer = client.get(path)
-        assert answer.status_code == 200 and b"use strict" in answer.data
+        # ES modules (strict by nature): a browser runs one only when it is served as JavaScript.
+        assert answer.status_code == 200 and b'from "/static/lib/' in answer.data
+        assert answer.mimetype in ("text/javascript", "application/javascript")
         answer.close()

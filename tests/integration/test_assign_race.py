@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from core.extensions import db
 from dispatch.models import Incident, Unit
 from tests.support.dispatch_factories import NEAR, make_incident, make_placed_unit
@@ -12,6 +14,7 @@ from tests.support.factories import make_user
 THREADS = 16
 
 
+@pytest.mark.slow  # sixteen threads racing
 def test_one_unit_sixteen_incidents_exactly_one_assignment(live_app):
     incidents = [make_incident(live_app) for _ in range(THREADS)]
     unit_id = make_placed_unit(live_app, NEAR)

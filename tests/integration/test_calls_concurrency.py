@@ -6,10 +6,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.ports import ports_of
 from tests.support.factories import make_user
 from tests.support.triage_factories import call_body
 from triage.models import Call
@@ -59,21 +59,19 @@ def test_one_key_from_five_threads_at_once_makes_one_call(live_app):
     assert len(stored_calls(live_app)) == 1
 
 
-def test_duplicates_that_all_pass_the_first_check_still_make_one_call(live_app, databases, monkeypatch, caplog):
-    """All five requests get past the "key already used?" look-up before any has saved: the unique
-    constraint refuses four inserts and each of those answers with the winner's call."""
-    if not databases.is_postgres:
-        pytest.skip("SQLite serialises writers from their first statement: the requests cannot overlap")
-    import triage.service
-
-    real_locate = triage.service.locate
+def test_duplicates_that_all_pass_the_first_check_still_make_one_call(live_app, monkeypatch, caplog):
+    """All five requests get past the "key already used?" look-up before any has saved (they meet
+    while locating, which holds no transaction, so on SQLite too): the unique constraint refuses
+    four inserts and each of those answers with the winner's call."""
+    locator = ports_of(live_app).locator
+    real_locate = locator.locate
     inside = threading.Barrier(5)
 
     def locate_together(**kwargs: Any) -> Any:
         inside.wait(timeout=10)
         return real_locate(**kwargs)
 
-    monkeypatch.setattr(triage.service, "locate", locate_together)
+    monkeypatch.setattr(locator, "locate", locate_together)
     _, token = make_user(live_app, "operator")
     with caplog.at_level("INFO", logger="triage.service"):
         results = post_together(live_app, token, ["raced"] * 5)

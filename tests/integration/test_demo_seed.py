@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
@@ -29,6 +30,7 @@ def test_seeding_twice_changes_nothing(app):
     assert counts(app) == (units, users, points)
 
 
+@pytest.mark.slow  # hashes every demo password
 def test_the_demo_users_can_sign_in_with_the_printed_passwords(app):
     output = app.test_cli_runner().invoke(args=["demo", "seed"]).output
     line = next(line for line in output.splitlines() if line.strip().startswith("dispatcher"))

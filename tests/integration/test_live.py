@@ -19,6 +19,8 @@ from dispatch.models import Unit
 from tests.support.factories import make_unit, make_user
 from tests.support.server import serve
 
+pytestmark = pytest.mark.slow  # a real server and Socket.IO clients per test
+
 
 class Recorder:
     """A python-socketio client that records what the server sends on /live."""

@@ -66,20 +66,12 @@ def test_an_assignment_queues_the_dispatch_page_for_every_phone_of_the_unit(app)
 
 
 def test_a_rolled_back_assignment_leaves_no_message(app):
-    from dispatch.service import assign_unit
-    from tests.support.dispatch_factories import NEAR, make_incident, make_placed_unit
+    from tests.support.dispatch_factories import NEAR, assign_with_app_ports, make_incident, make_placed_unit
 
     unit_id = make_placed_unit(app, NEAR)
     incident_id = make_incident(app)
     with app.app_context():
-        assign_unit(
-            session=db.session,
-            incident_id=incident_id,
-            unit_id=unit_id,
-            reason="x",
-            by=Actor.system("t"),
-            bus=bus_of(current_app),
-        )
+        assign_with_app_ports(incident_id=incident_id, unit_id=unit_id, reason="x", by=Actor.system("t"))
         assert len(rows(app)) == 1
         db.session.rollback()
         assert rows(app) == []

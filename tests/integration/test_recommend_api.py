@@ -84,7 +84,9 @@ def test_the_sql_box_gives_the_same_answer_as_reading_every_unit(app):
         make_placed_unit(app, spot, age_s=rng.choice([60, 5000]), languages=rng.choice([["en"], ["en", "es"]]))
     with app.app_context():
         at = clock_now()
-        boxed = recommend_units(session=db.session, incident_id=incident_id, now=at)
+        boxed = recommend_units(
+            session=db.session, incident_id=incident_id, router=DEFAULT_ESTIMATOR, clock=lambda: at, stale_after_s=900
+        )
         site = require_location(get_incident(session=db.session, incident_id=incident_id))
         everything = rank(
             incident=site,

@@ -1,5 +1,5 @@
 """The scaled-out mode with real processes (DESIGN.md "Two ways to run"): web processes with one
-worker each (`flask --app wsgi serve`, and gunicorn when it is installed), Redis as the Socket.IO
+worker each (two `flask --app wsgi serve` and one gunicorn), Redis as the Socket.IO
 message queue and the rate-limit store, PostgreSQL, and one `flask --app wsgi scheduler run` that
 runs the event relay.
 
@@ -10,7 +10,6 @@ PostgreSQL only: the relay in another process is woken by NOTIFY, and SQLite is 
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import os
 import threading
@@ -29,6 +28,8 @@ import sqlalchemy as sa
 
 from tests.conftest import need_service
 from tests.support.processes import ProcessGroup, ServerProcess, base_env
+
+pytestmark = pytest.mark.slow  # several web processes, a scheduler, Redis
 
 REDIS_URL = "redis://127.0.0.1:6379/11"  # a database number of its own for the rate-limit counters
 PUBLIC_URL = "http://dispatch.test"  # the load balancer's address (links in SMS)
@@ -221,9 +222,11 @@ def cluster(databases: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                     group.cli, "users", "create", names["locked"], "--role", "operator", "--password", PASSWORD
                 ),
             ]
-            started = [pool.submit(group.serve, "web-a"), pool.submit(group.serve, "web-b")]
-            if importlib.util.find_spec("gunicorn") is not None:
-                started.append(pool.submit(group.gunicorn, "web-c-gunicorn"))
+            started = [
+                pool.submit(group.serve, "web-a"),
+                pool.submit(group.serve, "web-b"),
+                pool.submit(group.gunicorn, "web-c-gunicorn"),
+            ]
             web = [future.result() for future in started]
             for future in created:
                 future.result()

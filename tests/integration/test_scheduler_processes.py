@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import core.background
 import core.cli
 from core.db import utcnow
 from core.extensions import db
@@ -119,10 +118,9 @@ def _stop(process: Any) -> str:
     return str(process.log.read_text())
 
 
+@pytest.mark.slow  # starts `flask serve` and a probe process
 @pytest.mark.parametrize("embedded", [True, False])
 def test_serve_starts_the_scheduler_only_with_embedded_workers(databases: Any, tmp_path: Path, embedded: bool) -> None:
-    if "start_scheduler" not in inspect.getsource(core.background):
-        pytest.skip("core.background.start_background does not call timers.scheduler.start_scheduler yet")
     url = databases.fresh_url()
     env = _env(url, tmp_path, EMBEDDED_WORKERS="1" if embedded else "0")
     server = _flask("serve", "--port", str(_free_port()), env=env, log=tmp_path / "serve.log")
@@ -145,6 +143,7 @@ def test_serve_starts_the_scheduler_only_with_embedded_workers(databases: Any, t
         databases.drop(url)
 
 
+@pytest.mark.slow  # two scheduler processes, 5000 timers
 def test_two_scheduler_processes_fire_each_of_5000_timers_exactly_once(databases: Any, tmp_path: Path) -> None:
     """The figure printed here is quoted in the closing note (both databases)."""
     from tests.conftest import _make_app

@@ -9,6 +9,7 @@ import threading
 import time
 from typing import Any
 
+import pytest
 import requests
 import socketio
 import sqlalchemy as sa
@@ -58,6 +59,7 @@ def wait_until(check: Any, timeout: float = 30.0) -> Any:
     return None
 
 
+@pytest.mark.slow  # a real server with its relays
 def test_assign_sms_reply_acknowledges_and_the_board_hears_it_live(live_app):
     unit_id = make_placed_unit(live_app, NEAR, phones=[PHONE])
     incident_id = make_incident(live_app)

@@ -22,12 +22,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
 from notifications.models import OutboundMessage
 from notifications.outbox import queue_sms
 from notifications.relay import outbox_id_from_callback
+
+pytestmark = pytest.mark.slow  # a relay process killed and restarted
 
 ROOT = Path(__file__).resolve().parents[2]
 TOTAL = 200

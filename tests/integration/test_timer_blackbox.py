@@ -7,6 +7,7 @@ import threading
 import time
 from typing import Any
 
+import pytest
 import socketio
 import sqlalchemy as sa
 
@@ -15,6 +16,8 @@ from core.extensions import db
 from tests.support.dispatch_factories import NEAR, make_incident, make_placed_unit
 from tests.support.factories import make_user
 from tests.support.server import serve
+
+pytestmark = pytest.mark.slow  # a real server and a scheduler
 
 
 def _wait(predicate: Any, timeout: float = 30.0) -> bool:

@@ -14,7 +14,14 @@ from flask import current_app
 from core.actors import Actor
 from core.deps import bus_of
 from core.extensions import db
-from tests.support.dispatch_factories import FAR, NEAR, make_call, make_incident, make_placed_unit
+from tests.support.dispatch_factories import (
+    FAR,
+    NEAR,
+    assign_with_app_ports,
+    make_call,
+    make_incident,
+    make_placed_unit,
+)
 from tests.support.timer_factories import MovableClock, alerts, outbox, sweep_now
 from triage.events import CallLogged
 
@@ -31,20 +38,11 @@ def clock() -> Iterator[MovableClock]:
 
 def _assign(app: Any, *, priority: str = "urgent") -> tuple[int, int, int]:
     """An incident with its first-choice unit assigned, and a second unit that could go instead."""
-    from dispatch.service import assign_unit
-
     first = make_placed_unit(app, NEAR, phones=["+18025550901", "+18025550902"])
     second = make_placed_unit(app, FAR)
     incident_id = make_incident(app, priority=priority)
     with app.app_context():
-        assign_unit(
-            session=db.session,
-            incident_id=incident_id,
-            unit_id=first,
-            reason="closest",
-            by=DISPATCHER,
-            bus=bus_of(current_app),
-        )
+        assign_with_app_ports(incident_id=incident_id, unit_id=first, reason="closest", by=DISPATCHER)
         db.session.commit()
     return incident_id, first, second
 
@@ -133,33 +131,17 @@ def test_an_emergent_incident_waiting_too_long_alerts_the_supervisor(app: Any, c
 
 
 def test_assigning_in_time_cancels_the_pending_sla_and_late_assignment_clears_it(app: Any, clock: Any) -> None:
-    from dispatch.service import assign_unit
-
     in_time = make_incident(app, priority="emergent")
     late = make_incident(app, priority="emergent")
     units = [make_placed_unit(app, NEAR), make_placed_unit(app, NEAR)]
     with app.app_context():
         clock.move(100)
-        assign_unit(
-            session=db.session,
-            incident_id=in_time,
-            unit_id=units[0],
-            reason="test",
-            by=DISPATCHER,
-            bus=bus_of(current_app),
-        )
+        assign_with_app_ports(incident_id=in_time, unit_id=units[0], reason="test", by=DISPATCHER)
         db.session.commit()
         clock.move(250)
         sweep_now()
         assert [a.incident_id for a in alerts(kind="pending_sla")] == [late]
-        assign_unit(
-            session=db.session,
-            incident_id=late,
-            unit_id=units[1],
-            reason="test",
-            by=DISPATCHER,
-            bus=bus_of(current_app),
-        )
+        assign_with_app_ports(incident_id=late, unit_id=units[1], reason="test", by=DISPATCHER)
         db.session.commit()
         assert alerts(kind="pending_sla") == []
 
@@ -306,7 +288,8 @@ def test_reaching_the_person_closes_the_followup_before_it_is_overdue(app: Any, 
 
 def test_a_cancelled_row_that_a_sweep_had_claimed_does_not_fire(app: Any, clock: Any) -> None:
     from config import Settings
-    from timers.handlers import HANDLERS
+    from core.ports import ports_of
+    from timers.handlers import timer_handlers
     from timers.service import ACK_KINDS, cancel_timers
     from timers.sweep import claim_due, fire_one
 
@@ -321,7 +304,7 @@ def test_a_cancelled_row_that_a_sweep_had_claimed_does_not_fire(app: Any, clock:
             session=db.session,
             timer_id=ids[0],
             token="crashed:1",
-            handlers=HANDLERS,
+            handlers=timer_handlers(router=ports_of(current_app).router),
             now=clock(),
             settings=Settings.from_env({"APP_ENV": "testing"}),
         )

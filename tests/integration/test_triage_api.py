@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
@@ -20,10 +19,6 @@ from tests.support.triage_factories import (
     call_body,
 )
 
-needs_dispatch = pytest.mark.skipif(
-    importlib.util.find_spec("dispatch.service") is None,
-    reason="dispatch.service (open_incident_for_call) not there yet",
-)
 NUMBER = re.compile(r"^C-\d{4}-\d{6}$")
 
 
@@ -202,7 +197,6 @@ def test_an_override_needs_a_reason(api):
         assert "override.reason" in response.get_json()["error"]["fields"]
 
 
-@needs_dispatch
 def test_routine_priority_only_by_an_override_with_a_reason_keeping_both_values(api):
     operator = api.as_role("operator")
     overridden = {"disposition": "mobile_team", "priority": "routine", "reason": "planned visit tomorrow"}
@@ -243,7 +237,6 @@ def test_911_stores_and_returns_the_transfer_instruction_and_opens_no_incident(a
     assert [r.detail["instruction"] for r in recorded] == [instruction]
 
 
-@needs_dispatch
 @pytest.mark.parametrize(
     ("answer_set", "disposition", "priority"),
     [(HIGH, "mobile_team", "emergent"), (CO_RESPONSE, "co_response", "urgent")],
@@ -259,7 +252,6 @@ def test_a_team_disposition_opens_a_pending_incident(api, answer_set, dispositio
     assert operator.get(f"/api/v1/calls/{call['id']}").get_json()["incident_id"] == call["incident_id"]
 
 
-@needs_dispatch
 def test_an_override_to_a_team_opens_an_incident_and_to_phone_does_not(api):
     operator = api.as_role("operator")
     to_team = {"disposition": "mobile_team", "reason": "caller asks for a visit"}

@@ -23,6 +23,8 @@ from twilio.http.response import Response
 from notifications.senders import PermanentSendError
 from notifications.twilio_sender import TwilioSender
 
+pytestmark = pytest.mark.slow  # starts the Prism mock of Twilio's API
+
 ROOT = Path(__file__).resolve().parents[2]
 PRISM = ROOT / "node_modules" / ".bin" / "prism"
 SPEC = ROOT / "tests" / "contract" / "twilio_api_v2010.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import timedelta
 from typing import Any
@@ -12,7 +13,12 @@ from core.actors import Actor
 from core.clock import now as clock_now
 from core.deps import bus_of
 from core.extensions import db
+from core.ports import current_ports
+from dispatch.serialize import stale_after_s
+from dispatch.service import assign_unit
 from tests.support.factories import make_unit
+from triage.engine import evaluate
+from triage.questionnaire import QUESTIONNAIRE_DIR, Questionnaire, load_questionnaire
 
 _numbers = itertools.count(1)
 
@@ -22,6 +28,11 @@ NEAR = (44.4800, -73.2100)  # ~0.3 km
 MIDDLE = (44.4930, -73.2200)  # ~1.8 km
 FAR = (44.5200, -73.2000)  # ~4.8 km
 HOME_BASE = (44.4757, -73.2195)
+
+
+@functools.cache
+def _cssrs() -> Questionnaire:
+    return load_questionnaire(QUESTIONNAIRE_DIR / "cssrs_screener_recent.yaml")
 
 
 def make_call(
@@ -39,6 +50,7 @@ def make_call(
     from triage.models import Call
 
     n = next(_numbers)
+    answers = answers or {"cssrs_1": "yes", "cssrs_2": "no", "weapon_present": "no"}
     with app.app_context():
         call = Call(
             number=f"C-T-{n:06d}",
@@ -50,14 +62,15 @@ def make_call(
             location_resolved=lat is not None,
             questionnaire_id="cssrs_screener_recent",
             questionnaire_version=1,
-            answers=answers or {"cssrs_1": "yes", "cssrs_2": "no", "weapon_present": "no"},
+            answers=answers,
             triage={
                 "risk_level": "moderate",
                 "disposition": disposition,
                 "priority": priority,
                 "reasons": [],
-                "flags": ["weapon status unknown"] if (answers or {}).get("weapon_present") == "unknown" else [],
+                "flags": ["weapon status unknown"] if answers.get("weapon_present") == "unknown" else [],
                 "needs": {"youth": youth, "language": language},
+                "concern": evaluate(_cssrs(), answers).concern,
             },
             risk_level="moderate",
             computed_disposition=disposition,
@@ -92,3 +105,19 @@ def make_placed_unit(app: Any, position: tuple[float, float] | None, *, age_s: f
     fields.setdefault("home_lat", HOME_BASE[0])
     fields.setdefault("home_lon", HOME_BASE[1])
     return make_unit(app, **fields)
+
+
+def assign_with_app_ports(*, incident_id: int, unit_id: int, reason: str | None, by: Actor) -> Any:
+    """dispatch.service.assign_unit with the current app's router and clock (in an app context)."""
+    ports = current_ports()
+    return assign_unit(
+        session=db.session,
+        incident_id=incident_id,
+        unit_id=unit_id,
+        reason=reason,
+        by=by,
+        bus=bus_of(current_app),
+        router=ports.router,
+        clock=ports.clock,
+        stale_after_s=stale_after_s(),
+    )

@@ -10,14 +10,12 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
 from core.actors import Actor
-from core.deps import bus_of
 from core.extensions import db
-from tests.support.dispatch_factories import NEAR, make_incident, make_placed_unit
+from tests.support.dispatch_factories import NEAR, assign_with_app_ports, make_incident, make_placed_unit
 
 ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 FROM_NUMBER = "+18025550100"
@@ -26,22 +24,13 @@ _sids = itertools.count(1)
 
 def assigned_incident(app: Any, *, phones: list[str] | None = None, **incident_fields: Any) -> tuple[int, int]:
     """A unit with these phones, assigned to a new incident (committed): (incident_id, unit_id)."""
-    from dispatch.service import assign_unit
-
     fields: dict[str, Any] = {}
     if phones is not None:
         fields["phones"] = phones
     unit_id = make_placed_unit(app, NEAR, **fields)
     incident_id = make_incident(app, **incident_fields)
     with app.app_context():
-        assign_unit(
-            session=db.session,
-            incident_id=incident_id,
-            unit_id=unit_id,
-            reason="test",
-            by=Actor.system("test"),
-            bus=bus_of(current_app),
-        )
+        assign_with_app_ports(incident_id=incident_id, unit_id=unit_id, reason="test", by=Actor.system("test"))
         db.session.commit()
     return incident_id, unit_id
 

@@ -128,6 +128,7 @@ def test_reverse_far_from_any_point_is_none(burlington: LocalGeocoder) -> None:
     assert burlington.reverse((44.60, -73.10)) is None
 
 
+@pytest.mark.slow  # a full scan per point
 def test_reverse_agrees_with_a_full_scan(points: list[AddressPoint]) -> None:
     geocoder = LocalGeocoder(points, reverse_max_m=5_000)
     rng = random.Random(7)

@@ -189,6 +189,29 @@ def unknown_question_type(data: dict[str, Any]) -> None:
     questions(data)[0]["type"] = "scale"
 
 
+def concern_on_an_unknown_question(data: dict[str, Any]) -> None:
+    data["concern_rules"] = [{"concern": "welfare check", "when": {"answer": "q9", "is": "yes"}}, {"concern": "x"}]
+
+
+def concern_with_details(data: dict[str, Any]) -> None:
+    data["concern_rules"] = [{"concern": "suicidal ideation, high risk, plan with a method"}]
+
+
+def concern_after_catch_all(data: dict[str, Any]) -> None:
+    data["concern_rules"] = [
+        {"concern": "crisis support"},
+        {"concern": "welfare check", "when": {"answer": "q1", "is": "yes"}},
+    ]
+
+
+def concern_rule_on_risk(data: dict[str, Any]) -> None:
+    data["concern_rules"] = [{"concern": "crisis support", "when": {"risk": "high"}}]
+
+
+def concern_rule_misspelt(data: dict[str, Any]) -> None:
+    data["concern_rules"] = [{"concern": "crisis support", "if": {"answer": "q1", "is": "yes"}}]
+
+
 @pytest.mark.parametrize(
     ("spoil", "words"),
     [
@@ -207,6 +230,11 @@ def unknown_question_type(data: dict[str, Any]) -> None:
         (misspelt_field, "unknown field 'show-if'"),
         (unknown_disposition, "disposition 'police' is not one of"),
         (unknown_question_type, "type 'scale' is not one of"),
+        (concern_on_an_unknown_question, "concern_rules rule 1: unknown question id 'q9'"),
+        (concern_with_details, "concern_rules rule 1: a concern is a few plain words"),
+        (concern_after_catch_all, "concern_rules rule 2 comes after the catch-all rule 1"),
+        (concern_rule_on_risk, "concern_rules rule 1: 'risk' conditions are allowed only in disposition rules"),
+        (concern_rule_misspelt, "concern_rules rule 1: unknown field 'if'"),
     ],
     ids=lambda value: getattr(value, "__name__", "message"),
 )

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from triage.engine import SCREENING_INCOMPLETE, AnswersInvalid, check_answers, evaluate, needs
-from triage.questionnaire import QUESTIONNAIRE_DIR, Questionnaire, load_questionnaire
+from notifications.content import minimum_category
+from triage.engine import SCREENING_INCOMPLETE, AnswersInvalid, check_answers, evaluate, needs, priority_for
+from triage.questionnaire import QUESTIONNAIRE_DIR, Questionnaire, load_directory, load_questionnaire
 
 OMIT = "<omit>"
 
@@ -320,3 +321,60 @@ def test_a_skipped_question_does_not_match_no(tmp_path: Path) -> None:
 
     assert evaluate(questionnaire, {"q1": "no"}).risk_level == "none"
     assert evaluate(questionnaire, {"q1": "yes", "q2": "no"}).risk_level == "low"
+
+
+# DOMAIN.md "Priority by disposition", one row per disposition and risk that changes it.
+@pytest.mark.parametrize(
+    ("disposition", "risk", "priority"),
+    [
+        ("phone", "none", None),
+        ("phone", "high", None),
+        ("emergency_911", "none", "emergent"),
+        ("emergency_911", "incomplete", "emergent"),
+        ("mobile_team", "high", "emergent"),
+        ("mobile_team", "moderate", "urgent"),
+        ("mobile_team", "incomplete", "urgent"),
+        ("co_response", "high", "emergent"),
+        ("co_response", "low", "urgent"),
+    ],
+)
+def test_priority_by_disposition(disposition, risk, priority):
+    assert priority_for(disposition, risk) == priority
+
+
+# The concern a dispatch text names, from each questionnaire's concern_rules.
+@pytest.mark.parametrize(
+    ("which", "given", "concern"),
+    [
+        ("cssrs", {"cssrs_1": "yes"}, "suicidal ideation"),
+        ("cssrs", IDEATION_NO_DETAIL, "suicidal ideation"),
+        ("cssrs", {"cssrs_6": "yes", "cssrs_6_recent": "yes"}, "crisis support"),  # behaviour, no ideation
+        ("cssrs", {"needs_in_person": "yes"}, "welfare check"),
+        ("cssrs", {"cssrs_1": OMIT, "needs_in_person": "yes"}, "welfare check"),  # unanswered is not yes
+        ("cssrs", {}, "crisis support"),
+        ("asq", {"asq_1": "yes", "asq_5": "no"}, "suicidal ideation"),
+        ("asq", {"asq_2": "yes", "asq_5": "no"}, "suicidal ideation"),
+        ("asq", {"asq_3": "yes", "asq_5": "no"}, "suicidal ideation"),
+        ("asq", {"asq_4": "yes", "asq_5": "yes"}, "suicidal ideation"),
+        ("asq", {"asq_4": "yes", "asq_5": "no"}, "crisis support"),  # a past attempt alone
+        ("asq", {"asq_1": "declined", "asq_5": "declined"}, "crisis support"),
+        ("asq", {"needs_in_person": "yes"}, "welfare check"),
+        ("asq", {}, "crisis support"),
+    ],
+)
+def test_the_concern_comes_from_the_questionnaire(
+    cssrs: Questionnaire, asq: Questionnaire, which: str, given: dict[str, str], concern: str
+) -> None:
+    if which == "cssrs":
+        result = evaluate(cssrs, answers(**given))
+    else:
+        result = evaluate(asq, {key: value for key, value in {**ASQ_NO, **given}.items() if value != OMIT})
+    assert result.concern == concern
+    assert result.to_dict()["concern"] == concern
+
+
+def test_every_shipped_concern_is_fit_for_an_sms() -> None:
+    for questionnaire in load_directory(QUESTIONNAIRE_DIR).values():
+        assert questionnaire.concern_rules, f"{questionnaire.id} names no concern"
+        for rule in questionnaire.concern_rules:
+            assert minimum_category(rule.concern) == rule.concern

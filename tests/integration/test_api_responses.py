@@ -1,0 +1,175 @@
+"""What a client of the contract notices: every list takes `limit`, unknown query names are refused,
+ids in paths have bounds, and the OpenAPI description describes every answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.factories import make_unit
+
+# Every list of the API, as a user allowed to read it (CONTRACT "Lists (amended)").
+LISTS = [
+    ("/api/v1/units", "dispatcher"),
+    ("/api/v1/incidents", "dispatcher"),
+    ("/api/v1/calls", "operator"),
+    ("/api/v1/alerts", "dispatcher"),
+    ("/api/v1/followups", "operator"),
+    ("/api/v1/audit", "admin"),
+    ("/api/v1/triage/questionnaires", "operator"),
+    ("/api/v1/incidents/{incident}/messages", "dispatcher"),
+]
+
+
+def _incident(api: Any) -> int:
+    operator = api.as_role("operator")
+    answer = operator.post(
+        "/api/v1/calls",
+        json={
+            "caller": {"phone": "+18025550100"},
+            "location": {"lat": 44.48, "lon": -73.21},
+            "answers": {"cssrs_1": "yes", "cssrs_2": "no", "weapon_present": "no"},
+        },
+    )
+    assert answer.status_code == 201, answer.get_json()
+    incident_id = answer.get_json()["incident_id"]
+    assert incident_id is not None
+    return int(incident_id)
+
+
+@pytest.mark.parametrize(("path", "role"), LISTS)
+def test_every_list_takes_limit_up_to_500(api, path, role):
+    path = path.format(incident=_incident(api))
+    user = api.as_role(role)
+    for limit in ("1", "50", "500"):
+        answer = user.get(f"{path}?limit={limit}")
+        assert answer.status_code == 200, (limit, answer.get_json())
+        assert isinstance(answer.get_json(), list)
+        assert len(answer.get_json()) <= int(limit)
+    for limit in ("0", "501", "-1", "many"):
+        answer = user.get(f"{path}?limit={limit}")
+        assert answer.status_code == 422, limit
+        assert "limit" in answer.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(("path", "role"), LISTS)
+def test_an_undocumented_query_parameter_is_refused_with_fields(api, path, role):
+    path = path.format(incident=_incident(api))
+    answer = api.as_role(role).get(f"{path}?colour=red")
+    assert answer.status_code == 422
+    body = answer.get_json()["error"]
+    assert body["code"] == "validation_failed" and "colour" in body["fields"]
+
+
+def test_limit_cuts_the_units_list(app, api):
+    for _ in range(3):
+        make_unit(app)
+    dispatcher = api.as_role("dispatcher")
+    assert len(dispatcher.get("/api/v1/units").get_json()) >= 3
+    assert len(dispatcher.get("/api/v1/units?limit=2").get_json()) == 2
+    assert len(dispatcher.get("/api/v1/units?limit=2&status=available").get_json()) == 2
+
+
+def test_limit_cuts_the_incident_list(api):
+    for _ in range(3):
+        _incident(api)
+    answer = api.as_role("dispatcher").get("/api/v1/incidents?limit=2")
+    assert len(answer.get_json()) == 2
+
+
+@pytest.mark.parametrize("unit_id", ["0", "2147483648", "99999999999999999999"])
+def test_an_id_out_of_range_is_not_found_with_the_error_body(api, unit_id):
+    dispatcher = api.as_role("dispatcher")
+    for path in (f"/api/v1/units/{unit_id}", f"/api/v1/incidents/{unit_id}", f"/api/v1/calls/{unit_id}"):
+        answer = dispatcher.get(path)
+        assert answer.status_code == 404, path
+        assert answer.get_json()["error"]["code"] == "not_found"
+
+
+def test_the_largest_id_is_simply_not_found(api):
+    answer = api.as_role("dispatcher").get("/api/v1/incidents/2147483647")
+    assert answer.status_code == 404
+    assert answer.get_json()["error"]["code"] == "not_found"
+
+
+def test_assigning_a_unit_id_out_of_range_is_refused(api):
+    incident_id = _incident(api)
+    answer = api.as_role("dispatcher").post(f"/api/v1/incidents/{incident_id}/assign", json={"unit_id": 2**40})
+    assert answer.status_code == 422
+    assert "unit_id" in answer.get_json()["error"]["fields"]
+
+
+def _resolve(doc: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = doc["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def test_openapi_describes_every_answer_and_the_error_body(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    operations = [(path, method, op) for path, item in doc["paths"].items() for method, op in item.items()]
+    assert len(operations) >= 25
+    for path, method, op in operations:
+        success = [code for code in op["responses"] if code.startswith("2")]
+        assert success, f"{method} {path}"
+        for code in success:
+            schema = _resolve(doc, op["responses"][code]["content"]["application/json"]["schema"])
+            assert schema.get("type") in {"object", "array"}, f"{method} {path} {code}: {schema}"
+            if schema["type"] == "array":
+                items = _resolve(doc, schema["items"])
+                for variant in items.get("oneOf", [items]):
+                    assert _resolve(doc, variant).get("properties"), f"{method} {path}"
+        error = _resolve(doc, op["responses"]["4XX"]["content"]["application/json"]["schema"])
+        assert error["required"] == ["error"]
+        detail = _resolve(doc, error["properties"]["error"])
+        assert set(detail["required"]) == {"code", "message"}
+
+
+def test_openapi_shows_the_incident_shape_of_the_contract(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    op = doc["paths"]["/api/v1/incidents/{incident_id}"]["get"]
+    incident = _resolve(doc, op["responses"]["200"]["content"]["application/json"]["schema"])
+    assert {"id", "number", "call_id", "status", "priority", "location", "needs", "flags", "unit_id"} <= set(
+        incident["required"]
+    )
+    timestamps = _resolve(doc, incident["properties"]["timestamps"])
+    created = timestamps["properties"]["created_at"]["anyOf"][0]
+    assert created == {"type": "string", "format": "date-time"}
+
+
+def test_openapi_path_ids_carry_their_bounds(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    ids = [
+        parameter
+        for item in doc["paths"].values()
+        for op in item.values()
+        for parameter in op["parameters"]
+        if parameter["in"] == "path"
+    ]
+    assert len(ids) >= 10
+    for parameter in ids:
+        assert parameter["schema"] == {"type": "integer", "minimum": 1, "maximum": 2147483647}, parameter
+
+
+def test_openapi_lists_document_limit(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    lists = 0
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            ok = op["responses"].get("200")
+            if ok is None or _resolve(doc, ok["content"]["application/json"]["schema"]).get("type") != "array":
+                continue
+            lists += 1
+            limit = {p["name"]: p for p in op["parameters"]}.get("limit")
+            assert limit is not None, f"{method} {path}"
+            assert limit["schema"]["minimum"] == 1 and limit["schema"]["maximum"] == 500
+            assert limit["schema"]["default"] == 50
+    assert lists == len(LISTS)
+
+
+def test_answers_keep_times_with_their_offset(api):
+    incident_id = _incident(api)
+    body = api.as_role("dispatcher").get(f"/api/v1/incidents/{incident_id}").get_json()
+    assert body["timestamps"]["created_at"].endswith("+00:00")
+    assert body["timestamps"]["dispatched_at"] is None

@@ -1,0 +1,110 @@
+"""The home page for every role: every link on it opens a page (no 404), and a field user's
+`/field` shows their unit's incident with its field link, or says there is none."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from core.extensions import db
+from dispatch.models import Incident
+from tests.support.factories import make_unit, make_user
+from tests.support.sms_factories import assigned_incident
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href and not href.startswith("#"):
+            self.hrefs.append(href)
+
+
+def links_of(html: str) -> list[str]:
+    parser = Links()
+    parser.feed(html)
+    return parser.hrefs
+
+
+def sign_in(app: Any, *roles: str, unit_id: int | None = None) -> Any:
+    user, _ = make_user(app, *roles, unit_id=unit_id)
+    client = app.test_client()
+    page = client.get("/login")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)
+    answer = client.post(
+        "/login", data={"username": user["username"], "password": user["password"], "csrf_token": token}
+    )
+    assert answer.status_code in (302, 303), answer.get_data(as_text=True)[:500]
+    return client
+
+
+@pytest.mark.parametrize("roles", [("operator",), ("dispatcher",), ("supervisor",), ("field",), ("admin",)])
+def test_every_link_on_the_home_page_opens_a_page(app, roles):
+    unit_id = make_unit(app) if "field" in roles else None
+    client = sign_in(app, *roles, unit_id=unit_id)
+    home = client.get("/")
+    assert home.status_code == 200
+    hrefs = links_of(home.get_data(as_text=True))
+    body = re.search(r'<ul class="big-links">(.*?)</ul>', home.get_data(as_text=True), re.S)
+    assert body, f"the home page of {roles} links to at least one page"
+    for href in hrefs:
+        answer = client.get(href)
+        assert answer.status_code == 200, f"{roles}: {href} answered {answer.status_code}"
+        answer.close()
+
+
+def test_a_field_user_is_linked_to_their_incident_and_an_admin_not_to_a_missing_page(app):
+    field_links = links_of(sign_in(app, "field", unit_id=make_unit(app)).get("/").get_data(as_text=True))
+    assert "/field" in field_links
+    admin_links = links_of(sign_in(app, "admin").get("/").get_data(as_text=True))
+    assert "/admin" not in admin_links  # no administration page yet
+    assert {"/dispatch", "/operator", "/map"} <= set(admin_links)
+
+
+def test_the_admin_link_appears_once_the_app_has_the_page(app):
+    app.add_url_rule("/admin", "admin_stand_in", lambda: "administration")
+    assert "/admin" in links_of(sign_in(app, "admin").get("/").get_data(as_text=True))
+
+
+def test_field_shows_the_units_incident_and_its_field_page_opens(app):
+    incident_id, unit_id = assigned_incident(app)
+    client = sign_in(app, "field", unit_id=unit_id)
+    page = client.get("/field")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    with app.app_context():
+        number = db.session.get(Incident, incident_id).number
+    assert f"Open {number}" in html
+    [field_link] = [href for href in links_of(html) if href.startswith("/field/")]
+    opened = client.get(field_link)
+    assert opened.status_code == 200
+    assert number in opened.get_data(as_text=True)
+
+
+def test_field_says_when_the_unit_has_no_incident(app):
+    unit_id = make_unit(app, call_sign="MCT-9")
+    html = sign_in(app, "field", unit_id=unit_id).get("/field").get_data(as_text=True)
+    assert "No incident assigned to MCT-9" in html
+    assert not [href for href in links_of(html) if href.startswith("/field/")]
+
+
+def test_field_says_when_the_account_has_no_unit(app):
+    html = sign_in(app, "field").get("/field").get_data(as_text=True)
+    assert "not linked to a unit" in html
+
+
+@pytest.mark.parametrize("role", ["operator", "dispatcher", "supervisor", "admin"])
+def test_field_is_for_field_users(app, role):
+    assert sign_in(app, role).get("/field").status_code == 403
+
+
+def test_field_asks_a_visitor_to_sign_in(app):
+    answer = app.test_client().get("/field")
+    assert answer.status_code == 302
+    assert "/login" in answer.headers["Location"]
