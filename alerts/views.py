@@ -22,7 +22,7 @@ class AlertQuery(ListQuery):
     state: Literal["open", "all"] = "open"
 
 
-def open_alerts_part(session: Any, user: Any) -> list[dict[str, Any]]:
+def open_alerts_part(session: Any, user: Any, settings: Any) -> list[dict[str, Any]]:
     """The snapshot's "alerts": open alerts for staff; a field user's own unit's only."""
     statement = sa.select(Alert).where(Alert.cleared_at.is_(None)).order_by(Alert.id.desc()).limit(500)
     scope = unit_scope(user)

@@ -14,6 +14,8 @@ from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import emit, join_room
 
+from config import Settings
+from core import deps
 from core.audit import audit
 from core.auth import ANY_ROLE, check_roles, user_for_token
 from core.db import utcnow
@@ -26,12 +28,13 @@ from core.roles import can_see_unit, unit_scope
 log = logging.getLogger(__name__)
 NAMESPACE = "/live"
 
-# name -> function(session, user) -> list of dicts; each domain registers what the snapshot shows.
-SnapshotPart = Callable[[Any, User], list[dict[str, Any]]]
+# name -> function(session, user, settings) -> list of dicts; each domain registers what the
+# snapshot shows under its CONTRACT.md key.
+SnapshotPart = Callable[[Any, User, Settings], list[dict[str, Any]]]
 snapshot_parts: dict[str, SnapshotPart] = {
-    "units": lambda s, u: [],
-    "incidents": lambda s, u: [],
-    "alerts": lambda s, u: [],
+    "units": lambda s, u, c: [],
+    "incidents": lambda s, u, c: [],
+    "alerts": lambda s, u, c: [],
 }
 
 # Socket.IO session id -> user id (per process)
@@ -63,8 +66,9 @@ def build_snapshot(user: User) -> dict[str, Any]:
     session = db.session
     seq = published_seq(session)  # read first: the data read next is at least this new
     snapshot: dict[str, Any] = {"seq": seq}
+    settings = deps.settings()
     for name, part in snapshot_parts.items():
-        snapshot[name] = part(session, user)
+        snapshot[name] = part(session, user, settings)
     incident_ids = [item.get("id") for item in snapshot.get("incidents", []) if isinstance(item, dict)]
     if incident_ids:  # a live screen is shown these incidents: that is a view of them
         audit(

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from config import Settings
 from core.actors import Actor
 from core.audit import audit_as
 from core.bus import MessageBus
@@ -90,7 +91,7 @@ def list_incidents(
     return list(session.scalars(statement))
 
 
-def incidents_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
+def incidents_snapshot(session: Any, user: User, settings: Settings) -> list[dict[str, Any]]:
     """The "incidents" part of the live snapshot: open incidents; a field user's unit's only."""
     open_statuses = [s.value for s in OPEN_STATUSES]
     scope = unit_scope(user)
@@ -262,14 +263,20 @@ def _flush(session: Any, incident: Incident) -> None:
         raise Conflict(f"Incident {incident.number} changed meanwhile; look again and retry.") from None
 
 
-def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str) -> Unit | None:
+def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str, stale_s: int) -> Unit | None:
     """Free the incident's unit (available, no incident) and end its assignment."""
     if incident.unit_id is None:
         return None
     unit = get_unit(session=session, unit_id=incident.unit_id)
     if unit.incident_id == incident.id:
         move_unit_status(
-            session=session, unit=unit, target=UnitStatus.AVAILABLE, by=by, incident_id=incident.id, release=True
+            session=session,
+            unit=unit,
+            target=UnitStatus.AVAILABLE,
+            by=by,
+            incident_id=incident.id,
+            release=True,
+            stale_s=stale_s,
         )
     session.execute(
         sa.update(Assignment)
@@ -372,12 +379,19 @@ def move_incident(
     _flush(session, incident)
     unit = None
     if target in (_I.CLEARED, _I.CLOSED):
-        unit = _release_unit(session, incident, by, target.value)
+        unit = _release_unit(session, incident, by, target.value, bus.settings.position_stale_s)
     elif incident.unit_id is not None:
         unit = get_unit(session=session, unit_id=incident.unit_id)
         follows = unit_follows(UnitStatus(unit.status), target)
         if unit.incident_id == incident.id and follows.value != unit.status:
-            move_unit_status(session=session, unit=unit, target=follows, by=by, incident_id=incident.id)
+            move_unit_status(
+                session=session,
+                unit=unit,
+                target=follows,
+                by=by,
+                incident_id=incident.id,
+                stale_s=bus.settings.position_stale_s,
+            )
     _after_move(session, incident, old, unit, by, bus)
     return incident
 
@@ -398,7 +412,7 @@ def cancel_incident(*, session: Any, incident_id: int, reason: str, by: Actor, b
     incident.cancel_reason = reason
     _stamp_move(session, incident, old, _I.CANCELLED, by, reason)
     _flush(session, incident)
-    unit = _release_unit(session, incident, by, "cancelled")
+    unit = _release_unit(session, incident, by, "cancelled", bus.settings.position_stale_s)
     _after_move(session, incident, old, unit, by, bus)
     return incident
 
@@ -414,7 +428,7 @@ def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor, b
         incident_transition(old, _I.PENDING)
     except IllegalTransition as error:
         raise Conflict(f"Incident {incident.number}: {error}.", code="illegal_transition") from None
-    unit = _release_unit(session, incident, by, "returned to queue")
+    unit = _release_unit(session, incident, by, "returned to queue", bus.settings.position_stale_s)
     incident.status = _I.PENDING.value
     incident.unit_id = None
     incident.dispatched_at = incident.acknowledged_at = incident.en_route_at = None

@@ -37,7 +37,7 @@ def set_unit_status(*, session: Any, unit_id: int, status: str, by: Actor, bus: 
                 session=session, incident_id=incident_id, reason=f"unit {unit.call_sign} out of service", by=by, bus=bus
             )
             unit = get_unit(session=session, unit_id=unit_id)
-            move_unit_status(session=session, unit=unit, target=target, by=by)
+            move_unit_status(session=session, unit=unit, target=target, by=by, stale_s=bus.settings.position_stale_s)
             return unit
         if service.incident_can_follow(session=session, incident_id=incident_id, unit_status=target):
             service.move_incident(session=session, incident_id=incident_id, status=target.value, by=by, bus=bus)
@@ -46,7 +46,14 @@ def set_unit_status(*, session: Any, unit_id: int, status: str, by: Actor, bus: 
         unit_transition(current, target)
     except IllegalTransition as error:
         raise Conflict(f"Unit {unit.call_sign}: {error}.") from None
-    move_unit_status(session=session, unit=unit, target=target, by=by, incident_id=unit.incident_id)
+    move_unit_status(
+        session=session,
+        unit=unit,
+        target=target,
+        by=by,
+        incident_id=unit.incident_id,
+        stale_s=bus.settings.position_stale_s,
+    )
     audit_as(
         session=session,
         by=by,

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from config import Settings
 from core.actors import Actor
 from core.audit import audit_as
 from core.bus import MessageBus
@@ -24,7 +25,6 @@ from core.roles import unit_scope
 from dispatch.events import UnitPositioned
 from dispatch.models import Unit, UnitPosition
 from dispatch.schemas import UnitRead
-from dispatch.serialize import stale_after_s
 from dispatch.states import UnitStatus
 from geo.service import valid_position
 
@@ -90,6 +90,7 @@ def create_unit(
     home_lon: float,
     status: str = UnitStatus.AVAILABLE,
     by: Actor,
+    stale_s: int,
 ) -> Unit:
     call_sign = call_sign.strip()
     if not call_sign:
@@ -125,7 +126,7 @@ def create_unit(
     record_event(
         session=session,
         type="unit.updated",
-        data=UnitRead.of(unit, now=clock_now(), stale_s=stale_after_s()).model_dump(mode="json"),
+        data=UnitRead.of(unit, now=clock_now(), stale_s=stale_s).model_dump(mode="json"),
         unit_id=unit.id,
     )
     audit_as(session=session, by=by, action="unit.create", record_type="unit", record_id=unit.id)
@@ -149,6 +150,7 @@ def move_unit_status(
     unit: Unit,
     target: UnitStatus,
     by: Actor,
+    stale_s: int,
     incident_id: int | None = None,
     release: bool = False,
 ) -> bool:
@@ -174,7 +176,7 @@ def move_unit_status(
     record_event(
         session=session,
         type="unit.updated",
-        data=UnitRead.of(unit, now=clock_now(), stale_s=stale_after_s()).model_dump(mode="json"),
+        data=UnitRead.of(unit, now=clock_now(), stale_s=stale_s).model_dump(mode="json"),
         unit_id=unit.id,
     )
     return True
@@ -225,16 +227,16 @@ def record_position(
         record_event(
             session=session,
             type="unit.updated",
-            data=UnitRead.of(unit, now=received, stale_s=stale_after_s()).model_dump(mode="json"),
+            data=UnitRead.of(unit, now=received, stale_s=bus.settings.position_stale_s).model_dump(mode="json"),
             unit_id=unit.id,
         )
     bus.publish(UnitPositioned(unit=unit, by=by), session=session)
     return unit
 
 
-def units_snapshot(session: Any, user: User) -> list[dict[str, Any]]:
+def units_snapshot(session: Any, user: User, settings: Settings) -> list[dict[str, Any]]:
     """The "units" part of the live snapshot: every unit for staff, a field user's own unit."""
     at = clock_now()
     scope = unit_scope(user)
     units = [] if scope.nothing else list_units(session=session, unit_id=scope.unit_id)
-    return [UnitRead.of(u, now=at, stale_s=stale_after_s()).model_dump(mode="json") for u in units]
+    return [UnitRead.of(u, now=at, stale_s=settings.position_stale_s).model_dump(mode="json") for u in units]

@@ -47,12 +47,16 @@ from dispatch.schemas import (
     UnitsQuery,
     UnitStatusIn,
 )
-from dispatch.serialize import stale_after_s
 from dispatch.states import IncidentStatus, UnitStatus
 
 log = logging.getLogger(__name__)
 
 api = ApiBlueprint("dispatch_api", __name__, url_prefix="/api/v1")
+
+
+def _stale_s() -> int:
+    """POSITION_STALE_S: a fix older than this is shown and ranked as stale."""
+    return deps.settings().position_stale_s
 
 
 def _actor() -> Actor:
@@ -72,7 +76,7 @@ def _visible_incident(incident_id: int) -> Any:
 
 
 def _unit_read(unit: Unit) -> UnitRead:
-    return UnitRead.of(unit, now=clock_now(), stale_s=stale_after_s())
+    return UnitRead.of(unit, now=clock_now(), stale_s=_stale_s())
 
 
 def _statuses(text: str | None, known: type[IncidentStatus] | type[UnitStatus]) -> list[str] | None:
@@ -100,7 +104,7 @@ def list_units(*, query: UnitsQuery) -> list[UnitRead]:
     wanted = _statuses(query.status, UnitStatus)
     scope = unit_scope(current_user)
     rows = [] if scope.nothing else units.list_units(session=db.session, unit_id=scope.unit_id)
-    at, stale_s = clock_now(), stale_after_s()
+    at, stale_s = clock_now(), _stale_s()
     shown = [u for u in rows if wanted is None or u.status in wanted][: query.limit]
     return [UnitRead.of(u, now=at, stale_s=stale_s) for u in shown]
 
@@ -117,6 +121,7 @@ def create_unit(*, body: UnitIn) -> tuple[UnitRead, int]:
         home_lon=body.home.lon,
         status=body.status or UnitStatus.AVAILABLE,
         by=_actor(),
+        stale_s=_stale_s(),
     )
     db.session.commit()
     return _unit_read(unit), 201
@@ -282,9 +287,7 @@ def _ranked(incident_id: int) -> list[Recommendation]:
     """Read the shortlist, end the read transaction, then rank: the router may be a network
     service, and no transaction (on SQLite, the process's writer lock) waits on it."""
     ports = current_ports()
-    listed = service.shortlist(
-        session=db.session, incident_id=incident_id, now=ports.clock(), stale_after_s=stale_after_s()
-    )
+    listed = service.shortlist(session=db.session, incident_id=incident_id, now=ports.clock(), stale_after_s=_stale_s())
     end_reads(db.session)
     return service.rank(listed, router=ports.router)
 
@@ -310,7 +313,7 @@ def assign(incident_id: int, *, body: AssignIn) -> AssignedRead | tuple[AssignCo
             bus=deps.bus(),
             router=ports.router,
             clock=ports.clock,
-            stale_after_s=stale_after_s(),
+            stale_after_s=_stale_s(),
         )
     except Conflict as error:
         db.session.rollback()

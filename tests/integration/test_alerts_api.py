@@ -69,8 +69,8 @@ def test_the_live_snapshot_carries_open_alerts_for_staff_and_a_units_own_for_its
     staff, _ = make_user(app, "supervisor")
     field, _ = make_user(app, "field", unit_id=mine)
     with app.app_context():
-        assert len(open_alerts_part(db.session, db.session.get(User, staff["id"]))) == 2
-        assert [a["id"] for a in open_alerts_part(db.session, db.session.get(User, field["id"]))] == [own]
+        assert len(open_alerts_part(db.session, db.session.get(User, staff["id"]), None)) == 2
+        assert [a["id"] for a in open_alerts_part(db.session, db.session.get(User, field["id"]), None)] == [own]
 
 
 def test_the_alert_panel_and_followup_queue_partials_render_and_their_scripts_are_served(app: Any) -> None:

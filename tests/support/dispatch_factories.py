@@ -11,10 +11,9 @@ from flask import current_app
 
 from core.actors import Actor
 from core.clock import now as clock_now
-from core.deps import bus_of
+from core.deps import bus_of, settings_of
 from core.extensions import db
 from core.ports import current_ports
-from dispatch.serialize import stale_after_s
 from dispatch.service import assign_unit
 from tests.support.factories import make_unit
 from triage.engine import evaluate
@@ -119,5 +118,5 @@ def assign_with_app_ports(*, incident_id: int, unit_id: int, reason: str | None,
         bus=bus_of(current_app),
         router=ports.router,
         clock=ports.clock,
-        stale_after_s=stale_after_s(),
+        stale_after_s=settings_of(current_app).position_stale_s,
     )
