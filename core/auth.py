@@ -10,7 +10,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import current_app, g, request
+from flask import g, request
 from flask_login import current_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -71,9 +71,10 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(*, session: Any, user: User) -> str:
+def issue_token(*, session: Any, user: User, ttl_s: int) -> str:
+    """A new bearer token for `user`, valid for `ttl_s` seconds (TOKEN_TTL_S); stored as a hash."""
     token = secrets.token_urlsafe(32)
-    ttl = int(current_app.config["TOKEN_TTL_S"])
+    ttl = ttl_s
     session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(seconds=ttl)))
     return token
 

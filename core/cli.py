@@ -16,6 +16,7 @@ from core.extensions import db
 from core.roles import ROLES
 from dispatch.models import Unit
 from dispatch.states import UnitStatus
+from geo.web import seed_demo_addresses
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for a first look.")
@@ -131,8 +132,7 @@ def demo_seed() -> None:
             )
             click.echo(f"unit {spec['call_sign']} homed at {spec['home']}")
     db.session.flush()
-    for hook in current_app.extensions.get("demo_seed_hooks", []):
-        hook()
+    seed_demo_addresses()  # the demo city's real address points, for the local geocoder
     created = []
     for username, roles, unit in DEMO_USERS:
         if find_user(session=db.session, username=username) is not None:

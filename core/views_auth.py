@@ -13,6 +13,7 @@ from pydantic import Field
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from core import deps
 from core.api import ApiBlueprint, ApiModel, openapi_document
 from core.auth import ANY_ROLE, PUBLIC, bearer_token, issue_token, revoke_token, verify_password
 from core.errors import Unauthorized
@@ -91,7 +92,7 @@ def auth_login(*, body: LoginIn) -> LoginRead:
     user = verify_password(session=db.session, username=body.username, password=body.password)
     if user is None:
         raise Unauthorized("That username and password do not match.", code="invalid_credentials")
-    token = issue_token(session=db.session, user=user)
+    token = issue_token(session=db.session, user=user, ttl_s=deps.settings().token_ttl_s)
     db.session.commit()
     return LoginRead(token=token, user=UserRead.model_validate(user))
 

@@ -41,6 +41,3 @@ def seed_demo_addresses() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(geo_cli)
-    hooks = app.extensions.setdefault("demo_seed_hooks", [])
-    if seed_demo_addresses not in hooks:
-        hooks.append(seed_demo_addresses)

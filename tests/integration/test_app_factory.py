@@ -78,3 +78,44 @@ def test_pages_allow_only_our_scripts_and_the_configured_tile_server(make_app):
     policy = app.test_client().get("/login").headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src" not in policy  # scripts fall back to 'self'
     assert "img-src 'self' data: http://tiles.example.org:8080;" in policy
+
+
+def test_a_development_restart_keeps_the_secret_so_sessions_and_texted_links_still_work(tmp_path, monkeypatch):
+    """The generated key is kept under instance/ (readable by its owner only) and reused."""
+    from notifications.links import make_field_token, read_field_token
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    env = {"APP_ENV": "development", "INSTANCE_PATH": str(tmp_path)}
+    first = Config.from_env(env)["SECRET_KEY"]
+    link = make_field_token(secret_key=first, incident_id=7, unit_id=3)
+    after_restart = Config.from_env(env)["SECRET_KEY"]
+    assert after_restart == first and len(first) >= 32
+    found = read_field_token(secret_key=after_restart, token=link)
+    assert found is not None and (found.incident_id, found.unit_id) == (7, 3)
+    kept = tmp_path / "secret_key"
+    assert kept.read_text().strip() == first
+    assert kept.stat().st_mode & 0o077 == 0  # no one else on the box can read it
+
+
+def test_a_given_secret_key_is_used_as_is_and_nothing_is_written(tmp_path):
+    settings = Config.from_env({"APP_ENV": "development", "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k" * 40})
+    assert settings["SECRET_KEY"] == "k" * 40
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_tests_and_production_never_write_a_key_file(tmp_path):
+    Config.from_env({"APP_ENV": "testing", "INSTANCE_PATH": str(tmp_path)})
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_a_setting_that_is_not_a_number_stops_the_start_with_its_name():
+    with pytest.raises(ConfigError, match="TOKEN_TTL_S"):
+        Config.from_env({"APP_ENV": "testing", "TOKEN_TTL_S": "twelve hours"})
+
+
+def test_secrets_do_not_show_in_the_settings_repr():
+    from config import Settings
+
+    settings = Settings.from_env({"APP_ENV": "testing", "SECRET_KEY": "hunter2" * 6, "TWILIO_AUTH_TOKEN": "tok" * 8})
+    assert "hunter2" not in repr(settings) and "toktok" not in repr(settings)
+    assert "hunter2" not in str(settings.model_dump())  # SecretStr in a dump too

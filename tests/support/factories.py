@@ -21,7 +21,7 @@ def make_user(app: Any, *roles: str, unit_id: int | None = None, password: str =
             roles=roles or ("operator",),
             unit_id=unit_id,
         )
-        token = issue_token(session=db.session, user=user)
+        token = issue_token(session=db.session, user=user, ttl_s=3600)
         db.session.commit()
         user_id, username = user.id, user.username
     return {"id": user_id, "username": username, "password": password}, token
