@@ -12,7 +12,8 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from core.auth import UnknownRole, create_user, find_user
-from core.extensions import db
+from core.background import start_background
+from core.extensions import db, socketio
 from core.roles import ROLES
 from dispatch.models import Unit
 from dispatch.states import UnitStatus
@@ -167,9 +168,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--port", default=5000, type=int)
     def serve(host: str, port: int) -> None:
         """Serve the app with live updates (no reloader: one process, one scheduler)."""
-        from core.background import start_background
-        from core.extensions import socketio
-
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         start_background(app)
         click.echo(f"Serving on http://{host}:{port}")
