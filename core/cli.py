@@ -9,7 +9,7 @@ from typing import Any
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, run_command
 
 from core.auth import UnknownRole, create_user, find_user
 from core.background import start_background
@@ -159,7 +159,32 @@ def demo_seed() -> None:
         )
 
 
+FLASK_RUN_REFUSED = (
+    "`flask run` starts a server with no event relay, no SMS relay and no timer scheduler: live "
+    "updates, texts to the teams and timers would silently never happen. Start the server with "
+    "`flask --app wsgi serve` (it takes --host and --port too)."
+)
+
+
+def refuse_flask_run(app: Flask) -> None:
+    """CONTRACT "Operations (amended)": `flask run` refuses in the embedded default, naming `serve`.
+
+    Flask's own `run` command cannot be replaced from an app (the built-in wins) and would start
+    none of the background workers. It is refused rather than made to start them: its reloader
+    (`--debug`, `--reload`) runs the app in a second process and restarts it on every saved file,
+    which would double the relays and the scheduler or stop them mid-send; `serve` is one process
+    by design. With EMBEDDED_WORKERS off the workers run in `flask --app wsgi scheduler run`, so
+    `flask run` is then an ordinary web process and is allowed. Raises click.UsageError (exit 2)
+    while `flask run` loads the app; does nothing anywhere else (gunicorn, tests, other commands).
+    """
+    context = click.get_current_context(silent=True)
+    if context is None or context.command is not run_command or not app.config["EMBEDDED_WORKERS"]:
+        return
+    raise click.UsageError(FLASK_RUN_REFUSED)
+
+
 def register_cli(app: Flask) -> None:
+    refuse_flask_run(app)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
 

@@ -13,7 +13,7 @@ from werkzeug.routing import RequestRedirect
 
 from core.auth import roles_required
 from core.errors import respond, wants_json
-from core.roles import Role
+from core.roles import DISPATCHERS, INTAKE, Role
 from dispatch.states import (
     ASSIGNED_STATUSES,
     OPEN_STATUSES,
@@ -80,10 +80,19 @@ def status_data() -> dict[str, Any]:
     }
 
 
+# The role groups the templates show links and buttons for (core/roles.py), by name.
+TEMPLATE_ROLES: dict[str, frozenset[str]] = {
+    "INTAKE": INTAKE,
+    "DISPATCHERS": DISPATCHERS,
+    "FIELD": frozenset({Role.FIELD}),
+}
+
+
 @bp.app_context_processor
 def page_data() -> dict[str, Any]:
-    """What base.html embeds in every page: the statuses, so no script spells them itself."""
-    return {"statuses": status_data()}
+    """What every template may use: the statuses (base.html embeds them, so no script spells them
+    itself) and the role groups (`current_user.has_any_role(roles.DISPATCHERS)`)."""
+    return {"statuses": status_data(), "roles": TEMPLATE_ROLES}
 
 
 # Front-end libraries installed by `npm ci` from package.json, served by the app (no CDN).

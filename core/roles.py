@@ -10,8 +10,8 @@ Who may do what:
 * ``dispatcher`` runs the board (``DISPATCHERS``): recommendations, assignment, cancelling,
   locating and moving incidents, acknowledging alerts, the map, the SMS simulator; reports a
   status or a position for any unit (``UNIT_COMMANDERS``); may open the intake page, read-only.
-* ``supervisor`` does what a dispatcher does except reporting for a unit, and reads the audit
-  trail (``AUDITORS``).
+* ``supervisor`` watches the shift: does what a dispatcher does except reporting for a unit and
+  opening the intake page, and reads the audit trail (``AUDITORS``).
 * ``field`` rides with one unit (``User.unit_id``): sees that unit's incidents, alerts, texts and
   the unit itself, and nothing else; moves those incidents along; reports that unit's status and
   position (``UNIT_REPORTERS``). A field account with no unit sees nothing.

@@ -56,7 +56,7 @@ class _InOrderClient(socketio.Client):  # type: ignore[misc]
 
 
 class LiveClient:
-    """Applies events the way core/static/live.js does: a `seq` already held is dropped, a jump
+    """Applies events the way core/static/lib/live.js does: a `seq` already held is dropped, a jump
     asks for a resync; records everything received and everything applied."""
 
     def __init__(self, name: str, token: str):
