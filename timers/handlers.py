@@ -15,7 +15,6 @@ Choices (DOMAIN.md leaves them open):
 
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,10 +31,10 @@ from core.events import record_event
 from core.roles import Role
 from dispatch.events import IncidentMoved, IncidentOpened, UnitAssigned, UnitPositioned
 from dispatch.models import Incident, Unit
+from dispatch.recommend import DEFAULT_ESTIMATOR
 from dispatch.schemas import UnitRead
 from dispatch.service import recommend_units
 from dispatch.states import ARRIVED_STATUSES, UNASSIGNED_STATUSES, IncidentStatus
-from geo.travel import Router
 from notifications.outbox import page_unit
 from timers import service
 from timers.followups import start_followup
@@ -93,7 +92,7 @@ def fire_ack_repage(*, session: Any, timer: Timer, now: datetime, settings: Sett
     )
 
 
-def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, settings: Settings, router: Router) -> None:
+def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     waiting = _still_waiting_for_ack(session, timer)
     if waiting is None:
         return
@@ -101,7 +100,10 @@ def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, settings: Se
     ranked = recommend_units(
         session=session,
         incident_id=incident.id,
-        router=router,
+        # The straight-line estimate, never a routing server: this runs inside the sweep's
+        # transaction, and the suggestion only points the dispatcher at a unit; the board ranks
+        # again (with OSRM when configured) when they open the incident.
+        router=DEFAULT_ESTIMATOR,
         clock=lambda: now,
         stale_after_s=settings.position_stale_s,
         limit=5,
@@ -271,19 +273,18 @@ def fire_probe(*, session: Any, timer: Timer, now: datetime, settings: Settings)
     session.add(TimerProbe(timer_id=timer.id, fired_by=(timer.claimed_by or "?")[:80], fired_at=now))
 
 
-def timer_handlers(*, router: Router) -> dict[str, Handler]:
-    """What each timer kind does when it fires; the reassignment suggestion ranks with `router`."""
-    return {
-        service.ACK_REPAGE: fire_ack_repage,
-        service.ACK_REASSIGN: functools.partial(fire_ack_reassign, router=router),
-        service.CHECKIN_ASK: fire_checkin_ask,
-        service.CHECKIN_MISSED: fire_checkin_missed,
-        service.CHECKIN_ESCALATE: fire_checkin_escalate,
-        service.PENDING_SLA: fire_pending_sla,
-        service.FOLLOWUP_OVERDUE: fire_followup_overdue,
-        service.POSITION_STALE: fire_position_stale,
-        service.PROBE: fire_probe,
-    }
+# What each timer kind does when it fires (the sweep, timers/sweep.py, looks them up by kind).
+HANDLERS: dict[str, Handler] = {
+    service.ACK_REPAGE: fire_ack_repage,
+    service.ACK_REASSIGN: fire_ack_reassign,
+    service.CHECKIN_ASK: fire_checkin_ask,
+    service.CHECKIN_MISSED: fire_checkin_missed,
+    service.CHECKIN_ESCALATE: fire_checkin_escalate,
+    service.PENDING_SLA: fire_pending_sla,
+    service.FOLLOWUP_OVERDUE: fire_followup_overdue,
+    service.POSITION_STALE: fire_position_stale,
+    service.PROBE: fire_probe,
+}
 
 
 # -- event handlers: the changes that start and answer timers -------------------------------------

@@ -24,8 +24,7 @@ from core.db import utcnow
 from core.deps import settings_of
 from core.extensions import db
 from core.live import prune_events
-from core.ports import ports_of
-from timers.handlers import timer_handlers
+from timers.handlers import HANDLERS
 from timers.sweep import sweep
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ def run_sweep(app: Flask) -> Any:
         try:
             result = sweep(
                 session=db.session,
-                handlers=timer_handlers(router=ports_of(app).router),
+                handlers=HANDLERS,
                 settings=settings_of(app),
             )
             if result.claimed:

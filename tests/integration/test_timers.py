@@ -288,8 +288,7 @@ def test_reaching_the_person_closes_the_followup_before_it_is_overdue(app: Any, 
 
 def test_a_cancelled_row_that_a_sweep_had_claimed_does_not_fire(app: Any, clock: Any) -> None:
     from config import Settings
-    from core.ports import ports_of
-    from timers.handlers import timer_handlers
+    from timers.handlers import HANDLERS
     from timers.service import ACK_KINDS, cancel_timers
     from timers.sweep import claim_due, fire_one
 
@@ -304,7 +303,7 @@ def test_a_cancelled_row_that_a_sweep_had_claimed_does_not_fire(app: Any, clock:
             session=db.session,
             timer_id=ids[0],
             token="crashed:1",
-            handlers=timer_handlers(router=ports_of(current_app).router),
+            handlers=HANDLERS,
             now=clock(),
             settings=Settings.from_env({"APP_ENV": "testing"}),
         )

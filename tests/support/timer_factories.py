@@ -12,8 +12,7 @@ from core.clock import set_clock
 from core.db import utcnow
 from core.deps import settings_of
 from core.extensions import db
-from core.ports import ports_of
-from timers.handlers import timer_handlers
+from timers.handlers import HANDLERS
 from timers.sweep import sweep
 
 
@@ -41,8 +40,7 @@ class MovableClock:
 
 def sweep_now() -> Any:
     """One sweep in the current app context, as the scheduler would run it."""
-    handlers = timer_handlers(router=ports_of(current_app).router)
-    return sweep(session=db.session, handlers=handlers, settings=settings_of(current_app))
+    return sweep(session=db.session, handlers=HANDLERS, settings=settings_of(current_app))
 
 
 def outbox(*, kind: str | None = None, incident_id: int | None = None) -> list[Any]:
