@@ -1,4 +1,4 @@
-"""Dispatch services with no Flask app: a plain SQLAlchemy session and fakes for the geocoder,
+"""Dispatch and call-intake services with no Flask app: a plain SQLAlchemy session and fakes for the geocoder,
 the router and the clock, handed in as keyword arguments (core.ports wires the real ones)."""
 
 from __future__ import annotations
@@ -17,13 +17,22 @@ import core.models  # noqa: F401
 import geo.models  # noqa: F401
 import timers.models  # noqa: F401
 import triage.models  # noqa: F401
+from config import Settings
 from core.actors import Actor
+from core.app import EVENT_HANDLER_TABLES
+from core.bus import MessageBus
 from core.db import Base, configure_engine
 from core.errors import DomainError
+from dispatch.events import IncidentOpened
 from dispatch.models import Incident, Unit
 from dispatch.service import recommend_units, set_incident_location
 from geo.service import LocatedAddress
 from geo.travel import LatLon
+from tests.support.triage_factories import HIGH
+from timers.models import Timer
+from triage.events import CallLogged
+from triage.schemas import CallIn
+from triage.service import load_catalogue, take_call
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 PEARL_ST = (44.4794, -73.2140)
@@ -148,3 +157,41 @@ def test_an_address_the_geocoder_cannot_place_changes_nothing(session: Session) 
     session.rollback()
     again = session.get(Incident, incident.id)
     assert again is not None and (again.location_resolved, again.lat) == (False, None)
+
+
+def test_call_intake_runs_with_no_app_and_its_reactions_follow_from_the_bus(session: Session) -> None:
+    """A high-risk call: saved with the clock's time and the geocoder's place, an emergent incident
+    opened, and the reactions of the real handler tables (the pending-SLA timer) in the same session."""
+    settings = Settings.from_env({"APP_ENV": "testing", "PENDING_SLA_S": "240"})
+    bus = MessageBus(settings=settings)
+    for table in EVENT_HANDLER_TABLES:
+        bus.subscribe(table)
+    published: list[str] = []
+    bus.subscribe(
+        {
+            CallLogged: (lambda event, /, *, session, settings: published.append(f"call {event.call.number}"),),
+            IncidentOpened: (lambda event, /, *, session, settings: published.append("incident"),),
+        }
+    )
+    locator = FakeLocator(session)
+    payload = CallIn.model_validate({"answers": HIGH, "location": {"address": "12 Pearl St"}})
+
+    call, incident, created = take_call(
+        session=session,
+        payload=payload,
+        by=None,
+        idempotency_key=None,
+        catalogue=load_catalogue(),
+        locator=locator,
+        clock=lambda: NOON,
+        bus=bus,
+    )
+    session.commit()
+
+    assert created and call.received_at.replace(tzinfo=UTC) == NOON
+    assert (call.lat, call.lon, call.location_resolved) == (PEARL_ST[0], PEARL_ST[1], True)
+    assert locator.asked_in_transaction == [False]
+    assert incident is not None and (incident.status, incident.priority) == ("pending", "emergent")
+    assert published == ["incident", f"call {call.number}"]
+    [timer] = session.scalars(sa.select(Timer).where(Timer.incident_id == incident.id)).all()
+    assert timer.kind == "pending_sla"
