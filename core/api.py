@@ -36,6 +36,12 @@ class QueryModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class HeaderModel(BaseModel):
+    """Request headers an operation reads, by their HTTP names (aliases); other headers are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 LIST_LIMIT_DEFAULT = 50
 LIST_LIMIT_MAX = 500
 
@@ -58,6 +64,7 @@ class Operation:
     summary: str
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
+    headers: type[HeaderModel] | None = None
     response: ResponseType = None
     status: int = 200
     # Other answers than `status` and the error body, by status: e.g. 200 for a replayed create.
@@ -71,6 +78,27 @@ def field_errors(error: ValidationError, *, prefix: str = "") -> dict[str, str]:
         name = ".".join(str(part) for part in item["loc"]) or "body"
         fields[prefix + name] = item["msg"]
     return fields
+
+
+NUL_REFUSED = "must not contain NUL characters"
+
+
+def nul_fields(data: Any, path: str = "") -> dict[str, str]:
+    """Where the decoded input holds a NUL character: no column type stores one (PostgreSQL
+    refuses it outright), so it is refused here, by name, before it reaches the database."""
+    if isinstance(data, str):
+        return {path or "body": NUL_REFUSED} if "\x00" in data else {}
+    found: dict[str, str] = {}
+    if isinstance(data, dict):
+        for key, value in data.items():
+            name = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                found[name] = NUL_REFUSED
+            found.update(nul_fields(value, name))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.update(nul_fields(value, f"{path}.{index}" if path else str(index)))
+    return found
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
@@ -88,15 +116,34 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         raise DomainError(
             "The body must be a JSON object.", fields={"body": "must be an object"}, code="validation_failed"
         )
+    refused = nul_fields(data)
+    if refused:
+        raise DomainError("Some fields are not valid.", fields=refused, code="validation_failed")
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
         raise DomainError("Some fields are not valid.", fields=field_errors(error), code="validation_failed") from None
 
 
-def parse_query(model: type[BaseModel]) -> BaseModel:
+def parse_headers(model: type[HeaderModel]) -> BaseModel:
+    names = [info.alias or name for name, info in model.model_fields.items()]
+    given = {name: request.headers[name] for name in names if name in request.headers}
+    refused = nul_fields(given)
+    if refused:
+        raise DomainError("Some headers are not valid.", fields=refused, code="validation_failed")
     try:
-        return model.model_validate(request.args.to_dict())
+        return model.model_validate(given)
+    except ValidationError as error:
+        raise DomainError("Some headers are not valid.", fields=field_errors(error), code="validation_failed") from None
+
+
+def parse_query(model: type[BaseModel]) -> BaseModel:
+    given = request.args.to_dict()
+    refused = nul_fields(given)
+    if refused:
+        raise DomainError("Some query parameters are not valid.", fields=refused, code="validation_failed")
+    try:
+        return model.model_validate(given)
     except ValidationError as error:
         raise DomainError(
             "Some query parameters are not valid.", fields=field_errors(error), code="validation_failed"
@@ -125,6 +172,7 @@ class ApiBlueprint(Blueprint):
         summary: str,
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
+        headers: type[HeaderModel] | None = None,
         response: ResponseType,
         status: int = 200,
         responses: dict[int, ResponseType] | None = None,
@@ -139,6 +187,7 @@ class ApiBlueprint(Blueprint):
             summary=summary,
             body=body,
             query=query,
+            headers=headers,
             response=response,
             status=status,
             responses=dict(responses or {}),
@@ -155,6 +204,8 @@ class ApiBlueprint(Blueprint):
                     view_args["body"] = parse_body(body)
                 if query is not None:
                     view_args["query"] = parse_query(query)
+                if headers is not None:
+                    view_args["headers"] = parse_headers(headers)
                 result = view(**view_args)
                 return to_response(result, status)
 
@@ -277,6 +328,11 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             required = set(query_schema.get("required", []))
             for name, prop in query_schema.get("properties", {}).items():
                 parameters.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+        if operation.headers is not None:
+            header_schema = operation.headers.model_json_schema(ref_template=REF_TEMPLATE)
+            required = set(header_schema.get("required", []))
+            for name, prop in header_schema.get("properties", {}).items():
+                parameters.append({"name": name, "in": "header", "required": name in required, "schema": prop})
         responses = {str(operation.status): _answer("Success", _response_schema(operation.response, schemas))}
         for status, declared in sorted(operation.responses.items()):
             responses[str(status)] = _answer("Also", _response_schema(declared, schemas))

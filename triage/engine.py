@@ -11,7 +11,6 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from triage import rules
 from triage.questionnaire import Question, Questionnaire
@@ -52,24 +51,6 @@ class TriageResult:
     # What the dispatch text names, in plain words ("suicidal ideation"): the questionnaire's
     # concern_rules; None when it has none or none matched.
     concern: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `POST /api/v1/triage/evaluate` body (CONTRACT.md) plus flags, needs and missing."""
-        return {
-            "questionnaire": {"id": self.questionnaire_id, "version": self.questionnaire_version},
-            "risk_level": self.risk_level,
-            "disposition": self.disposition,
-            "priority": self.priority,
-            "reasons": list(self.reasons),
-            "flags": list(self.flags),
-            "asked": list(self.asked),
-            "complete": self.complete,
-            "missing": list(self.missing),
-            "needs": dict(self.needs),
-            "disposition_note": self.disposition_note,
-            "instruction": self.instruction,
-            "concern": self.concern,
-        }
 
 
 class _Screening:

@@ -54,20 +54,6 @@ class Question:
     unknown_flag: str | None = None
     format: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "text": self.text, "type": self.type}
-        if self.options is not None:
-            data["options"] = list(self.options)
-        if self.show_if is not None:
-            data["show_if"] = rules.to_browser(self.show_if)
-        data["label"] = self.label
-        data["required"] = self.required
-        if self.help:
-            data["help"] = self.help
-        if self.format:
-            data["format"] = self.format
-        return data
-
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -75,13 +61,6 @@ class Section:
     title: str
     questions: tuple[Question, ...]
     instructions: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "title": self.title}
-        if self.instructions:
-            data["instructions"] = self.instructions
-        data["questions"] = [question.to_dict() for question in self.questions]
-        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +112,6 @@ class Questionnaire:
     @property
     def key(self) -> tuple[str, int]:
         return (self.id, self.version)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `GET /api/v1/triage/questionnaire` body (CONTRACT.md), plus title and licence."""
-        return {
-            "id": self.id,
-            "version": self.version,
-            "title": self.title,
-            "licence": self.licence,
-            "sections": [section.to_dict() for section in self.sections],
-        }
 
 
 # --- YAML reading ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from core.api import ApiModel, ListQuery, QueryModel
+from core.api import ApiModel, HeaderModel, ListQuery, QueryModel
 from core.schemas import ReadModel, Timestamp
 from dispatch.models import Incident
 from triage import rules
@@ -61,6 +61,15 @@ class CallIn(ApiModel):
     narrative: str | None = Field(default=None, max_length=4000)
     override: OverrideIn | None = None
     questionnaire: QuestionnaireRef | None = None
+
+
+class CallHeaders(HeaderModel):
+    idempotency_key: str | None = Field(
+        default=None,
+        alias="Idempotency-Key",
+        max_length=100,
+        description="the same key again answers the call it first saved (200) instead of saving another",
+    )
 
 
 class CallsQuery(ListQuery):

@@ -43,7 +43,7 @@ from triage.questionnaire import (
     latest,
     load_directory,
 )
-from triage.schemas import CallIn, CallRead, OverrideIn, QuestionnaireSummaryRead
+from triage.schemas import CallIn, CallRead, EvaluationRead, OverrideIn, QuestionnaireSummaryRead
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +323,7 @@ def take_call(
                 questionnaire_version=questionnaire.version,
                 answers=answers,
                 narrative=_clean(payload.narrative),
-                triage=result.to_dict(),
+                triage=EvaluationRead.of(result).model_dump(mode="json"),
                 risk_level=result.risk_level,
                 computed_disposition=result.disposition,
                 computed_priority=result.priority,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app
 from flask_login import current_user
 
 from core import deps
@@ -13,6 +13,7 @@ from core.roles import ADMINS, INTAKE, STAFF
 from triage import service
 from triage.schemas import (
     ActiveQuestionnaireRead,
+    CallHeaders,
     CallIn,
     CallRead,
     CallsQuery,
@@ -104,18 +105,19 @@ def evaluate(body: EvaluateIn) -> EvaluationRead:
     "POST",
     roles=INTAKE,
     body=CallIn,
+    headers=CallHeaders,
     response=CallRead,
     status=201,
     responses={200: CallRead},
     summary="Log a call (Idempotency-Key honoured: the same key again answers the first call, 200)",
 )
-def create_call(body: CallIn) -> tuple[CallRead, int]:
+def create_call(body: CallIn, headers: CallHeaders) -> tuple[CallRead, int]:
     ports = current_ports()
     call, incident, created = service.take_call(
         session=db.session,
         payload=body,
         by=current_user._get_current_object(),
-        idempotency_key=request.headers.get("Idempotency-Key"),
+        idempotency_key=headers.idempotency_key,
         catalogue=current_catalogue(),
         locator=ports.locator,
         clock=ports.clock,

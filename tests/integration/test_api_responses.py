@@ -173,3 +173,47 @@ def test_answers_keep_times_with_their_offset(api):
     body = api.as_role("dispatcher").get(f"/api/v1/incidents/{incident_id}").get_json()
     assert body["timestamps"]["created_at"].endswith("+00:00")
     assert body["timestamps"]["dispatched_at"] is None
+
+
+CALL = {
+    "answers": {"cssrs_1": "yes", "cssrs_2": "no", "weapon_present": "no"},
+    "location": {"lat": 44.48, "lon": -73.21},
+}
+
+
+def test_a_nul_character_in_a_body_is_refused_by_name(api):
+    operator = api.as_role("operator")
+    answer = operator.post("/api/v1/calls", json={**CALL, "narrative": "a\u0000b", "caller": {"name": "\u0000"}})
+    assert answer.status_code == 422
+    assert set(answer.get_json()["error"]["fields"]) == {"narrative", "caller.name"}
+    assert operator.get("/api/v1/calls").get_json() == []  # nothing was saved
+
+
+def test_a_nul_character_at_sign_in_is_refused_not_a_server_error(client):
+    answer = client.post("/api/v1/auth/login", json={"username": "dispatch\u0000", "password": "x"})
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["fields"] == {"username": "must not contain NUL characters"}
+
+
+def test_a_nul_character_in_a_query_is_refused_by_name(api):
+    answer = api.as_role("admin").get("/api/v1/audit?record_type=call%00")
+    assert answer.status_code == 422
+    assert "record_type" in answer.get_json()["error"]["fields"]
+
+
+def test_an_idempotency_key_longer_than_kept_is_refused(api):
+    operator = api.as_role("operator")
+    answer = operator.post("/api/v1/calls", json=CALL, headers={"Idempotency-Key": "k" * 101})
+    assert answer.status_code == 422
+    assert "Idempotency-Key" in answer.get_json()["error"]["fields"]
+    kept = operator.post("/api/v1/calls", json=CALL, headers={"Idempotency-Key": "k" * 100})
+    again = operator.post("/api/v1/calls", json=CALL, headers={"Idempotency-Key": "k" * 100})
+    assert (kept.status_code, again.status_code) == (201, 200)
+    assert again.get_json()["id"] == kept.get_json()["id"]
+
+
+def test_openapi_documents_the_idempotency_key(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    parameters = doc["paths"]["/api/v1/calls"]["post"]["parameters"]
+    header = next(p for p in parameters if p["in"] == "header")
+    assert header["name"] == "Idempotency-Key" and header["schema"]["anyOf"][0]["maxLength"] == 100

@@ -16,6 +16,7 @@ from triage.questionnaire import (
     load_directory,
     load_questionnaire,
 )
+from triage.schemas import QuestionnaireRead
 
 DOMAIN_IDS = [
     "cssrs_1", "cssrs_2", "cssrs_3", "cssrs_4", "cssrs_5", "cssrs_6", "cssrs_6_recent",
@@ -99,8 +100,13 @@ def test_cssrs_wording_and_branching_are_published_ones() -> None:
     assert text["cssrs_6_recent"] == "Was this within the past three months?"
 
 
-def test_questionnaire_to_dict_matches_the_contract() -> None:
-    body = load_questionnaire(QUESTIONNAIRE_DIR / "cssrs_screener_recent.yaml").to_dict()
+def _shown(path: Path) -> dict[str, Any]:
+    """The questionnaire as `GET /api/v1/triage/questionnaire` answers it."""
+    return QuestionnaireRead.model_validate(load_questionnaire(path)).model_dump(mode="json")
+
+
+def test_the_questionnaire_answer_matches_the_contract() -> None:
+    body = _shown(QUESTIONNAIRE_DIR / "cssrs_screener_recent.yaml")
 
     assert (body["id"], body["version"]) == ("cssrs_screener_recent", 1)
     first = body["sections"][0]
@@ -113,7 +119,7 @@ def test_questionnaire_to_dict_matches_the_contract() -> None:
 
 
 def test_asq_show_if_is_simple_for_a_browser() -> None:
-    body = load_questionnaire(QUESTIONNAIRE_DIR / "asq.yaml").to_dict()
+    body = _shown(QUESTIONNAIRE_DIR / "asq.yaml")
     asq_5 = body["sections"][0]["questions"][4]
 
     assert asq_5["show_if"]["any"][0] == {"question": "asq_1", "in": ["yes", "declined"]}

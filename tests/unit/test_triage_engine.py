@@ -10,6 +10,7 @@ import pytest
 from notifications.content import minimum_category
 from triage.engine import SCREENING_INCOMPLETE, AnswersInvalid, check_answers, evaluate, needs, priority_for
 from triage.questionnaire import QUESTIONNAIRE_DIR, Questionnaire, load_directory, load_questionnaire
+from triage.schemas import EvaluationRead
 
 OMIT = "<omit>"
 
@@ -190,8 +191,8 @@ def test_needs_carry_youth_and_language(cssrs: Questionnaire) -> None:
     assert needs(cssrs, answers(youth="unknown")) == {"youth": None, "language": None}
 
 
-def test_to_dict_has_the_contract_fields(cssrs: Questionnaire) -> None:
-    body = evaluate(cssrs, answers(weapon_present="unknown")).to_dict()
+def test_the_evaluate_answer_has_the_contract_fields(cssrs: Questionnaire) -> None:
+    body = EvaluationRead.of(evaluate(cssrs, answers(weapon_present="unknown"))).model_dump(mode="json")
 
     assert {"risk_level", "disposition", "priority", "reasons", "asked", "complete"} <= set(body)
     assert body["flags"] == ["weapon status unknown"]
@@ -370,7 +371,7 @@ def test_the_concern_comes_from_the_questionnaire(
     else:
         result = evaluate(asq, {key: value for key, value in {**ASQ_NO, **given}.items() if value != OMIT})
     assert result.concern == concern
-    assert result.to_dict()["concern"] == concern
+    assert EvaluationRead.of(result).model_dump(mode="json")["concern"] == concern
 
 
 def test_every_shipped_concern_is_fit_for_an_sms() -> None:
