@@ -50,6 +50,8 @@ def create_user(
 
 
 def find_user(*, session: Any, username: str) -> User | None:
+    if "\x00" in username:
+        return None  # no name holds one (and PostgreSQL refuses to compare with it)
     return session.scalars(sa.select(User).where(User.username == username)).one_or_none()
 
 

@@ -217,3 +217,9 @@ def test_openapi_documents_the_idempotency_key(client):
     parameters = doc["paths"]["/api/v1/calls"]["post"]["parameters"]
     header = next(p for p in parameters if p["in"] == "header")
     assert header["name"] == "Idempotency-Key" and header["schema"]["anyOf"][0]["maxLength"] == 100
+
+
+def test_the_sign_in_page_answers_a_nul_in_the_name_as_a_wrong_name(app, client):
+    app.config["WTF_CSRF_ENABLED"] = False
+    page = client.post("/login", data={"username": "dispatch\u0000", "password": "x"})
+    assert page.status_code == 401 and b"do not match" in page.data
