@@ -335,7 +335,7 @@ def openapi_document(app: Flask) -> dict[str, Any]:
                 parameters.append({"name": name, "in": "header", "required": name in required, "schema": prop})
         responses = {str(operation.status): _answer("Success", _response_schema(operation.response, schemas))}
         for status, declared in sorted(operation.responses.items()):
-            responses[str(status)] = _answer("Also", _response_schema(declared, schemas))
+            responses[str(status)] = _answer("Also answered", _response_schema(declared, schemas))
         responses["4XX"] = _answer('Refused (CONTRACT "Errors")', ERROR_REF)
         responses["5XX"] = _answer("Failed on the server side", ERROR_REF)
         entry: dict[str, Any] = {

@@ -39,7 +39,11 @@ class ReadModel(BaseModel):
 class ErrorDetail(BaseModel):
     code: str
     message: str
-    fields: dict[str, str] | None = Field(default=None, exclude_if=lambda fields: fields is None)
+    # Left out (not null) unless the request broke a field's rule.
+    fields: Annotated[
+        dict[str, str] | None,
+        WithJsonSchema({"type": "object", "additionalProperties": {"type": "string"}}),
+    ] = Field(default=None, exclude_if=lambda fields: fields is None)
 
 
 class ErrorRead(BaseModel):
