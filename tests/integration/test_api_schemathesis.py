@@ -4,8 +4,8 @@ Every answer must be documented (status code and content type) and match its doc
 and no request, however odd, may be a server error. Each role fuzzes the operations its role may
 use (the description's `x-roles`); a second, shorter pass sends every operation as every role and
 as no one, where most answers are the documented 401 and 403. Seeded rows (units, incidents, a
-call, an alert, a follow-up) replace half of the generated path ids, so the requests by id reach
-real rows and not only 404s.
+call, an alert, a follow-up) replace half of the path ids of valid cases, so the requests by id reach
+real rows and not only 404s; invalid cases keep theirs, which must be refused.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 
 from alerts.service import raise_alert
@@ -32,7 +35,14 @@ from tests.support.sms_factories import assigned_incident
 from timers.models import Followup
 
 ROLES = ["operator", "dispatcher", "supervisor", "field", "admin"]
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,  # input the description rules out is refused with a 4xx
+    unsupported_method,  # a method the path does not document answers 405
+]
 # Bounded so that the module runs in about a minute per database on two cores.
 EXAMPLES_ALLOWED = 10
 EXAMPLES_REFUSED = 1
@@ -110,7 +120,8 @@ def headers_for(app: Any, seeded: dict[str, list[int]]) -> Callable[[str | None]
 
 
 def _call(case: Any, app: Any, seeded: dict[str, list[int]], headers: dict[str, str]) -> None:
-    for name, value in (case.path_parameters or {}).items():
+    negative = case.meta is not None and case.meta.generation.mode is GenerationMode.NEGATIVE
+    for name, value in {} if negative else (case.path_parameters or {}).items():
         if name in seeded and isinstance(value, int) and value % 2 == 0:
             case.path_parameters[name] = seeded[name][value // 2 % len(seeded[name])]
     case.call_and_validate(app=app, headers=headers, checks=CHECKS)
