@@ -75,7 +75,8 @@ def logout_page() -> Any:
 
 
 class LoginIn(ApiModel):
-    username: str = Field(min_length=1, max_length=80)
+    # At least one character that is not a space: a blank name is refused (422), never counted.
+    username: str = Field(min_length=1, max_length=80, pattern=r"\S")
     password: str = Field(min_length=1, max_length=200)
 
 
