@@ -8,6 +8,14 @@ the embedded default has one process). Each pass:
 2. emits every event after the last published one, in `seq` order;
 3. records how far it got. A crash between 2 and 3 re-sends a few events on restart; clients
    ignore a `seq` they already have, so nothing is lost and nothing is applied twice.
+
+Scaled out, "emits" means "hands to Redis": the relay publishes on the message queue itself and
+a publish that raises stops the pass there. Progress only moves past events Redis accepted; the
+rest are published, in order, on a later pass once Redis answers again.
+
+Every `HEARTBEAT_SECONDS` the relay also sends `live.status` {"seq", "every"} to every screen by
+the same path. A screen that hears no beat knows it is not receiving (Redis or the relay is
+away); the first beat after that tells it to resync what it missed.
 """
 
 from __future__ import annotations
@@ -18,9 +26,12 @@ import time
 from typing import Any
 
 import psycopg
+import redis
+import socketio as socketio_server
 import sqlalchemy as sa
 from flask import Flask
 
+from core.db import utcnow
 from core.events import NOTIFY_CHANNEL, events_committed
 from core.extensions import db, socketio
 from core.models import Event, RelayState
@@ -30,6 +41,12 @@ log = logging.getLogger(__name__)
 LOCK_KEY = 0x6372_6973  # the relay's PostgreSQL advisory lock
 BATCH = 2000
 STAFF_ROOM = "staff"
+LIVE_NAMESPACE = "/live"
+HEARTBEAT_SECONDS = 3.0
+
+
+class BrokerUnavailable(RuntimeError):
+    """The message queue did not take a message: it was not delivered to any other process."""
 
 
 def unit_room(unit_id: int) -> str:
@@ -53,6 +70,9 @@ class EventRelay:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._leader_connection: Any = None
+        self._broker: Any = None  # a Redis client of the relay's own, made on first use
+        self._last_beat = 0.0
+        self._broker_down = False
 
     # -- running -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -83,10 +103,21 @@ class EventRelay:
                 events_committed.clear()
                 try:
                     self.pump()
+                    self.beat()
+                except BrokerUnavailable as error:
+                    if not self._broker_down:
+                        log.error("relay cannot publish (%s); retrying until the message queue answers", error)
+                    self._broker_down = True
+                    db.session.rollback()
+                    self._stop.wait(0.5)
                 except Exception:
                     log.exception("relay pass failed; retrying")
                     db.session.rollback()
                     time.sleep(0.5)
+                else:
+                    if self._broker_down:
+                        log.info("relay publishes again")
+                    self._broker_down = False
                 finally:
                     db.session.remove()
 
@@ -153,13 +184,62 @@ class EventRelay:
         session.commit()
         if not rows:
             return 0
-        for row in rows:
-            payload = event_payload(row)
-            socketio.emit("event", payload, namespace="/live", to=STAFF_ROOM)
-            if row.unit_id is not None:
-                socketio.emit("event", payload, namespace="/live", to=unit_room(row.unit_id))
-        self._record_published(int(rows[-1].seq or 0))
-        return len(rows)
+        sent = 0
+        try:
+            for row in rows:
+                payload = event_payload(row)
+                self.broadcast("event", payload, room=STAFF_ROOM)
+                if row.unit_id is not None:
+                    self.broadcast("event", payload, room=unit_room(row.unit_id))
+                sent += 1
+        finally:  # record what the broker took, even when a later one failed
+            if sent:
+                self._record_published(int(rows[sent - 1].seq or 0))
+        return sent
+
+    def beat(self, *, force: bool = False) -> bool:
+        """Send `live.status` to every screen when a beat is due. Returns whether one was sent."""
+        now = time.monotonic()
+        if not force and now - self._last_beat < HEARTBEAT_SECONDS:
+            return False
+        seq = published_seq(db.session)
+        db.session.commit()
+        self.broadcast("live.status", {"seq": seq, "every": HEARTBEAT_SECONDS, "at": utcnow().isoformat()})
+        self._last_beat = now
+        return True
+
+    def broadcast(self, event: str, payload: dict[str, Any], *, room: str | None = None) -> None:
+        """Emit on /live to `room` (every screen when None) in every process.
+
+        With a message queue the message is published here, and a failed publish raises
+        BrokerUnavailable (Socket.IO's own emit logs the failure and carries on as if sent).
+        """
+        server = socketio.server
+        manager = server.manager if server is not None else None
+        if not isinstance(manager, socketio_server.RedisManager):
+            socketio.emit(event, payload, namespace=LIVE_NAMESPACE, to=room)
+            return
+        # The message Socket.IO's pub/sub managers exchange (PubSubManager.emit builds the same).
+        message = {
+            "method": "emit",
+            "event": event,
+            "data": [payload],
+            "binary": False,
+            "namespace": LIVE_NAMESPACE,
+            "room": room,
+            "skip_sid": None,
+            "callback": None,
+            "host_id": manager.host_id,
+        }
+        try:
+            if self._broker is None:
+                self._broker = redis.Redis.from_url(manager.redis_url, **manager.redis_options)
+            self._broker.publish(manager.channel, manager.json.dumps(message))
+        except Exception as error:
+            self._broker = None  # a fresh client (and connection) next time
+            raise BrokerUnavailable(str(error) or type(error).__name__) from error
+        # This process's own screens (an embedded relay): the queue does not echo to its sender.
+        manager.emit(event, payload, namespace=LIVE_NAMESPACE, room=room, ignore_queue=True)
 
     def _record_published(self, seq: int) -> None:
         session = db.session
