@@ -182,6 +182,11 @@ class Settings(TimerSettings, BaseSettings):
             WTF_CSRF_TIME_LIMIT=None,
             RATELIMIT_STORAGE_URI=self.redis_url or "memory://",
             RATELIMIT_HEADERS_ENABLED=True,
+            # Redis away: count in this process's memory until it is back (checked again with
+            # back-off), so sign-in keeps working with its limits; an error the limiter still meets
+            # is logged, never a 500.
+            RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+            RATELIMIT_SWALLOW_ERRORS=True,
         )
         if self.app_env == "testing":
             config.update(TESTING=True, EMBEDDED_WORKERS=False, RATELIMIT_STORAGE_URI="memory://")

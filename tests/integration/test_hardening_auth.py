@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from core.extensions import limiter
 from tests.support.factories import make_user
 
 
@@ -55,3 +58,25 @@ def test_a_login_without_content_type_counts_against_its_username(app, client):
         codes.append(response.status_code)
     assert codes == [401] * 5 + [429]
     assert login(client, user["username"], user["password"]).status_code == 429  # the same name's count
+
+
+@pytest.fixture
+def redis_down_app(make_app):
+    """An app whose Redis (rate-limit store and message queue) is a port where nothing listens."""
+    down = "redis://127.0.0.1:1/0"
+    flask_app = make_app(REDIS_URL=down, RATELIMIT_STORAGE_URI=down)
+    yield flask_app
+    # The limiter is one object for every app of the run: let the next app start on its own store.
+    limiter._storage_dead = False
+
+
+def test_sign_in_works_while_the_rate_limit_store_is_down(redis_down_app):
+    user, _ = make_user(redis_down_app, "dispatcher")
+    client = redis_down_app.test_client()
+    assert login(client, user["username"], "wrong").status_code == 401
+    answer = login(client, user["username"], user["password"])
+    assert answer.status_code == 200 and answer.get_json()["user"]["username"] == user["username"]
+    assert client.get("/login").status_code == 200
+    # The limits still hold, counted in memory meanwhile.
+    assert [login(client, user["username"], "wrong").status_code for _ in range(4)] == [401] * 4
+    assert login(client, user["username"], "wrong").status_code == 429
