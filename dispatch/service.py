@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from config import Settings
@@ -589,6 +590,36 @@ def recommend_units(
 # --- assignment --------------------------------------------------------------------------------
 
 
+def _take(session: Any, *, incident_id: int, unit_id: int, at: datetime, call_sign: str, number: str) -> None:
+    """The compare-and-set itself, inside the caller's savepoint: the unit (available ->
+    dispatched), then the incident (pending -> dispatched). Raising rolls the savepoint back.
+
+    Two tries for one unit queue on the unit's row: the second finds it no longer available.
+    Two tries of different units for one incident meet first on the unique `units.incident_id`
+    (on PostgreSQL the second waits for the first to commit, then is refused): that refusal is
+    the same lost race, and the caller answers it as one (IntegrityError -> Conflict). The unit
+    goes first: taking the incident first, with its `unit_id` (a foreign key to the unit), made
+    the one-unit race deadlock on PostgreSQL."""
+    took_unit = session.execute(
+        sa.update(Unit)
+        .where(Unit.id == unit_id, Unit.status == UnitStatus.AVAILABLE.value, Unit.incident_id.is_(None))
+        .values(
+            status=UnitStatus.DISPATCHED.value, incident_id=incident_id, last_dispatched_at=at, status_changed_at=at
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if took_unit != 1:
+        raise Conflict(f"Unit {call_sign} is no longer available: someone assigned it a moment ago.")
+    took_incident = session.execute(
+        sa.update(Incident)
+        .where(Incident.id == incident_id, Incident.status == _I.PENDING.value)
+        .values(status=_I.DISPATCHED.value, unit_id=unit_id, dispatched_at=at, version=Incident.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if took_incident != 1:
+        raise Conflict(f"Incident {number} is no longer pending: someone assigned it a moment ago.")
+
+
 def assign_unit(
     *,
     session: Any,
@@ -602,7 +633,8 @@ def assign_unit(
     stale_after_s: int,
 ) -> Assignment:
     """Send a unit: compare-and-set of unit (available -> dispatched) and incident (pending ->
-    dispatched) in one transaction. Of any number of concurrent tries for one unit, one wins.
+    dispatched) in one transaction (`_take`). Of any number of concurrent tries for one unit, or
+    for one incident, one wins; the others raise Conflict (409) and change nothing.
 
     The chosen unit's rank comes first, holding no transaction (the router may be a network
     service): the incident, the unit and the shortlist are read, that read transaction is ended
@@ -633,30 +665,12 @@ def assign_unit(
         why = "is not the first recommendation" if chosen_rank else "was not among the recommendations"
         raise DomainError(f"Unit {call_sign} {why}: give a reason.", fields={"reason": "required"})
     at = clock()
-    with session.begin_nested():
-        took_unit = session.execute(
-            sa.update(Unit)
-            .where(Unit.id == unit_id, Unit.status == UnitStatus.AVAILABLE.value, Unit.incident_id.is_(None))
-            .values(
-                status=UnitStatus.DISPATCHED.value, incident_id=incident_id, last_dispatched_at=at, status_changed_at=at
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        took_incident = 0
-        if took_unit == 1:
-            took_incident = session.execute(
-                sa.update(Incident)
-                .where(Incident.id == incident_id, Incident.status == _I.PENDING.value)
-                .values(status=_I.DISPATCHED.value, unit_id=unit_id, dispatched_at=at, version=Incident.version + 1)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-        if took_unit != 1 or took_incident != 1:  # raising rolls the savepoint back: neither row changes
-            who = (
-                f"Unit {call_sign} is no longer available"
-                if took_unit != 1
-                else (f"Incident {number} is no longer pending")
-            )
-            raise Conflict(f"{who}: someone assigned it a moment ago.")
+    try:
+        with session.begin_nested():
+            _take(session, incident_id=incident_id, unit_id=unit_id, at=at, call_sign=call_sign, number=number)
+    except IntegrityError:  # another unit took the incident first; the savepoint is rolled back
+        log.info("assignment of %s to %s refused by a unique constraint", call_sign, number)
+        raise Conflict(f"Incident {number} is no longer pending: someone assigned it a moment ago.") from None
     session.expire(unit)
     session.expire(incident)
     assignment = Assignment(
