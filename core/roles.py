@@ -13,7 +13,9 @@ Who may do what:
 * ``supervisor`` watches the shift: does what a dispatcher does except reporting for a unit and
   opening the intake page, and reads the audit trail (``AUDITORS``).
 * ``field`` rides with one unit (``User.unit_id``): sees that unit's incidents, alerts, texts and
-  the unit itself, and nothing else; moves those incidents along; reports that unit's status and
+  the unit itself, and nothing else; moves those incidents along with the team's own moves
+  (``TEAM_MOVES``: acknowledged to cleared), but never cancels, closes or returns one to the
+  queue (dispatcher moves: ``may_move_incident_to``); reports that unit's status and
   position (``UNIT_REPORTERS``). A field account with no unit sees nothing.
 * ``admin`` may do everything above, and is the only one who manages users, units and the
   active questionnaire (``ADMINS``).
@@ -51,6 +53,11 @@ STAFF: frozenset[Role] = frozenset({_R.OPERATOR, _R.DISPATCHER, _R.SUPERVISOR, _
 DISPATCHERS: frozenset[Role] = frozenset({_R.DISPATCHER, _R.SUPERVISOR, _R.ADMIN})
 # Who may move an incident along its lifecycle (a field user: only their unit's incident).
 INCIDENT_MOVERS: frozenset[Role] = DISPATCHERS | {_R.FIELD}
+# The incident moves a unit's own team makes (incident statuses, as strings: this module knows no
+# dispatch types). Every other move (back to the queue, cancelled, closed) is a dispatcher's.
+TEAM_MOVES: frozenset[str] = frozenset(
+    {"acknowledged", "en_route", "on_scene", "transporting", "at_facility", "cleared"}
+)
 # Who reports a status or a position for any unit.
 UNIT_COMMANDERS: frozenset[Role] = frozenset({_R.DISPATCHER, _R.ADMIN})
 # Who reports a status or a position at all (a field user: only for their own unit).
@@ -127,3 +134,10 @@ def can_see_incident(user: Member, incident: _HasUnit) -> bool:
 def may_report_for_unit(user: Member, unit_id: int) -> bool:
     """Dispatchers and admins report for any unit; a field user only for their own."""
     return user.has_any_role(UNIT_COMMANDERS) or (user.unit_id is not None and user.unit_id == unit_id)
+
+
+def may_move_incident_to(user: Member, status: str) -> bool:
+    """Dispatchers make any move; a field user only the team's own (``TEAM_MOVES``): cancelling,
+    closing and returning an incident to the queue are dispatcher moves. (Which incident a field
+    user may move at all is `can_see_incident`'s business.)"""
+    return user.has_any_role(DISPATCHERS) or (user.has_any_role(INCIDENT_MOVERS) and status in TEAM_MOVES)
