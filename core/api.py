@@ -20,6 +20,7 @@ from core.auth import PUBLIC, check_roles, signed_in_by_token
 from core.errors import BadRequest, DomainError
 from core.extensions import csrf
 from core.schemas import ID_MAX, ID_MIN, ErrorRead
+from core.text import refused_fields
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -80,25 +81,35 @@ def field_errors(error: ValidationError, *, prefix: str = "") -> dict[str, str]:
     return fields
 
 
-NUL_REFUSED = "must not contain NUL characters"
+# Deeper than any body this API takes; a scan of the raw bytes refuses it before a parser recurses
+# (3,000 levels made `json.loads` raise RecursionError: a 500).
+BODY_DEPTH_MAX = 32
 
 
-def nul_fields(data: Any, path: str = "") -> dict[str, str]:
-    """Where the decoded input holds a NUL character: no column type stores one (PostgreSQL
-    refuses it outright), so it is refused here, by name, before it reaches the database."""
-    if isinstance(data, str):
-        return {path or "body": NUL_REFUSED} if "\x00" in data else {}
-    found: dict[str, str] = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            name = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                found[name] = NUL_REFUSED
-            found.update(nul_fields(value, name))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            found.update(nul_fields(value, f"{path}.{index}" if path else str(index)))
-    return found
+def json_too_deep(raw: bytes, *, limit: int = BODY_DEPTH_MAX) -> bool:
+    """Whether a JSON text nests arrays and objects deeper than `limit` (brackets inside strings
+    do not count). Does not recurse; well-formedness is the parser's business."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False  # the usual case: not even that many brackets
+    depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:
@@ -108,6 +119,12 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     mimetype = request.mimetype or ""
     if mimetype and mimetype != "application/json" and not mimetype.endswith("+json"):
         raise BadRequest("Send the body as application/json.", code="unsupported_media_type")
+    if json_too_deep(raw):
+        raise BadRequest(
+            f"The body nests deeper than {BODY_DEPTH_MAX} levels.",
+            fields={"body": f"must not nest deeper than {BODY_DEPTH_MAX} levels"},
+            code="body_too_deep",
+        )
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
@@ -116,7 +133,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
         raise DomainError(
             "The body must be a JSON object.", fields={"body": "must be an object"}, code="validation_failed"
         )
-    refused = nul_fields(data)
+    refused = refused_fields(data)
     if refused:
         raise DomainError("Some fields are not valid.", fields=refused, code="validation_failed")
     try:
@@ -128,7 +145,7 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
 def parse_headers(model: type[HeaderModel]) -> BaseModel:
     names = [info.alias or name for name, info in model.model_fields.items()]
     given = {name: request.headers[name] for name in names if name in request.headers}
-    refused = nul_fields(given)
+    refused = refused_fields(given, free_text=False)
     if refused:
         raise DomainError("Some headers are not valid.", fields=refused, code="validation_failed")
     try:
@@ -139,7 +156,7 @@ def parse_headers(model: type[HeaderModel]) -> BaseModel:
 
 def parse_query(model: type[BaseModel]) -> BaseModel:
     given = request.args.to_dict()
-    refused = nul_fields(given)
+    refused = refused_fields(given, free_text=False)
     if refused:
         raise DomainError("Some query parameters are not valid.", fields=refused, code="validation_failed")
     try:

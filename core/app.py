@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # The tables of every area, on the metadata before any query or migration.
@@ -31,7 +31,7 @@ import timers.web
 import triage.models
 import triage.web
 from config import Settings, engine_options
-from core import deps, errors, health, live, pages, ports, views_audit, views_auth
+from core import deps, errors, health, live, pages, ports, text, views_audit, views_auth
 from core.bus import HandlerTable, MessageBus
 from core.cli import register_cli
 from core.db import configure_engine
@@ -120,6 +120,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
 
     errors.register_error_handlers(app)
+    text.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(views_auth.pages)
     app.register_blueprint(views_auth.api)
@@ -138,9 +139,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Content-Security-Policy", csp)
+        if not _is_static(request.endpoint):
+            # API answers and pages carry health information: no browser or proxy keeps a copy.
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
         return response
 
     return app
+
+
+def _is_static(endpoint: str | None) -> bool:
+    """The app's and the blueprints' static files (the only answers a browser may cache)."""
+    return endpoint is not None and (endpoint == "static" or endpoint.endswith(".static"))
 
 
 def content_security_policy(tile_url: str) -> str:
@@ -151,5 +161,5 @@ def content_security_policy(tile_url: str) -> str:
         images += f" {parts.scheme}://{parts.netloc}"
     return (
         f"default-src 'self'; img-src {images}; style-src 'self' 'unsafe-inline'; "
-        "connect-src 'self' ws: wss:; frame-ancestors 'none'"
+        "connect-src 'self'; frame-ancestors 'none'"
     )

@@ -29,7 +29,9 @@ class Capabilities(ApiModel):
 
 
 class UnitIn(ApiModel):
-    call_sign: str = Field(min_length=1, max_length=20)
+    # Letters, digits, space, dash and slash ("MCT-3", "North 2/B"): a call sign is shown on every
+    # screen and in texts, so nothing in it may read as markup.
+    call_sign: str = Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9 /-]*$")
     phones: list[str] = Field(min_length=1, max_length=5)
     capabilities: Capabilities = Field(default_factory=Capabilities)
     home: Position

@@ -5,6 +5,12 @@ Twilio called, which is `PUBLIC_BASE_URL` + path + query: behind a proxy `reques
 proxy's view of the host, so it is never used. A missing or bad signature is 403. With the
 console sender the signing token is `SMS_WEBHOOK_TOKEN`, or one derived from SECRET_KEY.
 CSRF does not apply (Twilio has no session); the signature is the proof.
+
+Fields are bounded to their columns after the signature is checked. Control characters (a NUL
+answered 500 on PostgreSQL) are stripped, not refused: refusing would lose a team's text, which
+cannot be asked for again (core.text refuses them everywhere else). A `MessageSid` longer than we
+keep, or a `From`/`To` longer than a phone number column, is refused with 400: truncating would make
+a different SID (two texts as one) or a different number (an opt-out for someone else).
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from core import deps
 from core.clock import now
 from core.extensions import csrf, db
+from core.schemas import ID_MAX
+from core.text import strip_controls
 from notifications.inbound import handle_inbound
 from notifications.models import FINAL_STATUSES, OutboundMessage
 from notifications.outbox import record_message_event, sender_label
@@ -79,6 +87,20 @@ def _require_signature() -> None:
         abort(403)
 
 
+SID_MAX = 64  # InboundMessage.message_sid, OutboundMessage.provider_sid
+PHONE_MAX = 32  # InboundMessage.from_number / to_number
+ERROR_CODE_DIGITS_MAX = 9  # OutboundMessage.error_code is a 32-bit integer
+
+
+def form_field(name: str, *, longest: int | None = None) -> str:
+    """A webhook form field without control characters; 400 when longer than `longest`."""
+    value = strip_controls(request.form.get(name, ""))
+    if longest is not None and len(value) > longest:
+        log.warning("refused %s: %s is %d characters (at most %d)", request.path, name, len(value), longest)
+        abort(400)
+    return value
+
+
 def twiml(text: str | None) -> Response:
     answer = MessagingResponse()
     if text:
@@ -90,20 +112,26 @@ def twiml(text: str | None) -> Response:
 @csrf.exempt
 def inbound() -> Response:
     _require_signature()
-    form = request.form
-    sid = form.get("MessageSid") or form.get("SmsSid") or ""
+    sid = form_field("MessageSid", longest=SID_MAX) or form_field("SmsSid", longest=SID_MAX)
     if not sid:
         abort(400)
     outcome = handle_inbound(
         session=db.session,
         bus=deps.bus(),
         message_sid=sid,
-        from_number=form.get("From", ""),
-        to_number=form.get("To", ""),
-        body=form.get("Body", ""),
+        from_number=form_field("From", longest=PHONE_MAX),
+        to_number=form_field("To", longest=PHONE_MAX),
+        body=form_field("Body"),
     )
     db.session.commit()
     return twiml(outcome.reply)
+
+
+def _error_number(error_code: str | None) -> int | None:
+    """Twilio's numeric error code, when it is one that fits the column."""
+    if not error_code or not (error_code.isascii() and error_code.isdigit()):
+        return None
+    return int(error_code) if len(error_code) <= ERROR_CODE_DIGITS_MAX else None
 
 
 def apply_status(
@@ -129,7 +157,7 @@ def apply_status(
         row.provider_sid = sid
     row.updated_at = now()
     if ours in {"failed", "undelivered"}:
-        code = int(error_code) if error_code and error_code.isdigit() else None
+        code = _error_number(error_code)
         row.error_code = code
         kind = classify_twilio_error(None, error_code)
         row.error_message = f"{describe_twilio_error(error_code)} ({kind})"
@@ -143,13 +171,14 @@ def apply_status(
 def status() -> Response:
     _require_signature()
     raw_id = request.args.get("outbox", "")
+    outbox_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 10 else None
     found = apply_status(
         sender=sender_label(deps.settings()),
         session=db.session,
-        outbox_id=int(raw_id) if raw_id.isdigit() else None,
-        sid=request.form.get("MessageSid", ""),
-        status=request.form.get("MessageStatus", ""),
-        error_code=request.form.get("ErrorCode") or None,
+        outbox_id=outbox_id if outbox_id is not None and outbox_id <= ID_MAX else None,
+        sid=form_field("MessageSid", longest=SID_MAX),
+        status=form_field("MessageStatus"),
+        error_code=form_field("ErrorCode") or None,
     )
     db.session.commit()
     if not found:
