@@ -4,7 +4,7 @@
 //
 // For a screen reader the queue is not a live region (its clocks tick every second): a separate
 // polite region (#queue-announcer) says what changed: a new incident, a change of status.
-import { $, announcer, el } from "/static/lib/dom.js";
+import { $, announcer, el, textContent } from "/static/lib/dom.js";
 import { api, errorText } from "/static/lib/http.js";
 import { connectLive } from "/static/lib/live.js";
 import { openOn } from "/static/lib/maps.js";
@@ -339,7 +339,7 @@ function drawUnitsOnPickMap() {
   unitLayer = L.layerGroup(Object.keys(units).map(function (k) {
     var u = units[k];
     var lat = u.has_position ? u.lat : u.home.lat, lon = u.has_position ? u.lon : u.home.lon;
-    return L.circleMarker([lat, lon], { radius: 5, color: "#0b5cad" }).bindTooltip(u.call_sign);
+    return L.circleMarker([lat, lon], { radius: 5, color: "#0b5cad" }).bindTooltip(textContent(u.call_sign));
   })).addTo(pickMap);
 }
 

@@ -4,7 +4,7 @@
 // State lives in plain maps keyed by id (units, incidents, open alerts). Live events change the
 // state and mark the ids they touch as dirty; one requestAnimationFrame then updates only those
 // markers (setLatLng / class changes on elements it already has) and those list rows.
-import { $, el as make, setAttr, setClass, setText } from "/static/lib/dom.js";
+import { $, el as make, setAttr, setClass, setText, textContent } from "/static/lib/dom.js";
 import { connectLive } from "/static/lib/live.js";
 import { openOn } from "/static/lib/maps.js";
 import { IncidentStatus, isOnTheWay, isOpen, statusLabel } from "/static/lib/statuses.js";
@@ -355,7 +355,7 @@ function renderIncident(id, now) {
       view.lineKey = lineKey;
       view.line.setLatLngs([from.at, place]);
       view.line.setStyle({ dashArray: stale ? "6 6" : null, color: stale ? "#59636e" : "#0b5cad" });
-      view.line.setTooltipContent(u.call_sign + " · " + eta);
+      view.line.setTooltipContent(textContent(u.call_sign + " · " + eta));
     }
   }
   showLine(view, lineOn);

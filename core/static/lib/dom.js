@@ -75,3 +75,11 @@ export function announcer(node) {
     }
   };
 }
+
+// Content for a Leaflet tooltip or popup: Leaflet reads a string as HTML, so data (a call sign, a
+// name) goes in as an element holding the text, never as a string.
+export function textContent(text) {
+  const node = document.createElement("span");
+  node.textContent = text;
+  return node;
+}
