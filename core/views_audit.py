@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_login import current_user
 from pydantic import Field
 
 from core.api import ApiBlueprint, ListQuery
+from core.audit import audit
 from core.extensions import db
 from core.models import AuditEntry
 from core.roles import AUDITORS
@@ -33,4 +35,14 @@ def list_audit(*, query: AuditQuery) -> list[AuditEntryRead]:
         statement = statement.where(AuditEntry.record_type == query.record_type)
     if query.record_id:
         statement = statement.where(AuditEntry.record_id == query.record_id)
-    return [AuditEntryRead.model_validate(entry) for entry in db.session.scalars(statement)]
+    body = [AuditEntryRead.model_validate(entry) for entry in db.session.scalars(statement)]
+    # Reading the trail is itself audited, after the read (so the entry is not in its own answer).
+    audit(
+        session=db.session,
+        user=current_user,
+        action="view",
+        record_type="audit_list",
+        detail={"record_type": query.record_type, "record_id": query.record_id, "entries": len(body)},
+    )
+    db.session.commit()
+    return body

@@ -195,7 +195,17 @@ def list_incidents(*, query: IncidentsQuery) -> list[IncidentRead]:
         if scope.nothing
         else service.list_incidents(session=db.session, statuses=statuses, unit_id=scope.unit_id, limit=query.limit)
     )
-    return [IncidentRead.of(i) for i in rows]
+    body = [IncidentRead.of(i) for i in rows]
+    # The list shows incident records (the place, the category): one audited view naming them.
+    audit(
+        session=db.session,
+        user=current_user,
+        action="view",
+        record_type="incident_list",
+        detail={"incident_ids": [i.id for i in rows], "status": query.status, "via": "GET /api/v1/incidents"},
+    )
+    db.session.commit()
+    return body
 
 
 @api.op("/incidents/<int:incident_id>", "GET", roles=EVERYONE, response=IncidentRead, summary="One incident")

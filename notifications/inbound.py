@@ -152,7 +152,10 @@ def _act(
     by = Actor.system(f"sms:{unit.call_sign}")
     if command in {ReplyCommand.HELP, ReplyCommand.UNKNOWN}:
         return content.compose_codes_help(not_understood=command is ReplyCommand.UNKNOWN), command.value
-    if command is ReplyCommand.STATUS:
+    if command is ReplyCommand.STATUS:  # the answer names the incident and its address: a view
+        audit(session=session, user=None, action="sms_status", actor=by.name,
+              record_type="incident" if incident is not None else "unit",
+              record_id=incident.id if incident is not None else unit.id, detail={"unit_id": unit.id})  # fmt: skip
         return _status_answer(unit, incident, bus.settings), "status"
     if command is ReplyCommand.DURESS:
         _duress(session, unit, incident)
@@ -163,6 +166,8 @@ def _act(
         return content.compose_status_answer(call_sign=unit.call_sign, unit_status=unit.status), "no_assignment"
     if command is ReplyCommand.CHECK_IN:
         _check_in(session, unit, bus.settings)
+        audit(session=session, user=None, action="sms_check_in", record_type="incident", record_id=incident.id,
+              actor=by.name, detail={"unit_id": unit.id})  # fmt: skip
         return content.compose_reply_confirmation(call_sign=unit.call_sign, command=command, incident_number=number), (
             "checked_in"
         )

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from core.actors import Actor
 from core.api import ApiBlueprint, ApiModel, ListQuery
+from core.audit import audit
 from core.clock import now as clock_now
 from core.extensions import db
 from core.roles import STAFF
@@ -38,7 +39,17 @@ class AttemptIn(ApiModel):
 def list_followups(*, query: FollowupQuery) -> list[FollowupRead]:
     rows = due_followups(session=db.session, state=query.state, limit=query.limit)
     at = clock_now()
-    return [FollowupRead.of(row, now=at) for row in rows]
+    body = [FollowupRead.of(row, now=at) for row in rows]
+    # A follow-up names the person to call back: the list is one audited view naming them.
+    audit(
+        session=db.session,
+        user=current_user,
+        action="view",
+        record_type="followup_list",
+        detail={"followup_ids": [row.id for row in rows], "state": query.state},
+    )
+    db.session.commit()
+    return body
 
 
 @api.op(

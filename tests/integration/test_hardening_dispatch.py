@@ -6,11 +6,14 @@ import threading
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from core.extensions import db
+from core.models import AuditEntry
 from dispatch.models import Assignment, Incident, Unit
 from tests.support.dispatch_factories import NEAR, make_incident, make_placed_unit
 from tests.support.factories import make_user
+from tests.support.sms_factories import assigned_incident, inbound_form, signed_post
 
 RACERS = 8
 
@@ -116,3 +119,90 @@ def test_a_field_user_still_makes_the_teams_own_moves_and_a_dispatcher_every_mov
     )
     assert back.status_code == 200
     assert _incident_and_unit(app, requeued, requeued_unit) == ("pending", None, "available", None)
+
+
+# --- audit gaps (item 12) ----------------------------------------------------------------------
+
+
+def _last_audit_id(app: Any) -> int:
+    with app.app_context():
+        found = db.session.scalar(sa.select(sa.func.max(AuditEntry.id))) or 0
+        db.session.remove()
+    return int(found)
+
+
+def _audit_since(app: Any, mark: int) -> list[tuple[Any, ...]]:
+    with app.app_context():
+        rows = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.id > mark).order_by(AuditEntry.id)).all()
+        seen = [(r.user_id, r.actor, r.action, r.record_type, r.record_id, r.detail) for r in rows]
+        db.session.remove()
+    return seen
+
+
+def test_listing_incidents_is_one_audited_view_naming_them(app, api):
+    incident_id = make_incident(app)
+    user, token = make_user(app, "dispatcher")
+    mark = _last_audit_id(app)
+    listed = app.test_client().get("/api/v1/incidents", headers={"Authorization": f"Bearer {token}"})
+    assert [i["id"] for i in listed.get_json()] == [incident_id]
+    [(user_id, actor, action, record_type, record_id, detail)] = _audit_since(app, mark)
+    assert (user_id, actor, action, record_type, record_id) == (
+        user["id"],
+        user["username"],
+        "view",
+        "incident_list",
+        None,
+    )
+    assert detail["incident_ids"] == [incident_id]
+
+
+def test_listing_followups_is_one_audited_view(app, api):
+    user, token = make_user(app, "operator")
+    mark = _last_audit_id(app)
+    listed = app.test_client().get("/api/v1/followups?state=all", headers={"Authorization": f"Bearer {token}"})
+    assert listed.status_code == 200
+    [(user_id, actor, action, record_type, _, detail)] = _audit_since(app, mark)
+    assert (user_id, actor, action, record_type) == (user["id"], user["username"], "view", "followup_list")
+    assert detail["followup_ids"] == [f["id"] for f in listed.get_json()] and detail["state"] == "all"
+
+
+def test_reading_the_audit_trail_is_itself_audited_after_the_read(app, api):
+    user, token = make_user(app, "supervisor")
+    mark = _last_audit_id(app)
+    read = app.test_client().get("/api/v1/audit?record_type=call", headers={"Authorization": f"Bearer {token}"})
+    assert read.status_code == 200 and read.get_json() == []  # its own entry is not in its answer
+    [(user_id, actor, action, record_type, _, detail)] = _audit_since(app, mark)
+    assert (user_id, actor, action, record_type) == (user["id"], user["username"], "view", "audit_list")
+    assert detail["record_type"] == "call"
+
+
+PHONE = "+18025550177"
+
+
+@pytest.mark.parametrize(("text", "action"), [("STATUS", "sms_status"), ("OK", "sms_check_in")])
+def test_sms_status_and_check_in_replies_are_audited_naming_the_unit(app, client, text, action):
+    incident_id, unit_id = assigned_incident(app, phones=[PHONE])
+    with app.app_context():
+        call_sign = db.session.get(Unit, unit_id).call_sign
+        db.session.remove()
+    mark = _last_audit_id(app)
+    response = signed_post(client, app, "/sms/inbound", inbound_form(PHONE, text))
+    assert response.status_code == 200 and call_sign in response.get_data(as_text=True)
+    [(user_id, actor, got, record_type, record_id, detail)] = _audit_since(app, mark)
+    assert (user_id, actor, got, record_type, record_id) == (
+        None,
+        f"sms:{call_sign}",
+        action,
+        "incident",
+        str(incident_id),
+    )
+    assert detail == {"unit_id": unit_id}
+
+
+def test_sms_status_without_an_incident_is_audited_on_the_unit(app, client):
+    unit_id = make_placed_unit(app, NEAR, phones=[PHONE])
+    mark = _last_audit_id(app)
+    assert signed_post(client, app, "/sms/inbound", inbound_form(PHONE, "STATUS")).status_code == 200
+    [(user_id, actor, action, record_type, record_id, _)] = _audit_since(app, mark)
+    assert (user_id, action, record_type, record_id) == (None, "sms_status", "unit", str(unit_id))
+    assert actor.startswith("sms:")
