@@ -1,6 +1,7 @@
 """A call sign is text on every screen, never markup (issue 11, item 11): a unit whose call sign is an
 HTML payload (saved before call signs were validated) shows the payload's literal text on the live
-map's line label and the dispatch board's pick map, and its script never runs."""
+map's line label and the dispatch board's pick map, and its script never runs. The live stream's
+websocket still opens under the CSP that allows connections to this site only (item 14)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,12 @@ def test_a_call_sign_with_markup_shows_as_text_on_the_map(live_app, live_server,
         db.session.commit()
 
     page = open_as("supervisor", path="/map")
-    expect(page.locator("#live-state")).to_have_text("Live", timeout=10_000)  # the websocket connects
+    # The CSP's `connect-src 'self'` still lets Socket.IO upgrade to a websocket to this site.
+    with page.expect_websocket(timeout=15_000) as opened:
+        page.reload()
+    assert opened.value.url.startswith(live_server.replace("http", "ws", 1) + "/socket.io/")
+    expect(page.locator("#live-state")).to_have_text("Live", timeout=10_000)
+    assert not opened.value.is_closed()
     label = page.locator(".eta-label")
     expect(label).to_contain_text(PAYLOAD + " · ETA", timeout=10_000)
     assert label.locator("img").count() == 0
