@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from core import deps
 from core.actors import Actor
+from core.api import json_too_deep
 from core.audit import audit
 from core.auth import roles_required
 from core.errors import DomainError
@@ -176,7 +177,8 @@ def field_position(token: str) -> Any:
     if found is None:
         return jsonify({"error": {"code": "link_expired", "message": "This link no longer works."}}), 410
     _, unit = found
-    data = request.get_json(silent=True) or {}
+    # Checked before parsing: a deeply nested body made the JSON decoder raise RecursionError.
+    data = {} if json_too_deep(request.get_data(cache=True)) else request.get_json(silent=True) or {}
     lat, lon, accuracy = data.get("lat"), data.get("lon"), data.get("accuracy_m")
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
         lat = lon = None

@@ -184,3 +184,13 @@ def test_the_csp_allows_websockets_only_to_this_site(client):
     policy = client.get("/login").headers["Content-Security-Policy"]
     connect = next(part.strip() for part in policy.split(";") if part.strip().startswith("connect-src"))
     assert connect == "connect-src 'self'"
+
+
+def test_a_deeply_nested_position_from_the_field_page_is_refused(app, client):
+    app.config["WTF_CSRF_ENABLED"] = False
+    incident_id, unit_id = assigned_incident(app)
+    token = make_field_token(secret_key=app.config["SECRET_KEY"], incident_id=incident_id, unit_id=unit_id)
+    body = '{"lat": 44.48, "lon": -73.21, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    answer = client.post(f"/field/{token}/position", data=body, content_type="application/json")
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "validation_failed"
+    assert client.post(f"/field/{token}/position", json={"lat": 44.48, "lon": -73.21}).status_code == 200
