@@ -15,7 +15,7 @@ Who may do what:
 * ``field`` rides with one unit (``User.unit_id``): sees that unit's incidents, alerts, texts and
   the unit itself, and nothing else; moves those incidents along with the team's own moves
   (``TEAM_MOVES``: acknowledged to cleared), but never cancels, closes or returns one to the
-  queue (dispatcher moves: ``may_move_incident_to``); reports that unit's status and
+  queue (dispatcher moves: ``may_make_dispatcher_moves``); reports that unit's status and
   position (``UNIT_REPORTERS``). A field account with no unit sees nothing.
 * ``admin`` may do everything above, and is the only one who manages users, units and the
   active questionnaire (``ADMINS``).
@@ -136,8 +136,7 @@ def may_report_for_unit(user: Member, unit_id: int) -> bool:
     return user.has_any_role(UNIT_COMMANDERS) or (user.unit_id is not None and user.unit_id == unit_id)
 
 
-def may_move_incident_to(user: Member, status: str) -> bool:
-    """Dispatchers make any move; a field user only the team's own (``TEAM_MOVES``): cancelling,
-    closing and returning an incident to the queue are dispatcher moves. (Which incident a field
-    user may move at all is `can_see_incident`'s business.)"""
-    return user.has_any_role(DISPATCHERS) or (user.has_any_role(INCIDENT_MOVERS) and status in TEAM_MOVES)
+def may_make_dispatcher_moves(user: Member) -> bool:
+    """Whether a user may move an incident back to the queue, cancel or close it (any move but
+    the team's own, ``TEAM_MOVES``): dispatchers, supervisors and admins; a field user never."""
+    return user.has_any_role(DISPATCHERS)

@@ -19,11 +19,11 @@ from core.bus import MessageBus
 from core.clock import Clock
 from core.clock import now as clock_now
 from core.db import end_reads
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, Forbidden, NotFound
 from core.events import record_event
 from core.models import User
 from core.numbers import next_number
-from core.roles import unit_scope
+from core.roles import TEAM_MOVES, unit_scope
 from dispatch.events import IncidentMoved, IncidentOpened, UnitAssigned
 from dispatch.models import Assignment, Incident, IncidentMove, Unit
 from dispatch.recommend import DEFAULT_ESTIMATOR, IncidentSite, Recommendation, UnitCandidate, origin_of, recommend
@@ -331,8 +331,15 @@ def move_incident(
     police_present: bool | None = None,
     note: str | None = None,
     bus: MessageBus,
+    dispatcher: bool = False,
 ) -> Incident:
     """One lifecycle move (DOMAIN.md); the unit follows. Illegal moves raise Conflict (409).
+
+    `dispatcher` says whether `by` may make a dispatcher's move (back to the queue, cancelled,
+    closed): the API passes what core.roles says of the signed-in user; the team's own ways in
+    (its SMS codes, the field page, its unit's status) make only the team's moves
+    (core.roles.TEAM_MOVES), and any other raises Forbidden (403). A team's decline is
+    `return_to_queue`, called for what it is.
 
     Clearing needs an outcome when a person clears; a clear from the team's SMS (a system actor)
     may come without one, and the dispatcher records it afterwards.
@@ -342,6 +349,11 @@ def move_incident(
         target = IncidentStatus(status)
     except ValueError:
         raise DomainError(f"Unknown incident status {status!r}.", fields={"status": "unknown status"}) from None
+    if not dispatcher and target is not _I.DISPATCHED and target.value not in TEAM_MOVES:
+        raise Forbidden(
+            f"Moving an incident to {target.value} is a dispatcher's move; ask the dispatcher.",
+            fields={"status": "a dispatcher's move"},
+        )
     if target is _I.PENDING:
         return return_to_queue(
             session=session, incident_id=incident_id, reason=note or "returned to the queue", by=by, bus=bus

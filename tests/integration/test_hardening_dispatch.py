@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from core.extensions import db
 from core.models import AuditEntry
 from dispatch.models import Assignment, Incident, Unit
+from notifications.models import OutboundMessage
 from tests.support.dispatch_factories import NEAR, make_incident, make_placed_unit
 from tests.support.factories import make_user
 from tests.support.sms_factories import assigned_incident, inbound_form, signed_post
@@ -206,3 +208,44 @@ def test_sms_status_without_an_incident_is_audited_on_the_unit(app, client):
     [(user_id, actor, action, record_type, record_id, _)] = _audit_since(app, mark)
     assert (user_id, action, record_type, record_id) == (None, "sms_status", "unit", str(unit_id))
     assert actor.startswith("sms:")
+
+
+FIELD_PHONE = "+18025550178"
+
+
+def _field_path(app: Any, unit_id: int) -> str:
+    with app.app_context():
+        body = db.session.scalars(sa.select(OutboundMessage.body).where(OutboundMessage.unit_id == unit_id)).first()
+        db.session.remove()
+    match = re.search(r"(/field/\S+)", body or "")
+    assert match
+    return match.group(1)
+
+
+def _csrf(page: str) -> str:
+    return page.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize("status", ["cancelled", "pending", "closed"])
+def test_the_field_page_cannot_make_a_dispatchers_move_either(app, client, status):
+    """The team's page (a token, no sign-in) takes the same rule as a field user: a forged form
+    asking to cancel, requeue or close changes nothing and says why."""
+    incident_id, unit_id = assigned_incident(app, phones=[FIELD_PHONE])
+    path = _field_path(app, unit_id)
+    page = client.get(path).get_data(as_text=True)
+    refused = client.post(f"{path}/status", data={"status": status, "csrf_token": _csrf(page)})
+    assert refused.status_code == 302
+    assert "dispatcher" in client.get(path).get_data(as_text=True)
+    assert _incident_and_unit(app, incident_id, unit_id) == ("dispatched", unit_id, "dispatched", incident_id)
+
+
+def test_a_teams_decline_still_returns_the_incident_to_the_queue(app, client):
+    by_sms, sms_unit = assigned_incident(app, phones=[FIELD_PHONE])
+    assert signed_post(client, app, "/sms/inbound", inbound_form(FIELD_PHONE, "9 flat tyre")).status_code == 200
+    assert _incident_and_unit(app, by_sms, sms_unit) == ("pending", None, "available", None)
+    by_page, page_unit = assigned_incident(app, phones=["+18025550179"])
+    path = _field_path(app, page_unit)
+    page = client.get(path).get_data(as_text=True)
+    declined = client.post(f"{path}/decline", data={"reason": "vehicle breakdown", "csrf_token": _csrf(page)})
+    assert declined.status_code == 200
+    assert _incident_and_unit(app, by_page, page_unit) == ("pending", None, "available", None)
