@@ -104,12 +104,22 @@ def bearer_token() -> str | None:
     return None
 
 
+def end_cookie_sessions(*, session: Any, user_id: int) -> None:
+    """End every cookie session of this user (sign-out; a password change or disabling too): the
+    id each of their cookies carries names the old epoch, which the user loader no longer accepts."""
+    session.execute(sa.update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1))
+
+
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
+def _load_user(session_id: str) -> User | None:
+    """The user of a cookie session, while its epoch is the user's current one (see User.get_id)."""
+    user_id, _, epoch = session_id.partition(":")
+    if not (user_id.isdigit() and epoch.isdigit()):
+        return None  # an id from before sessions had epochs, or a forged one
+    user = db.session.get(User, int(user_id))
+    if user is None or user.session_epoch != int(epoch):
         return None
+    return user
 
 
 @login_manager.request_loader

@@ -22,6 +22,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Part of the id a cookie session carries (`get_id`): raising it ends every cookie session of
+    # this user at once, every copy of the cookie included (core.auth.end_cookie_sessions).
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -36,6 +39,9 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str:  # Flask-Login: what the session cookie holds, checked by the user loader
+        return f"{self.id}:{self.session_epoch}"
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "username": self.username, "roles": self.roles, "unit_id": self.unit_id}

@@ -15,7 +15,15 @@ from wtforms.validators import DataRequired, Length
 
 from core import deps
 from core.api import ApiBlueprint, ApiModel, openapi_document
-from core.auth import ANY_ROLE, PUBLIC, bearer_token, issue_token, revoke_token, verify_password
+from core.auth import (
+    ANY_ROLE,
+    PUBLIC,
+    bearer_token,
+    end_cookie_sessions,
+    issue_token,
+    revoke_token,
+    verify_password,
+)
 from core.errors import Unauthorized
 from core.extensions import db
 from core.live import end_live_sessions
@@ -69,7 +77,10 @@ for _limit in login_limits():
 @pages.route("/logout", methods=["POST"])
 def logout_page() -> Any:
     if current_user.is_authenticated:
-        end_live_sessions(user_id=current_user.id)
+        user_id = current_user.id
+        end_cookie_sessions(session=db.session, user_id=user_id)
+        db.session.commit()
+        end_live_sessions(user_id=user_id)
     logout_user()
     return redirect(url_for("auth.login_page"))
 
@@ -113,6 +124,8 @@ def auth_logout() -> SignedOutRead:
         end_live_sessions(token=token)
     else:
         user_id = current_user.id
+        end_cookie_sessions(session=db.session, user_id=user_id)
+        db.session.commit()
         logout_user()
         end_live_sessions(user_id=user_id)
     return SignedOutRead(signed_out=True)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from core.extensions import limiter
+from core.extensions import db, limiter
 from tests.support.factories import make_user
 
 
@@ -61,13 +61,19 @@ def test_a_login_without_content_type_counts_against_its_username(app, client):
 
 
 @pytest.fixture
-def redis_down_app(make_app):
-    """An app whose Redis (rate-limit store and message queue) is a port where nothing listens."""
-    down = "redis://127.0.0.1:1/0"
-    flask_app = make_app(REDIS_URL=down, RATELIMIT_STORAGE_URI=down)
+def redis_down_app(make_app, databases):
+    """An app over its own database whose rate-limit store is a Redis on a port where nothing
+    listens. (Only the store: the Socket.IO server is one object for the whole run, and its
+    message queue is not under test.)"""
+    url = databases.fresh_url()
+    flask_app = make_app(SQLALCHEMY_DATABASE_URI=url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     yield flask_app
     # The limiter is one object for every app of the run: let the next app start on its own store.
     limiter._storage_dead = False
+    with flask_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    databases.drop(url)
 
 
 def test_sign_in_works_while_the_rate_limit_store_is_down(redis_down_app):
@@ -80,3 +86,51 @@ def test_sign_in_works_while_the_rate_limit_store_is_down(redis_down_app):
     # The limits still hold, counted in memory meanwhile.
     assert [login(client, user["username"], "wrong").status_code for _ in range(4)] == [401] * 4
     assert login(client, user["username"], "wrong").status_code == 429
+
+
+def _sign_in_by_form(client, user):
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/login", data={"username": user["username"], "password": user["password"], "csrf_token": token}
+    )
+    assert response.status_code == 302
+    return token
+
+
+def _cookie(client):
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def test_logout_ends_every_copy_of_the_cookie_session(live_app):
+    user, _ = make_user(live_app, "dispatcher")
+    browser = live_app.test_client()
+    csrf = _sign_in_by_form(browser, user)
+    copied = _cookie(browser)
+    thief = live_app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/api/v1/auth/me").status_code == 200
+    assert thief.get("/dispatch").status_code == 200
+
+    assert browser.post("/logout", data={"csrf_token": csrf}).status_code == 302
+    assert browser.get("/api/v1/auth/me").status_code == 401
+
+    assert thief.get("/api/v1/auth/me").status_code == 401
+    page = thief.get("/dispatch")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    # Signing in again starts a new session that works.
+    _sign_in_by_form(browser, user)
+    assert browser.get("/api/v1/auth/me").status_code == 200
+
+
+def test_the_api_logout_of_a_cookie_session_ends_its_copies_too(live_app):
+    user, _ = make_user(live_app, "operator")
+    browser = live_app.test_client()
+    csrf = _sign_in_by_form(browser, user)
+    copy = live_app.test_client()
+    copy.set_cookie("session", _cookie(browser))
+    answer = browser.post("/api/v1/auth/logout", headers={"X-CSRFToken": csrf})
+    assert answer.status_code == 200
+    assert copy.get("/api/v1/auth/me").status_code == 401
