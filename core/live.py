@@ -5,6 +5,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import threading
+import time
+from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -39,6 +42,15 @@ snapshot_parts: dict[str, SnapshotPart] = {
 
 # Socket.IO session id -> user id (per process)
 _connections: dict[str, int] = {}
+
+# Resync is bounded per connection, so one screen cannot keep the process busy for the others:
+# one at a time, at most RESYNC_PER_MINUTE a minute; more is refused with an `error`, not queued.
+# A replay longer than REPLAY_MAX events is a fresh snapshot instead.
+RESYNC_PER_MINUTE = 20
+REPLAY_MAX = 500
+_resync_lock = threading.Lock()
+_resync_busy: set[str] = set()
+_resync_times: dict[str, deque[float]] = {}
 
 
 def register_snapshot_part(name: str, part: SnapshotPart) -> None:
@@ -87,12 +99,17 @@ def visible_to(user: User, row: Event) -> bool:
 
 
 def replay(user: User, since: int) -> None:
-    """Emit every later event this user may see, in order, or a snapshot if `since` is too old."""
+    """Emit every later event this user may see, in order, or a snapshot if `since` is too old
+    or more than REPLAY_MAX events behind."""
     session = db.session
     oldest = session.scalar(sa.select(sa.func.min(Event.seq)).where(Event.seq.is_not(None)))
-    if since < 0 or (oldest is not None and since < oldest - 1):
+    newest = int(session.scalar(sa.select(sa.func.max(Event.seq))) or 0)
+    if since < 0 or (oldest is not None and since < oldest - 1) or newest - since > REPLAY_MAX:
         emit("snapshot", build_snapshot(user))
         return
+    # End this read before waiting for the relay's lock: on SQLite an open read would keep the
+    # relay (which holds that lock) from committing, and each would wait for the other.
+    session.commit()
     relay = current_app.extensions.get("event_relay")
     guard = relay.lock if relay is not None else contextlib.nullcontext()
     with guard:  # no live event of this process slips in between replayed ones
@@ -100,7 +117,9 @@ def replay(user: User, since: int) -> None:
             limit = published_seq(session)
         else:  # the relay runs in another process: it may have emitted more than it has recorded
             limit = int(session.scalar(sa.select(sa.func.max(Event.seq))) or 0)
-        rows = session.scalars(sa.select(Event).where(Event.seq > since, Event.seq <= limit).order_by(Event.seq)).all()
+        rows = session.scalars(
+            sa.select(Event).where(Event.seq > since, Event.seq <= limit).order_by(Event.seq).limit(REPLAY_MAX + 1)
+        ).all()
         session.commit()
         for row in rows:
             if visible_to(user, row):
@@ -152,27 +171,61 @@ def end_live_sessions(*, user_id: int | None = None, token: str | None = None) -
 
 @socketio.on("disconnect", namespace=NAMESPACE)
 def on_disconnect(*_args: Any) -> None:
-    _connections.pop(request.sid, None)  # type: ignore[attr-defined]
+    sid = request.sid  # type: ignore[attr-defined]
+    _connections.pop(sid, None)
+    with _resync_lock:
+        _resync_busy.discard(sid)
+        _resync_times.pop(sid, None)
+
+
+def _claim_resync(sid: str) -> str | None:
+    """Take one resync for this connection; None if allowed, else why not."""
+    now = time.monotonic()
+    with _resync_lock:
+        if sid in _resync_busy:
+            return "a resync of this connection is still being answered"
+        times = _resync_times.setdefault(sid, deque())
+        while times and now - times[0] > 60.0:
+            times.popleft()
+        if len(times) >= RESYNC_PER_MINUTE:
+            return f"at most {RESYNC_PER_MINUTE} resyncs a minute per connection"
+        times.append(now)
+        _resync_busy.add(sid)
+    return None
+
+
+def _release_resync(sid: str) -> None:
+    with _resync_lock:
+        _resync_busy.discard(sid)
 
 
 @socketio.on("resync", namespace=NAMESPACE)
 def on_resync(data: Any = None) -> None:
-    user = connected_user()
-    check_roles(user, ANY_ROLE)
-    since = data.get("since") if isinstance(data, dict) else None
-    if not isinstance(since, int) or isinstance(since, bool):
-        emit(
-            "error",
-            {
-                "error": {
-                    "code": "validation_failed",
-                    "message": 'resync needs {"since": <seq>}',
-                    "fields": {"since": "must be an integer"},
-                }
-            },
-        )
+    # The budget is taken before anything touches the database: a refused resync costs nothing.
+    sid = request.sid  # type: ignore[attr-defined]
+    refused = _claim_resync(sid)
+    if refused is not None:
+        emit("error", {"error": {"code": "too_many_requests", "message": f"resync refused: {refused}"}})
         return
-    replay(user, since)
+    try:
+        user = connected_user()
+        check_roles(user, ANY_ROLE)
+        since = data.get("since") if isinstance(data, dict) else None
+        if not isinstance(since, int) or isinstance(since, bool):
+            emit(
+                "error",
+                {
+                    "error": {
+                        "code": "validation_failed",
+                        "message": 'resync needs {"since": <seq>}',
+                        "fields": {"since": "must be an integer"},
+                    }
+                },
+            )
+            return
+        replay(user, since)
+    finally:
+        _release_resync(sid)
 
 
 def prune_events(*, session: Any, keep_seconds: int, keep_count: int) -> int:

@@ -1,6 +1,10 @@
 // The live stream for every page: a snapshot on connect, events in `seq` order with no
 // duplicates, and after a dropped connection a replay of exactly what was missed. The header's
-// indicator (#live-state) says "Live" or "Reconnecting…".
+// indicator (#live-state) says "Live", "Reconnecting…", or "Not receiving" when the connection
+// is up but the server's heartbeat (`live.status` {"seq","every"}, every few seconds through the
+// same path as events) stopped: the message broker or the relay is away. The first beat after
+// that asks for what was missed (`resync {"since": lastSeq}`), as does a beat whose `seq` is
+// past the last event applied on a staff screen.
 //
 //   const live = connectLive({ snapshot(s) {...}, event(e) {...}, gapless: true });
 //   live.socket, live.lastSeq()
@@ -20,19 +24,27 @@ export function connectLive(handlers) {
   let lastSeq = null; // the last event applied (or included in the snapshot)
   let waiting = []; // events that arrived before the snapshot
   let lastResync = 0;
+  let connected = false;
+  let receiving = true; // false once beats stopped arriving on an open connection
+  let lastBeat = Date.now();
+  let beatEvery = 3; // seconds; the server says its own in each beat
   const gapless = handlers.gapless !== false;
   const socket = window.io("/live", {
     auth: (cb) => cb(lastSeq === null ? {} : { since: lastSeq }),
   });
 
+  function askResync(force) {
+    if (lastSeq === null) return;
+    const nowMs = Date.now();
+    if (!force && nowMs - lastResync <= 1000) return;
+    lastResync = nowMs;
+    socket.emit("resync", { since: lastSeq });
+  }
+
   function apply(e) {
     if (lastSeq !== null && e.seq <= lastSeq) return; // already have it
     if (gapless && lastSeq !== null && e.seq > lastSeq + 1) { // missed something
-      const nowMs = Date.now();
-      if (nowMs - lastResync > 1000) {
-        lastResync = nowMs;
-        socket.emit("resync", { since: lastSeq });
-      }
+      askResync(false);
       return;
     }
     lastSeq = e.seq;
@@ -50,8 +62,30 @@ export function connectLive(handlers) {
     if (lastSeq === null) { waiting.push(e); return; }
     apply(e);
   });
-  socket.on("connect", () => setState("Live", true));
-  socket.on("disconnect", () => setState("Reconnecting…", false));
+  socket.on("live.status", (s) => {
+    if (s && typeof s.every === "number" && s.every > 0) beatEvery = s.every;
+    lastBeat = Date.now();
+    const wasDown = !receiving;
+    receiving = true;
+    if (connected) setState("Live", true);
+    if (wasDown || (gapless && lastSeq !== null && s && s.seq > lastSeq)) askResync(wasDown);
+  });
+  setInterval(() => {
+    if (connected && receiving && Date.now() - lastBeat > beatEvery * 2500) { // two beats missed
+      receiving = false;
+      setState("Not receiving", false);
+    }
+  }, 1000);
+  socket.on("connect", () => {
+    connected = true;
+    receiving = true;
+    lastBeat = Date.now();
+    setState("Live", true);
+  });
+  socket.on("disconnect", () => {
+    connected = false;
+    setState("Reconnecting…", false);
+  });
   socket.on("connect_error", (err) => {
     setState(err && err.message === "sign in required" ? "Signed out: reload to sign in" : "Offline, retrying…", false);
   });
