@@ -233,7 +233,8 @@ class EventRelay:
         }
         try:
             if self._broker is None:
-                self._broker = redis.Redis.from_url(manager.redis_url, **manager.redis_options)
+                options = {"socket_timeout": 5, "socket_connect_timeout": 5, **manager.redis_options}
+                self._broker = redis.Redis.from_url(manager.redis_url, **options)
             self._broker.publish(manager.channel, manager.json.dumps(message))
         except Exception as error:
             self._broker = None  # a fresh client (and connection) next time

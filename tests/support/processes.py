@@ -9,6 +9,7 @@ process's output for a failure message.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -201,3 +202,41 @@ class ProcessGroup:
             f"--- {p.name} (pid {p.popen.pid if p.popen else '-'}) ---\n{p.log()[-LOG_TAIL:]}" for p in self.processes
         ]
         return "\n".join(parts)
+
+
+REDIS_SERVER = "/usr/bin/redis-server"
+
+
+def redis_server_path() -> str | None:
+    """The redis-server binary, or None when this machine has none."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    return REDIS_SERVER if Path(REDIS_SERVER).exists() else None
+
+
+def redis_answers(port: int) -> bool:
+    """Whether a Redis on 127.0.0.1:`port` answers PING."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def start_redis(group: ProcessGroup, name: str, port: int, *, timeout: float = 15.0) -> ServerProcess:
+    """A redis-server of the test's own on `port`, nothing saved to disk; returned once it answers."""
+    binary = redis_server_path()
+    if binary is None:
+        raise ProcessFailed("redis-server is not installed")
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    process = group._launch(name, command, None, port)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if redis_answers(port):
+            return process
+        if not process.alive():
+            raise ProcessFailed(f"{name} exited with {process.popen.returncode}:\n{process.log()[-LOG_TAIL:]}")
+        time.sleep(0.05)
+    raise ProcessFailed(f"{name} did not answer PING in {timeout:.0f} s:\n{process.log()[-LOG_TAIL:]}")
