@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import timedelta
-from functools import wraps
+from functools import cache, wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -31,6 +32,38 @@ class UnknownRole(ValueError):
     pass
 
 
+class WeakPassword(ValueError):
+    """A new password the policy refuses; the message says why, in words for the person setting it."""
+
+
+# The password policy (NIST SP 800-63B 5.1.1.2): a length floor, no composition rules, and no
+# password from a list of common ones. An administrator's password guards every account.
+PASSWORD_MIN_LENGTH = 8
+ADMIN_PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 200  # what sign-in accepts (core.views_auth.LoginIn)
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "passwords" / "common.txt"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The common passwords of data/passwords (lower case), read once per process."""
+    return frozenset(line.strip() for line in COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines() if line)
+
+
+def check_password_policy(*, password: str, roles: Iterable[str], username: str = "") -> None:
+    """Raises WeakPassword when `password` may not be set for a user with these roles."""
+    minimum = ADMIN_PASSWORD_MIN_LENGTH if "admin" in set(roles) else PASSWORD_MIN_LENGTH
+    if len(password) < minimum:
+        who = "an administrator" if minimum == ADMIN_PASSWORD_MIN_LENGTH else "a user"
+        raise WeakPassword(f"the password is too short: {who} needs at least {minimum} characters")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise WeakPassword(f"the password is too long: at most {PASSWORD_MAX_LENGTH} characters")
+    if password.lower() in common_passwords():
+        raise WeakPassword("the password is one of the most common passwords; choose another")
+    if username and password.strip().lower() == username.strip().lower():
+        raise WeakPassword("the password must not be the username")
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
@@ -42,6 +75,7 @@ def create_user(
     unknown = [role for role in roles if role not in ROLES]
     if unknown or not roles:
         raise UnknownRole(f"unknown role(s) {', '.join(unknown) or '(none given)'}; roles are {', '.join(ROLES)}")
+    check_password_policy(password=password, roles=roles, username=username)
     user = User(username=username, password_hash=hash_password(password), unit_id=unit_id)
     user.role_rows = [UserRole(role=role) for role in roles]
     session.add(user)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, run_command
 
-from core.auth import UnknownRole, create_user, find_user
+from core.auth import UnknownRole, WeakPassword, create_user, find_user
 from core.background import start_background
 from core.extensions import db, socketio
 from core.roles import ROLES
@@ -96,7 +96,11 @@ def _unit_id(call_sign: str) -> int | None:
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--role", "roles", multiple=True, required=True, help=f"One of: {', '.join(ROLES)}")
-@click.option("--password", required=True, help="The new user's password.")
+@click.option(
+    "--password",
+    required=True,
+    help="The new user's password: at least 8 characters (12 for an admin), not a common one.",
+)
 @click.option("--unit", "unit", default=None, help="Call sign of the unit a field user rides with.")
 def create_user_command(username: str, roles: tuple[str, ...], password: str, unit: str | None) -> None:
     """Create a user with one or more roles."""
@@ -109,7 +113,7 @@ def create_user_command(username: str, roles: tuple[str, ...], password: str, un
             raise click.ClickException(f"no unit with call sign {unit!r}")
     try:
         create_user(session=db.session, username=username, password=password, roles=roles, unit_id=unit_id)
-    except UnknownRole as error:
+    except (UnknownRole, WeakPassword) as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"created {username} ({', '.join(sorted(set(roles)))})")
@@ -138,7 +142,7 @@ def demo_seed() -> None:
     for username, roles, unit in DEMO_USERS:
         if find_user(session=db.session, username=username) is not None:
             continue
-        password = secrets.token_urlsafe(9)
+        password = secrets.token_urlsafe(12)  # 16 characters: above every role's minimum, the admin's too
         create_user(
             session=db.session,
             username=username,

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from core.auth import WeakPassword, create_user
 from core.extensions import db, limiter
 from tests.support.factories import make_user
 
@@ -134,3 +135,49 @@ def test_the_api_logout_of_a_cookie_session_ends_its_copies_too(live_app):
     answer = browser.post("/api/v1/auth/logout", headers={"X-CSRFToken": csrf})
     assert answer.status_code == 200
     assert copy.get("/api/v1/auth/me").status_code == 401
+
+
+def _create(app, *args):
+    return app.test_cli_runner().invoke(args=["users", "create", *args])
+
+
+def test_users_create_refuses_short_and_common_passwords_with_the_reason(app):
+    for password in ("", "a", "elevenchars"):
+        refused = _create(app, "root", "--role", "admin", "--password", password)
+        assert refused.exit_code != 0 and "at least 12 characters" in refused.output
+    for password in ("short", "seven77"):
+        refused = _create(app, "ana", "--role", "operator", "--password", password)
+        assert refused.exit_code != 0 and "at least 8 characters" in refused.output
+    for password in ("password123", "Password123", "1q2w3e4r5t6y"):
+        refused = _create(app, "ana", "--role", "operator", "--password", password)
+        assert refused.exit_code != 0 and "most common passwords" in refused.output
+    refused = _create(app, "dispatcher-ana", "--role", "dispatcher", "--password", "Dispatcher-Ana")
+    assert refused.exit_code != 0 and "must not be the username" in refused.output
+    assert login(app.test_client(), "root", "elevenchars").status_code == 401  # nothing was created
+
+
+def test_length_is_the_rule_not_composition(app):
+    # Eight lower-case letters for a dispatcher, twelve for an admin: no digits or symbols demanded.
+    ok = _create(app, "ana", "--role", "dispatcher", "--password", "tuvwxyzq")
+    assert ok.exit_code == 0, ok.output
+    admin = _create(app, "root", "--role", "admin", "--role", "dispatcher", "--password", "riverbankowl")
+    assert admin.exit_code == 0, admin.output
+    assert login(app.test_client(), "root", "riverbankowl").status_code == 200
+
+
+def test_create_user_enforces_the_policy_wherever_it_is_called(app):
+    with app.app_context():
+        with pytest.raises(WeakPassword):
+            create_user(session=db.session, username="eve", password="", roles=["admin"])
+        with pytest.raises(WeakPassword):
+            create_user(session=db.session, username="eve", password="iloveyou2", roles=["field"])
+
+
+def test_the_demo_passwords_pass_the_policy(app):
+    seeded = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert seeded.exit_code == 0, seeded.output
+    lines = [line.split() for line in seeded.output.splitlines() if "roles:" in line]
+    admin = next(words for words in lines if words[0] == "admin")
+    assert len(admin[1]) >= 12
+    answer = app.test_client().post("/api/v1/auth/login", json={"username": "admin", "password": admin[1]})
+    assert answer.status_code == 200
