@@ -258,3 +258,78 @@ def test_redis_killed_mid_stream_loses_no_event_and_the_badge_shows_it(cluster: 
     print(f"\nRedis down {back_at - killed_at:.1f} s; {total} events, {len(down)} posted while down;")
     print(f"every event held after Redis returned: {figures}")
     print(f"resyncs asked: {[s.resyncs for s in screens]}")
+
+
+def test_postgresql_connections_reset_mid_stream_lose_nothing(cluster: dict[str, Any]) -> None:
+    """Every app backend is terminated (pg_terminate_backend) while changes come in: the next
+    requests succeed, every change that was answered 2xx is an event, every screen holds them all."""
+    web: list[ServerProcess] = cluster["web"]
+    engine = cluster["engine"]
+    screens = [Screen(server.name, cluster["token"]) for server in web]
+    for screen, server in zip(screens, web, strict=True):
+        screen.connect(server)
+        screen.wait_until(lambda c: c.last is not None, "a snapshot")
+    with engine.connect() as connection:
+        base = int(connection.scalar(sa.text("SELECT count(*) FROM events")) or 0)
+
+    answers: list[tuple[float, float, int]] = []  # (sent, answered, status)
+    stop_writing = threading.Event()
+    turn = itertools.count()
+
+    def write() -> None:
+        while not stop_writing.is_set():
+            n = next(turn)
+            body = {"lat": 44.40 + n * 1e-5, "lon": -73.20, "accuracy_m": 5}
+            sent = time.monotonic()
+            try:
+                code = _post(web[n % 2], f"/api/v1/units/{cluster['units'][n % 2]}/location", cluster["token"], body)
+                status = code.status_code
+            except requests.RequestException:
+                status = -1
+            answers.append((sent, time.monotonic(), status))
+            time.sleep(0.05)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        time.sleep(2.0)
+        with engine.connect() as connection:
+            killed = connection.scalar(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            connection.commit()
+        reset_at = time.monotonic()
+        time.sleep(4.0)
+    finally:
+        stop_writing.set()
+        writer.join(timeout=60)
+    assert int(killed or 0) >= 3, "the web processes and the scheduler had no backend to terminate"
+
+    after = [status for sent, _, status in answers if sent > reset_at]
+    assert after and all(200 <= status < 300 for status in after), after
+    in_flight = [status for sent, done, status in answers if sent <= reset_at <= done]
+    assert all(200 <= status < 300 for sent, done, status in answers if not sent <= reset_at <= done)
+    accepted = sum(1 for _, _, status in answers if 200 <= status < 300)
+
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            published = int(connection.scalar(sa.text("SELECT published_seq FROM relay_state WHERE id = 1")) or 0)
+            assigned = int(connection.scalar(sa.text("SELECT max(seq) FROM events")) or 0)
+            waiting = int(connection.scalar(sa.text("SELECT count(*) FROM events WHERE seq IS NULL")) or 0)
+        if waiting == 0 and published == assigned:
+            break
+        time.sleep(0.1)
+    assert waiting == 0 and published == assigned, (published, assigned, waiting)
+    with engine.connect() as connection:
+        log = [int(s) for s in connection.scalars(sa.text("SELECT seq FROM events ORDER BY seq"))]
+    assert log == list(range(1, assigned + 1))
+    assert len(log) - base == accepted, "an answered change has no event (or an unanswered one has)"
+    for screen in screens:
+        screen.wait_until(lambda c: c.last is not None and c.last >= assigned, f"seq {assigned}", timeout=TIMEOUT)
+        start = screen.snapshot_seqs[0]
+        assert screen.applied_seqs() == list(range(start + 1, assigned + 1)), screen.name
+    print(f"\nterminated {killed} backends; {accepted} changes accepted, in flight at the reset: {in_flight}")
