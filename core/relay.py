@@ -20,6 +20,7 @@ away); the first beat after that tells it to resync what it missed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -43,6 +44,7 @@ BATCH = 2000
 STAFF_ROOM = "staff"
 LIVE_NAMESPACE = "/live"
 HEARTBEAT_SECONDS = 3.0
+LEADER_CHECK_SECONDS = 2.0
 
 
 class BrokerUnavailable(RuntimeError):
@@ -70,6 +72,7 @@ class EventRelay:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._leader_connection: Any = None
+        self._leader_checked = 0.0
         self._broker: Any = None  # a Redis client of the relay's own, made on first use
         self._last_beat = 0.0
         self._broker_down = False
@@ -101,6 +104,9 @@ class EventRelay:
             while not self._stop.is_set():
                 events_committed.wait(timeout=self.poll_interval)
                 events_committed.clear()
+                if not self._still_leader():
+                    self._become_leader()
+                    continue
                 try:
                     self.pump()
                     self.beat()
@@ -125,21 +131,53 @@ class EventRelay:
         return bool(db.engine.dialect.name == "postgresql")
 
     def _become_leader(self) -> None:
+        """Take the leader lock, waiting as a standby while another relay holds it."""
         if not self._uses_postgres():
             return
-        connection = db.engine.raw_connection()
         while not self._stop.is_set():
+            connection: Any = None
+            try:
+                connection = db.engine.raw_connection()
+                while not self._stop.is_set():
+                    cursor = connection.cursor()
+                    cursor.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))
+                    got = (cursor.fetchone() or [False])[0]
+                    cursor.close()
+                    connection.commit()
+                    if got:
+                        self._leader_connection = connection
+                        self._leader_checked = time.monotonic()
+                        log.info("event relay is the leader")
+                        return
+                    self._stop.wait(1.0)
+            except Exception:
+                log.warning("relay cannot reach PostgreSQL for its leader lock; retrying", exc_info=True)
+                self._stop.wait(1.0)
+            finally:
+                if connection is not None and connection is not self._leader_connection:
+                    with contextlib.suppress(Exception):
+                        connection.invalidate()  # close it for real: a pooled one would keep the lock
+
+    def _still_leader(self) -> bool:
+        """Whether the session holding the leader lock is alive (checked every few seconds). A
+        terminated session has lost the lock: another relay may hold it now."""
+        connection = self._leader_connection
+        if connection is None or time.monotonic() - self._leader_checked < LEADER_CHECK_SECONDS:
+            return True
+        self._leader_checked = time.monotonic()
+        try:
             cursor = connection.cursor()
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,))
-            got = (cursor.fetchone() or [False])[0]
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
             cursor.close()
             connection.commit()
-            if got:
-                self._leader_connection = connection
-                log.info("event relay is the leader")
-                return
-            self._stop.wait(1.0)
-        connection.invalidate()  # stopped before leading: close it for real
+            return True
+        except Exception as error:
+            log.warning("relay lost the session holding its leader lock (%s); taking the lock again", error)
+            with contextlib.suppress(Exception):
+                connection.invalidate()
+            self._leader_connection = None
+            return False
 
     def _listen(self, url: str) -> None:
         """Wake the relay when another process commits events (PostgreSQL NOTIFY)."""

@@ -149,6 +149,7 @@ def cluster(databases: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             "engine": engine,
             "token": tokens[dispatcher],
             "units": units,
+            "scheduler": scheduler,
         }
     finally:
         print(group.logs())
@@ -332,4 +333,7 @@ def test_postgresql_connections_reset_mid_stream_lose_nothing(cluster: dict[str,
         screen.wait_until(lambda c: c.last is not None and c.last >= assigned, f"seq {assigned}", timeout=TIMEOUT)
         start = screen.snapshot_seqs[0]
         assert screen.applied_seqs() == list(range(start + 1, assigned + 1)), screen.name
+    relay_log = cluster["scheduler"].log()
+    assert "relay lost the session holding its leader lock" in relay_log  # and noticed it lost its lock
+    assert relay_log.count("event relay is the leader") == 2  # and took it again
     print(f"\nterminated {killed} backends; {accepted} changes accepted, in flight at the reset: {in_flight}")
