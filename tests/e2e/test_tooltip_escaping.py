@@ -16,7 +16,9 @@ from tests.support.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PAYLOAD = "<img src=x onerror=window.__pwned=1>"
+# Within the 20 characters a call sign column holds (PostgreSQL refuses longer); as HTML it would
+# run its onload and set window._x, and the literal text would not show.
+PAYLOAD = "<svg onload=_x=1>"
 # Answers that send a mobile team (so the call opens an incident for the board).
 ANSWERS = {"cssrs_1": "yes", "cssrs_2": "yes", "cssrs_3": "yes", "needs_in_person": "yes", "weapon_present": "no",
            "violence_now": "no", "medical_emergency": "no", "attempt_in_progress": "no"}  # fmt: skip
@@ -41,7 +43,7 @@ def test_a_call_sign_with_markup_shows_as_text_on_the_map(live_app, live_server,
     assert label.locator("img").count() == 0
     expect(page.locator(f'.mu[data-unit-id="{unit_id}"]')).to_contain_text(PAYLOAD)
     assert page.locator(".leaflet-map-pane img[src=x], .leaflet-map-pane img[src='x']").count() == 0
-    assert page.evaluate("() => window.__pwned") is None
+    assert page.evaluate("() => window._x") is None
 
 
 def test_a_call_sign_with_markup_shows_as_text_on_the_pick_map(live_app, live_server, open_as):
@@ -63,4 +65,4 @@ def test_a_call_sign_with_markup_shows_as_text_on_the_pick_map(live_app, live_se
     tooltip = page.locator("#pick-map .leaflet-tooltip")
     expect(tooltip).to_have_text(PAYLOAD, timeout=10_000)
     assert tooltip.locator("img").count() == 0
-    assert page.evaluate("() => window.__pwned") is None
+    assert page.evaluate("() => window._x") is None
