@@ -19,6 +19,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 
+from core.api import json_too_deep
 from core.extensions import limiter
 
 USERNAME_KEY_LENGTH = 80
@@ -33,8 +34,11 @@ def login_username() -> str:
     if mimetype == "application/x-www-form-urlencoded" or mimetype == "multipart/form-data":
         name = request.form.get("username")
     elif not mimetype or mimetype == "application/json" or mimetype.endswith("+json"):
+        raw = request.get_data(cache=True)
         try:
-            body = json.loads(request.get_data(cache=True))
+            # A body nested too deep is refused by the API (400) and names no one here: the
+            # decoder would recurse until RecursionError, which the limiter only logs.
+            body = None if json_too_deep(raw) else json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             body = None
         if isinstance(body, dict):

@@ -194,3 +194,11 @@ def test_a_deeply_nested_position_from_the_field_page_is_refused(app, client):
     answer = client.post(f"/field/{token}/position", data=body, content_type="application/json")
     assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "validation_failed"
     assert client.post(f"/field/{token}/position", json={"lat": 44.48, "lon": -73.21}).status_code == 200
+
+
+def test_a_deeply_nested_sign_in_is_refused_and_the_rate_limiter_logs_no_failure(client, caplog):
+    body = "[" * 5000 + "]" * 5000
+    with caplog.at_level("ERROR"):
+        answer = client.post("/api/v1/auth/login", data=body, content_type="application/json")
+    assert answer.status_code == 400
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
