@@ -181,3 +181,10 @@ def test_the_demo_passwords_pass_the_policy(app):
     assert len(admin[1]) >= 12
     answer = app.test_client().post("/api/v1/auth/login", json={"username": "admin", "password": admin[1]})
     assert answer.status_code == 200
+
+
+def test_a_deeply_nested_login_body_is_refused_not_a_500(app, client):
+    body = '{"username": ' + "[" * 3000 + "]" * 3000 + ', "password": "x"}'
+    for content_type in ("application/json", ""):
+        answer = client.post("/api/v1/auth/login", data=body, content_type=content_type)
+        assert 400 <= answer.status_code < 500
