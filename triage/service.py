@@ -1,4 +1,4 @@
-"""Call intake: the questionnaire catalogue, the active questionnaire, evaluation and `create_call`.
+"""Call intake: the questionnaire catalogue, the active questionnaire, evaluation and `take_call`.
 
 Each function works in the caller's transaction and never commits: the view does. One
 exception: `take_call` ends its read transaction before it locates the call (core.db.end_reads),
@@ -236,31 +236,6 @@ def incident_for_call(*, session: Any, call: Call) -> Incident | None:
 
 def _clean(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
-
-
-def create_call(
-    *,
-    session: Any,
-    payload: CallIn,
-    by: Any,
-    idempotency_key: str | None,
-    catalogue: Catalogue,
-    locator: Locator,
-    clock: Clock,
-    bus: MessageBus,
-) -> tuple[Call, bool]:
-    """Log a call; see `take_call`, which also gives the incident opened for it."""
-    call, _incident, created = take_call(
-        session=session,
-        payload=payload,
-        by=by,
-        idempotency_key=idempotency_key,
-        catalogue=catalogue,
-        locator=locator,
-        clock=clock,
-        bus=bus,
-    )
-    return call, created
 
 
 def take_call(
