@@ -45,6 +45,8 @@ class TimerSettings(BaseModel):
     followup_after_high_s: int = Field(default=86400, ge=1)
     followup_after_low_s: int = Field(default=259200, ge=1)
     timer_sweep_s: int = Field(default=2, ge=1)
+    transfer_confirm_s: int = Field(default=120, ge=1)  # an emergency_911 call's transfer not recorded
+    outcome_missing_after_s: int = Field(default=1800, ge=1)  # a cleared incident still without outcome
 
     def followup_after(self, risk_level: str) -> timedelta | None:
         """How long a follow-up may wait after a call or encounter at this risk; None: no follow-up."""
@@ -95,6 +97,14 @@ class Settings(TimerSettings, BaseSettings):
     login_failure_limit: str = "5 per 15 minutes"
     event_retention_s: int = Field(default=24 * 3600, ge=60)
     event_retention_count: int = Field(default=10_000, ge=100)
+    # Second wave (CONTRACT "Operations (amended)", DOMAIN "Fit and the ETA band").
+    timezone: str = "UTC"  # an IANA name: the local day of the daily reports
+    facility_beds_stale_s: int = Field(default=14400, ge=1)
+    field_sees_narrative: bool = True
+    service_areas: Path | None = None  # a GeoJSON file of named polygons, each with "rural": bool
+    fit_band_emergent_s: int = Field(default=300, ge=0)
+    fit_band_urgent_s: int = Field(default=900, ge=0)
+    fit_band_routine_s: int = Field(default=1800, ge=0)
 
     # -- reading ---------------------------------------------------------------------------------
     @classmethod
