@@ -30,12 +30,13 @@ import timers.models
 import timers.web
 import triage.models
 import triage.web
-from config import Settings, engine_options
+from config import ConfigError, Settings, engine_options
 from core import deps, errors, health, live, pages, ports, text, views_audit, views_auth
 from core.bus import HandlerTable, MessageBus
 from core.cli import register_cli
 from core.db import configure_engine
 from core.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from geo.areas import AreasFileError, load_areas
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 MODELS: tuple[ModuleType, ...] = (
@@ -73,6 +74,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if "SQLALCHEMY_DATABASE_URI" in overrides and "DATABASE_URL" not in overrides:
         overrides["DATABASE_URL"] = overrides["SQLALCHEMY_DATABASE_URI"]
     settings = Settings.from_env(os.environ, **overrides)
+    try:
+        service_areas = load_areas(settings.service_areas)
+    except AreasFileError as error:
+        raise ConfigError(str(error)) from None
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(settings.flask_config())
     app.config.update(overrides)  # Flask's own keys too (TESTING, WTF_CSRF_ENABLED, SMS_HTTP_CLIENT…)
@@ -100,6 +105,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             geocoder=settings.geocoder,
             geocoder_user_agent=settings.geocoder_user_agent,
             router_url=settings.router_url,
+            areas=service_areas,
         )
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)

@@ -1,5 +1,6 @@
 """The outside world the services talk to, one set per app: where an address is (the geocoder
-chain), how long a drive takes (the router) and what time it is (the clock).
+chain), how long a drive takes (the router), what time it is (the clock) and which service area
+holds a point (the SERVICE_AREAS polygons).
 
 `create_app` builds them once (`build_ports`) into `app.extensions`; views and handlers hand them
 to the services as keyword arguments (`locator=`, `router=`, `clock=`), so a service runs with
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Engine
 from core.clock import Clock
 from core.clock import now as clock_now
 from dispatch.service import build_router
+from geo.areas import NO_AREAS, ServiceAreas
 from geo.service import GeocodingLocator
 from geo.travel import Router
 
@@ -27,13 +29,22 @@ class Ports:
     locator: GeocodingLocator
     router: Router
     clock: Clock
+    areas: ServiceAreas = NO_AREAS
 
 
-def build_ports(*, engine: Engine, geocoder: str, geocoder_user_agent: str, router_url: str | None) -> Ports:
+def build_ports(
+    *,
+    engine: Engine,
+    geocoder: str,
+    geocoder_user_agent: str,
+    router_url: str | None,
+    areas: ServiceAreas = NO_AREAS,
+) -> Ports:
     return Ports(
         locator=GeocodingLocator(engine=engine, geocoder=geocoder, user_agent=geocoder_user_agent),
         router=build_router(router_url),
         clock=clock_now,  # core.clock's clock, which tests move with set_clock
+        areas=areas,
     )
 
 
