@@ -19,6 +19,7 @@ import alerts.web
 import core.models
 import dispatch.models
 import dispatch.web
+import facilities.models
 import geo.models
 import geo.web
 import mapview.web
@@ -43,6 +44,7 @@ MODELS: tuple[ModuleType, ...] = (
     alerts.models,
     core.models,
     dispatch.models,
+    facilities.models,
     geo.models,
     notifications.models,
     timers.models,

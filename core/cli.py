@@ -17,6 +17,7 @@ from core.extensions import db, socketio
 from core.roles import ROLES
 from dispatch.models import Unit
 from dispatch.states import UnitStatus
+from facilities.demo import seed_demo_facilities
 from geo.web import seed_demo_addresses
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -121,7 +122,7 @@ def create_user_command(username: str, roles: tuple[str, ...], password: str, un
 
 @demo_cli.command("seed")
 def demo_seed() -> None:
-    """Demo units in Burlington, VT and one user per role. Running it again changes nothing."""
+    """Demo units and facilities in Burlington, VT and one user per role. Running it again changes nothing."""
     for spec in DEMO_UNITS:
         if _unit_id(spec["call_sign"]) is None:
             db.session.add(
@@ -137,6 +138,8 @@ def demo_seed() -> None:
             )
             click.echo(f"unit {spec['call_sign']} homed at {spec['home']}")
     db.session.flush()
+    for name in seed_demo_facilities(session=db.session):
+        click.echo(f"facility {name} (demo: not a real service)")
     seed_demo_addresses()  # the demo city's real address points, for the local geocoder
     created = []
     for username, roles, unit in DEMO_USERS:

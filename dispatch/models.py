@@ -81,6 +81,13 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     cancel_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     outcome: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
     police_present: Mapped[bool | None] = mapped_column(nullable=True)
+    # When and by whom the outcome was recorded (at the clear, or later by POST …/outcome).
+    outcome_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    outcome_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    # The destination of a transport (`transporting` names it).
+    facility_id: Mapped[int | None] = mapped_column(sa.ForeignKey("facilities.id"), nullable=True, index=True)
+    # The service area (geo.areas) holding the incident's location; None: outside every area.
+    area: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -101,6 +108,19 @@ class IncidentMove(db.Model):  # type: ignore[name-defined,misc]
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
     actor: Mapped[str] = mapped_column(sa.String(80))  # username, or "sms:MCT-3", "timer"
     note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+
+
+class IncidentNote(db.Model):  # type: ignore[name-defined,misc]
+    """A note a dispatcher or the team added to an incident (never edited)."""
+
+    __tablename__ = "incident_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id"), index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(sa.String(80))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Assignment(db.Model):  # type: ignore[name-defined,misc]

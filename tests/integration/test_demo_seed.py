@@ -1,4 +1,4 @@
-"""`flask --app wsgi demo seed`: units in Burlington, the city's address points, one user per role."""
+"""`flask --app wsgi demo seed`: units and facilities in Burlington, the city's address points, one user per role."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from core.extensions import db
 from core.models import User
 from dispatch.models import Unit
+from facilities.models import Facility
 from geo.models import AddressPointRow
 
 
 def counts(app):
     with app.app_context():
-        models = (Unit, User, AddressPointRow)
+        models = (Unit, User, AddressPointRow, Facility)
         return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(m)) for m in models)
 
 
@@ -22,12 +23,11 @@ def test_seeding_twice_changes_nothing(app):
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0, first.output
     assert "passwords are shown only this once" in first.output
-    units, users, points = counts(app)
-    assert (units, users, points) == (6, 5, 12048)
+    assert counts(app) == (6, 5, 12048, 4)
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0 and "nothing changed" in second.output
     assert "passwords are shown" not in second.output  # never printed again
-    assert counts(app) == (units, users, points)
+    assert counts(app) == (6, 5, 12048, 4)
 
 
 @pytest.mark.slow  # hashes every demo password
@@ -37,3 +37,17 @@ def test_the_demo_users_can_sign_in_with_the_printed_passwords(app):
     password = line.split()[1]
     answer = app.test_client().post("/api/v1/auth/login", json={"username": "dispatcher", "password": password})
     assert answer.status_code == 200 and answer.get_json()["user"]["roles"] == ["dispatcher"]
+
+
+def test_demo_facilities_are_labelled_demo_and_stand_on_real_address_points(app):
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    with app.app_context():
+        facilities = db.session.scalars(sa.select(Facility)).all()
+        for facility in facilities:
+            assert facility.name.startswith("Demo ") and facility.active
+            number, street = facility.address.split(",")[0].split(" ", 1)
+            point = db.session.scalars(
+                sa.select(AddressPointRow).where(AddressPointRow.number == number, AddressPointRow.street == street)
+            ).first()
+            assert point is not None and (point.lat, point.lon) == (facility.lat, facility.lon)
+    assert {f.kind for f in facilities} >= {"crisis_receiving", "hospital_ed"}

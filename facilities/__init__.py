@@ -1,0 +1,1 @@
+"""Facilities: the safe places a team may take a person (crisis receiving, stabilization, …)."""
