@@ -17,12 +17,14 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    # When the operator answered (the request's `answered_at`, default: the time of the request).
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+    saved_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)  # when the row was written
     taken_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
     status: Mapped[str] = mapped_column(sa.String(12), default="open", index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
-    caller_phone: Mapped[str | None] = mapped_column(sa.String(32), nullable=True)
+    caller_phone: Mapped[str | None] = mapped_column(sa.String(32), nullable=True, index=True)  # E.164
     caller_name: Mapped[str | None] = mapped_column(sa.String(120), nullable=True)
     caller_relation: Mapped[str | None] = mapped_column(sa.String(40), nullable=True)
 
@@ -46,6 +48,17 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
     override_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     transfer_instruction: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
 
+    # What the team must match (from the triage at intake; an amendment may change them).
+    needs_youth: Mapped[bool | None] = mapped_column(nullable=True)
+    needs_language: Mapped[str | None] = mapped_column(sa.String(8), nullable=True)  # ISO 639-1
+
+    # The warm transfer of an emergency_911 call, once recorded.
+    transfer_to: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    transfer_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)  # when it happened
+    transfer_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    transfer_note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    transfer_recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
     # A client's Idempotency-Key, unique per user who took the call (see triage/service.py).
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
 
@@ -53,6 +66,26 @@ class Call(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<Call {self.id} {self.number}>"
+
+
+class CallAmendment(db.Model):  # type: ignore[name-defined,misc]
+    """One correction of a saved call: who, when, why, and each field's value before and after.
+
+    `changes` is {"<field>": {"from": old, "to": new}} with fields such as "caller.phone",
+    "location.address", "narrative", "needs.language", "needs.youth"."""
+
+    __tablename__ = "call_amendments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("calls.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(sa.String(80))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+
+    def __repr__(self) -> str:
+        return f"<CallAmendment {self.id} of call {self.call_id}>"
 
 
 class Setting(db.Model):  # type: ignore[name-defined,misc]

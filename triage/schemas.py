@@ -200,13 +200,25 @@ class OverrideRead(BaseModel):
     reason: str
 
 
+class NeedsRead(BaseModel):
+    youth: bool | None
+    language: str | None = Field(description="ISO 639-1 code")
+
+
+class TransferRead(BaseModel):
+    to: str
+    at: Timestamp = Field(description="when the warm transfer happened")
+    by: int | None = Field(description="the user who recorded it")
+
+
 class CallRead(ReadModel):
     """The call as CONTRACT.md shows it, plus what was asked, who overrode what and why."""
 
     id: int
     number: str
     status: str
-    received_at: Timestamp
+    received_at: Timestamp = Field(description="when the operator answered (`answered_at`)")
+    saved_at: Timestamp
     taken_by: int | None
     caller: CallerRead
     location: CallLocationRead
@@ -220,6 +232,8 @@ class CallRead(ReadModel):
     computed: ComputedRead
     override: OverrideRead | None
     transfer_instruction: str | None
+    transfer: TransferRead | None = Field(description="the recorded warm transfer of an emergency_911 call")
+    needs: NeedsRead
     incident_id: int | None
 
     @classmethod
@@ -229,6 +243,7 @@ class CallRead(ReadModel):
             number=call.number,
             status=call.status,
             received_at=call.received_at,
+            saved_at=call.saved_at,
             taken_by=call.taken_by,
             caller=CallerRead(phone=call.caller_phone, name=call.caller_name, relation=call.caller_relation),
             location=CallLocationRead(
@@ -248,5 +263,11 @@ class CallRead(ReadModel):
             computed=ComputedRead(disposition=call.computed_disposition, priority=call.computed_priority),
             override=OverrideRead(reason=call.override_reason) if call.override_reason is not None else None,
             transfer_instruction=call.transfer_instruction,
+            transfer=(
+                TransferRead(to=call.transfer_to, at=call.transfer_at, by=call.transfer_by)
+                if call.transfer_to is not None and call.transfer_at is not None
+                else None
+            ),
+            needs=NeedsRead(youth=call.needs_youth, language=call.needs_language),
             incident_id=incident.id if incident is not None else None,
         )

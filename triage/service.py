@@ -238,6 +238,14 @@ def _clean(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
+def _youth_need(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _language_need(value: object) -> str | None:
+    return value.strip().lower()[:8] or None if isinstance(value, str) else None
+
+
 def take_call(
     *,
     session: Any,
@@ -284,6 +292,7 @@ def take_call(
             call = Call(
                 number=next_call_number(session=session, year=received_at.year),
                 received_at=received_at,
+                saved_at=received_at,
                 taken_by=user_id,
                 status="open",
                 caller_phone=_clean(payload.caller.phone),
@@ -306,6 +315,8 @@ def take_call(
                 priority=priority,
                 override_reason=override_reason,
                 transfer_instruction=transfer_instruction(result, disposition),
+                needs_youth=_youth_need(result.needs.get("youth")),
+                needs_language=_language_need(result.needs.get("language")),
                 idempotency_key=key,
             )
             session.add(call)

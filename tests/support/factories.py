@@ -75,3 +75,6 @@ class ApiAs:
 
     def post(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return self.client.post(path, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+    def patch(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.patch(path, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
