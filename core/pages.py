@@ -13,7 +13,7 @@ from werkzeug.routing import RequestRedirect
 
 from core.auth import roles_required
 from core.errors import respond, wants_json
-from core.roles import DISPATCHERS, INTAKE, Role
+from core.roles import DISPATCHERS, INTAKE, STAFF, Role
 from dispatch.states import (
     ASSIGNED_STATUSES,
     OPEN_STATUSES,
@@ -31,6 +31,7 @@ ROLE_PAGES: list[tuple[str, str, frozenset[str]]] = [
     ("Dispatch board", "/dispatch", frozenset({Role.DISPATCHER, Role.ADMIN})),
     ("Call intake", "/operator", frozenset({Role.OPERATOR, Role.ADMIN})),
     ("Live map", "/map", frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    ("Find a call", "/calls", STAFF),
     ("My incident", "/field", frozenset({Role.FIELD})),
     ("Administration", "/admin", frozenset({Role.ADMIN})),
 ]
@@ -84,6 +85,7 @@ def status_data() -> dict[str, Any]:
 TEMPLATE_ROLES: dict[str, frozenset[str]] = {
     "INTAKE": INTAKE,
     "DISPATCHERS": DISPATCHERS,
+    "STAFF": STAFF,
     "FIELD": frozenset({Role.FIELD}),
 }
 

@@ -77,13 +77,23 @@ def start_followup(
     return followup
 
 
-def due_followups(*, session: Any, state: str = "due", limit: int = 50) -> list[Followup]:
+def due_followups(*, session: Any, state: str = "due", limit: int = 50, call_id: int | None = None) -> list[Followup]:
     statement = sa.select(Followup).limit(limit)
+    if call_id is not None:
+        statement = statement.where(Followup.call_id == call_id)
     if state == "all":
         statement = statement.order_by(Followup.id.desc())
     else:
         statement = statement.where(Followup.state == state).order_by(Followup.due_at, Followup.id)
     return list(session.scalars(statement))
+
+
+def calls_of(*, session: Any, followups: list[Followup]) -> dict[int, Call]:
+    """The calls of these follow-ups, by id (one query), for their numbers and callback numbers."""
+    ids = {followup.call_id for followup in followups if followup.call_id is not None}
+    if not ids:
+        return {}
+    return {call.id: call for call in session.scalars(sa.select(Call).where(Call.id.in_(ids)))}
 
 
 def record_attempt(*, session: Any, followup_id: int, outcome: str, note: str | None, by: Actor) -> Followup:

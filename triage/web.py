@@ -8,6 +8,7 @@ from flask import Flask
 
 from triage.pages import pages
 from triage.questionnaire import QUESTIONNAIRE_DIR
+from triage.records_pages import records
 from triage.service import CatalogueError, load_catalogue
 from triage.views import api
 
@@ -26,3 +27,4 @@ def init_app(app: Flask) -> None:
     if "triage_api" not in app.blueprints:
         app.register_blueprint(api)
         app.register_blueprint(pages)
+        app.register_blueprint(records)

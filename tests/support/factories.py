@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from core.auth import create_user, issue_token
@@ -78,3 +79,18 @@ class ApiAs:
 
     def patch(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return self.client.patch(path, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
+
+def signed_in_client(app: Any, *roles: str, unit_id: int | None = None) -> Any:
+    """A test client signed in through the /login form (a session cookie, as a browser has) as a
+    new user with these roles."""
+    user, _ = make_user(app, *roles, unit_id=unit_id)
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert token, "the sign-in form carries its CSRF token"
+    answer = client.post(
+        "/login", data={"username": user["username"], "password": user["password"], "csrf_token": token.group(1)}
+    )
+    assert answer.status_code in (302, 303), answer.get_data(as_text=True)[:500]
+    return client

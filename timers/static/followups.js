@@ -3,8 +3,12 @@
 //
 // The queue refreshes itself every data-refresh-ms (60 s). A refresh updates each row where
 // it is: a row someone is filling in keeps its outcome, its half-typed note and the focus.
+//
+// Each row names the call by its number (a link to the call's page) and the callback number as a
+// tel: link, never by internal ids.
 import { $, el, setClass, setText, syncChildren } from "/static/lib/dom.js";
 import { api, errorText } from "/static/lib/http.js";
+import { callLink, telLink } from "/static/triage/call_links.js";
 
 var OUTCOMES = [["no_answer", "No answer"], ["reached", "Reached"], ["declined", "Declined"], ["lost", "Lost"]];
 
@@ -19,18 +23,38 @@ function when(iso) {
   return due.toLocaleString([], { weekday: "short", hour: "2-digit", minute: "2-digit" });
 }
 
+// The first two cells hold links (the call, the callback number); the others are words.
 function cellTexts(f) {
   return [
-    f.call_id ? "Call " + f.call_id : "Incident " + f.incident_id,
     f.risk_level,
     (f.overdue ? "OVERDUE since " : "") + when(f.due_at),
     f.attempts + " of 5",
   ];
 }
 
+function linkCells(f) {
+  var call = f.call_id
+    ? callLink(f.call_id, f.call_number, { className: "followup-call" })
+    : el("span", { className: "muted", text: "no call" });
+  return [el("td", {}, [call]), el("td", {}, [telLink(f.caller_phone, { className: "tel followup-phone" })])];
+}
+
+// A refresh replaces the two link cells only when what they name has changed.
+function linkKey(f) {
+  return [f.call_id, f.call_number, f.caller_phone].join("|");
+}
+
+function updateLinks(tr, f) {
+  if (tr.dataset.links === linkKey(f)) return;
+  tr.dataset.links = linkKey(f);
+  var fresh = linkCells(f);
+  tr.replaceChild(fresh[0], tr.cells[0]);
+  tr.replaceChild(fresh[1], tr.cells[1]);
+}
+
 function row(f) {
-  var tr = el("tr", { className: f.overdue ? "late" : "" },
-    cellTexts(f).map(function (text) { return el("td", { text: text }); }));
+  var tr = el("tr", { className: f.overdue ? "late" : "", "data-links": linkKey(f) },
+    linkCells(f).concat(cellTexts(f).map(function (text) { return el("td", { text: text }); })));
   var outcomeId = "followup-outcome-" + f.id;
   var noteId = "followup-note-" + f.id;
   var select = el("select", { id: outcomeId }, OUTCOMES.map(function (o) { return el("option", { value: o[0], text: o[1] }); }));
@@ -61,7 +85,8 @@ function row(f) {
 // A refresh: new words in the cells of a row that is kept, nothing else of it touched.
 function update(tr, f) {
   setClass(tr, f.overdue ? "late" : "");
-  cellTexts(f).forEach(function (text, index) { setText(tr.cells[index], text); });
+  updateLinks(tr, f);
+  cellTexts(f).forEach(function (text, index) { setText(tr.cells[index + 2], text); });
 }
 
 function load() {

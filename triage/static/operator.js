@@ -364,7 +364,7 @@ function renderRecent() {
   }
   recent.slice(0, 20).forEach(function (call) {
     var row = el("tr", { "data-call-id": String(call.id), "class": "disposition-" + call.disposition });
-    row.appendChild(el("td", {}, [call.number]));
+    row.appendChild(el("td", {}, [el("a", { href: "/calls/" + call.id, text: call.number })]));  // the call's page
     row.appendChild(el("td", {}, [time(call.received_at)]));
     row.appendChild(el("td", {}, [words(call.risk_level)]));
     row.appendChild(el("td", {}, [words(call.disposition) + (call.priority ? " · " + words(call.priority) : "")]));

@@ -1,0 +1,31 @@
+"""The call's page is reached from where calls are named: the follow-up queue (by the call's
+number, with the callback number as a tel: link, never an internal id) and the recent calls of
+the intake page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.support.record_factories import LAPTOP, log_calls
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_the_followup_queue_and_recent_calls_open_the_call_page(live_app, live_server, open_as):
+    calls = log_calls(live_app)
+    wanted = calls["wanted"]
+    page = open_as("operator", path="/operator", viewport=LAPTOP)
+    followup = page.locator("#followup-rows tr", has_text=wanted["number"])
+    expect(followup).to_have_count(1)
+    expect(followup.locator("a.followup-phone")).to_have_attribute("href", "tel:+18025550100")
+    expect(followup).not_to_contain_text(f"Call {wanted['id']}")  # the number, not the internal id
+    followup.get_by_role("link", name=wanted["number"]).click()
+    page.wait_for_url(re.compile(rf"/calls/{wanted['id']}$"))
+    expect(page.locator("#call-title")).to_have_text(f"Call {wanted['number']}")
+    page.go_back()
+    page.locator("#recent-calls").get_by_role("link", name=calls["other"]["number"]).click()
+    page.wait_for_url(re.compile(rf"/calls/{calls['other']['id']}$"))
+    expect(page.locator("#decision")).to_contain_text("high")
