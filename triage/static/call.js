@@ -25,6 +25,17 @@ function byWords(by) {
   return by.username || by.name || "";
 }
 
+// "es" -> "Spanish" (the code itself where the browser knows no name for it).
+function languageName(code) {
+  if (!code) return null;
+  try {
+    var name = new Intl.DisplayNames(["en"], { type: "language" }).of(code);
+    return name && name !== code ? name + " (" + code + ")" : code;
+  } catch (error) {
+    return code;
+  }
+}
+
 function yesNo(value) {
   if (value === true) return "yes";
   if (value === false) return "no";
@@ -107,7 +118,7 @@ function callerAndPlace(call) {
   var needs = call.needs || (call.triage && call.triage.needs) || {};
   var needList = clear("needs");
   fact(needList, "Youth", yesNo(needs.youth));
-  fact(needList, "Language", needs.language);
+  fact(needList, "Language", languageName(needs.language));
   setText($("narrative"), call.narrative || "No narrative was written.");
   $("narrative").classList.toggle("muted", !call.narrative);
 }
@@ -215,7 +226,11 @@ function render(call) {
   setText($("call-title"), "Call " + call.number);
   document.title = "Call " + call.number + " · Crisis dispatch";
   var status = clear("call-status");
-  status.append("Received ", localTime(call.received_at, true), " · " + words(call.status));
+  status.append("Answered ", localTime(call.received_at, true));
+  if (call.saved_at && Math.abs(Date.parse(call.saved_at) - Date.parse(call.received_at)) >= 60000) {
+    status.append(" · saved ", localTime(call.saved_at, true));
+  }
+  status.append(" · " + words(call.status));
   transferBanner(call);
   decision(call);
   answers(call);
