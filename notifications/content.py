@@ -1,16 +1,18 @@
 """The texts sent to field teams, and how many SMS segments each one costs.
 
 SMS is unencrypted, so a dispatch text carries the minimum (DOMAIN.md "SMS to field
-teams"): incident number, priority, street address or cross street, a short category,
-callback number, reply codes and the signed link. `DispatchPage` has no field for a name,
+teams"): incident number, priority, the needs that change how the team arrives ("youth",
+"Spanish"), street address or cross street, a short category, callback number, reply codes
+and the signed link. `DispatchPage` has no field for a name,
 a diagnosis, a risk level or substance use, and the category is filtered of such words.
 The apartment or unit is left out as well: with a category it points at one person, and
 the team finds it behind the link.
 
 A dispatch text fits in `MAX_SEGMENTS` SMS segments. When it does not, fields are
-shortened in this order: the reply-code hint, characters with no GSM-7 form, the address,
-the category; then category, address and callback are dropped. The incident number,
-priority, the reply-code hint and the link are never dropped.
+shortened in this order: the reply-code hint, characters with no GSM-7 form, the address's
+state and ZIP code and its street words (USPS abbreviations: "South Winooski Avenue" ->
+"S Winooski Ave"), the address, the category; then category, address and callback are dropped. The incident number,
+priority, the needs, the reply-code hint and the link are never dropped.
 """
 
 from __future__ import annotations
@@ -145,6 +147,47 @@ def street_only(address: str) -> str:
     return _UNIT_DETAIL.sub("", address).strip(" ,")
 
 
+_STATE_ZIP = re.compile(r"(?:,\s*|\s+)[A-Z]{2}(?:\s+\d{5}(?:-\d{4})?)?\s*$|(?:,\s*|\s+)\d{5}(?:-\d{4})?\s*$")
+# USPS Publication 28 street suffixes and directionals.
+_SUFFIXES = {
+    "avenue": "Ave",
+    "boulevard": "Blvd",
+    "circle": "Cir",
+    "court": "Ct",
+    "drive": "Dr",
+    "extension": "Ext",
+    "highway": "Hwy",
+    "lane": "Ln",
+    "parkway": "Pkwy",
+    "place": "Pl",
+    "road": "Rd",
+    "square": "Sq",
+    "street": "St",
+    "terrace": "Ter",
+}
+_DIRECTIONS = {"north": "N", "south": "S", "east": "E", "west": "W"}
+
+
+def compact_address(address: str) -> str:
+    """The address as short as it can be without losing the place: no state or ZIP code, and
+    USPS abbreviations in the street part ('352 South Winooski Avenue, Burlington, VT 05401' ->
+    '352 S Winooski Ave, Burlington'). A directional that is the street's name stays whole
+    ('North Avenue' -> 'North Ave')."""
+    parts = [part.strip() for part in _STATE_ZIP.sub("", address.strip()).split(",")]
+    words = parts[0].split(" ") if parts else []
+    short: list[str] = []
+    for n, word in enumerate(words):
+        key = word.lower().rstrip(".")
+        following = words[n + 1].lower().rstrip(".") if n + 1 < len(words) else ""
+        if key in _SUFFIXES and n > 0:
+            short.append(_SUFFIXES[key])
+        elif key in _DIRECTIONS and following and following not in _SUFFIXES:
+            short.append(_DIRECTIONS[key])
+        else:
+            short.append(word)
+    return ", ".join(part for part in [" ".join(short), *parts[1:]] if part)
+
+
 _FORBIDDEN = re.compile(
     r"\b(?:risk|score|c-?ssrs|columbia|asq|diagnos\w*|schizo\w*|bipolar|psychos[ie]s|"
     r"psychotic|depress\w*|ptsd|autis\w*|dementia|overdos\w*|intoxicat\w*|drunk|alcohol\w*|"
@@ -178,9 +221,54 @@ def dispatch_category(*, concern: str, weapon_present: Literal["yes", "no", "unk
     return f"{concern}, {weapon}{police}" if concern else f"{weapon}{police}"
 
 
+# English names, in GSM-7, of the languages a team may be sent for: a text says "Spanish",
+# never "español" (its ñ alone would not cost a segment, but a name in its own script would).
+LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "asl": "ASL",
+    "bs": "Bosnian",
+    "de": "German",
+    "es": "Spanish",
+    "fa": "Farsi",
+    "fr": "French",
+    "ht": "Haitian Creole",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "ne": "Nepali",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ru": "Russian",
+    "so": "Somali",
+    "sw": "Swahili",
+    "tl": "Tagalog",
+    "uk": "Ukrainian",
+    "vi": "Vietnamese",
+    "zh": "Chinese",
+}
+_NATIVE_LANGUAGE = "en"  # a need only when it changes how the team arrives
+
+
+def language_name(code: str) -> str:
+    """The English name of an ISO 639-1 code ("es" -> "Spanish"); an unknown code as it is."""
+    cleaned = (code or "").strip().lower()
+    return LANGUAGE_NAMES.get(cleaned, cleaned.upper())
+
+
+def dispatch_needs(*, youth: bool | None, language: str | None) -> tuple[str, ...]:
+    """The needs a dispatch text names: ("youth", "Spanish"). English is no need."""
+    needs: list[str] = []
+    if youth:
+        needs.append("youth")
+    if language and language.strip() and language.strip().lower() != _NATIVE_LANGUAGE:
+        needs.append(language_name(language))
+    return tuple(needs)
+
+
 @dataclass(frozen=True)
 class DispatchPage:
-    """Everything a dispatch text may say. `link` is the signed link to the incident page."""
+    """Everything a dispatch text may say. `link` is the signed link to the incident page;
+    `needs` are words such as "youth" and "Spanish" (`dispatch_needs`), never a name."""
 
     incident_number: str
     priority: str
@@ -188,6 +276,7 @@ class DispatchPage:
     category: str
     callback: str
     link: str
+    needs: tuple[str, ...] = ()
 
 
 REPLY_HINT = "Reply 1 ack, 2 en route, 3 on scene, 4 clear, 9 decline+reason"
@@ -198,6 +287,7 @@ _MIN_FIELD = 16
 @dataclass(frozen=True)
 class _Draft:
     heading: str
+    needs: str
     address: str
     category: str
     callback: str
@@ -208,6 +298,7 @@ class _Draft:
         callback = f"Call {self.callback}" if self.callback else ""
         lines = [
             self.heading,
+            self.needs,
             self.address,
             self.category,
             callback,
@@ -247,6 +338,10 @@ def _shorter(draft: _Draft) -> Iterator[_Draft]:
             callback=to_gsm7(draft.callback, replacement="?"),
         )
         yield draft
+    compact = compact_address(draft.address)
+    if compact != draft.address:
+        draft = dataclasses.replace(draft, address=compact)
+        yield draft
     yield from _clipped(draft, "address")
     draft = dataclasses.replace(draft, address=_clip(draft.address, _MIN_FIELD))
     yield from _clipped(draft, "category")
@@ -267,9 +362,15 @@ def _fit(draft: _Draft) -> str:
     return text
 
 
+def _needs_line(needs: tuple[str, ...]) -> str:
+    words = [word for word in (_clip(to_gsm7(_one_line(need), replacement="?"), 24) for need in needs) if word]
+    return f"Needs: {', '.join(words[:3])}" if words else ""
+
+
 def _dispatch_text(page: DispatchPage, heading: str) -> str:
     draft = _Draft(
         heading=f"{heading} {_one_line(page.incident_number)} {_one_line(page.priority).upper()}",
+        needs=_needs_line(page.needs),
         address=_one_line(street_only(page.address)),
         category=_one_line(minimum_category(page.category)),
         callback=_one_line(page.callback),
@@ -350,6 +451,7 @@ def compose_status_answer(
     assignment = " ".join(part for part in (_one_line(incident_number), _one_line(priority or "").upper()) if part)
     draft = _Draft(
         heading=f"{heading}, {assignment}",
+        needs="",
         address=_one_line(street_only(address or "")),
         category="",
         callback="",
@@ -357,6 +459,14 @@ def compose_status_answer(
         link=(link or "").strip(),
     )
     return _fit(draft)
+
+
+def compose_clear_without_outcome(*, call_sign: str, incident_number: str, link: str) -> str:
+    """The answer to a bare `4`/`CLR`: cleared, and where to record the outcome and police."""
+    return (
+        f"{_one_line(call_sign)} cleared {_one_line(incident_number)}. Thank you. "
+        f"Record the outcome and police yes/no: {link.strip()}"
+    )
 
 
 def compose_clear_needs_outcome(*, incident_number: str, choices: list[str]) -> str:

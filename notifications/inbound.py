@@ -183,7 +183,8 @@ def _act(
                 ), "already"
             outcome = None
             if command is ReplyCommand.CLEAR and argument:
-                # "4" alone clears and the dispatcher records the outcome; "4 <word>" names it.
+                # "4" alone clears without an outcome (the answer links to the page that records
+                # it); "4 <word>" names it.
                 outcome = _clear_outcome(incident, argument)
                 if outcome is None:
                     return _needs_outcome(incident), "needs_outcome"
@@ -197,6 +198,11 @@ def _act(
         ), "refused"
     audit(session=session, user=None, action=f"sms_{command.value}", record_type="incident", record_id=incident.id,
           actor=by.name)  # fmt: skip
+    if command is ReplyCommand.CLEAR and incident.outcome is None:
+        # Cleared without an outcome: the answer carries the link where the team records it.
+        link = field_link(incident_id=incident.id, unit_id=unit.id, settings=bus.settings)
+        text = content.compose_clear_without_outcome(call_sign=unit.call_sign, incident_number=number or "", link=link)
+        return text, command.value
     return content.compose_reply_confirmation(call_sign=unit.call_sign, command=command, incident_number=number), (
         command.value
     )

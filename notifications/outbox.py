@@ -128,6 +128,7 @@ def dispatch_page(*, incident: Any, unit: Any, settings: Settings) -> content.Di
         priority=str(incident.priority or ""),
         address=incident_address(incident),
         category=incident_category(incident),
+        needs=content.dispatch_needs(youth=incident.needs_youth, language=incident.needs_language),
         callback=settings.sms_callback_number or settings.twilio_from_number or "",
         link=field_link(incident_id=int(incident.id), unit_id=int(unit.id), settings=settings),
     )

@@ -3,7 +3,9 @@
 
 The field page needs no sign-in: the signed link is the credential, for one unit and one
 incident, and it works only while that unit is still assigned to that incident (checked on every
-request, so a link stops working when the incident clears, closes, is cancelled or reassigned).
+request, so a link stops working when the incident is cancelled or reassigned). Once the unit
+cleared the incident, the link opens a thank-you page instead, with the outcome form until the
+outcome is recorded; nothing else can be done through it then.
 Its forms carry the CSRF token of the page's own session.
 """
 
@@ -29,6 +31,7 @@ from dispatch import service as incidents
 from dispatch import units
 from dispatch.models import Incident, Unit
 from dispatch.states import ASSIGNED_STATUSES, INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
+from notifications.field_details import FieldDetails, field_details, outcomes_after_clear
 from notifications.inbound import handle_inbound
 from notifications.links import make_field_token, read_field_token
 from notifications.models import ConsoleMessageRow, InboundMessage
@@ -41,6 +44,8 @@ bp = Blueprint(
     "sms_pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static/notifications"
 )
 
+# A link still opens after its unit cleared the incident: to thank the team and take the outcome.
+AFTER_CLEAR = frozenset({IncidentStatus.CLEARED, IncidentStatus.CLOSED})
 STATUS_BUTTONS = [
     (IncidentStatus.ACKNOWLEDGED, "Acknowledge"),
     (IncidentStatus.EN_ROUTE, "En route"),
@@ -48,8 +53,9 @@ STATUS_BUTTONS = [
 ]
 
 
-def field_incident(token: str) -> tuple[Any, Any] | None:
-    """The incident and unit a link names, while the link still works; else None."""
+def _linked(token: str) -> tuple[Any, Any] | None:
+    """The incident and unit a genuine, unexpired link names, while that unit is still the
+    incident's (its unit is kept after a clear); else None."""
     link = read_field_token(secret_key=str(current_app.config["SECRET_KEY"]), token=token)
     if link is None:
         return None
@@ -57,9 +63,23 @@ def field_incident(token: str) -> tuple[Any, Any] | None:
     unit = db.session.get(Unit, link.unit_id)
     if incident is None or unit is None or incident.unit_id != unit.id:
         return None
-    if IncidentStatus(incident.status) not in ASSIGNED_STATUSES:
-        return None
     return incident, unit
+
+
+def field_incident(token: str) -> tuple[Any, Any] | None:
+    """The incident and unit a link names, while the response is under way; else None."""
+    found = _linked(token)
+    if found is None or IncidentStatus(found[0].status) not in ASSIGNED_STATUSES:
+        return None
+    return found
+
+
+def cleared_incident(token: str) -> tuple[Any, Any] | None:
+    """The incident and unit a link names once that unit cleared it (cleared, or closed since)."""
+    found = _linked(token)
+    if found is None or IncidentStatus(found[0].status) not in AFTER_CLEAR:
+        return None
+    return found
 
 
 def _closed() -> Any:
@@ -90,22 +110,32 @@ def field_index() -> Any:
     return render_template("notifications/field_index.html", unit=unit, incident=incident, link=link)
 
 
+def _audit_view(incident: Any, unit: Any, details: FieldDetails) -> None:
+    audit(session=db.session, user=None, action="field_view", record_type="incident", record_id=incident.id,
+          actor=_actor(unit).name)  # fmt: skip
+    if details.call_id is not None:  # the page shows the call's narrative and callback number
+        audit(session=db.session, user=None, action="field_view", record_type="call", record_id=details.call_id,
+              actor=_actor(unit).name, detail={"incident_id": incident.id})  # fmt: skip
+
+
 @bp.get("/field/<token>")
 def field_page(token: str) -> Any:
     found = field_incident(token)
     if found is None:
-        return _closed()
+        cleared = cleared_incident(token)
+        return _thank_you(token, *cleared) if cleared is not None else _closed()
     incident, unit = found
     current = IncidentStatus(incident.status)
     allowed = INCIDENT_TRANSITIONS[current]
-    audit(session=db.session, user=None, action="field_view", record_type="incident", record_id=incident.id,
-          actor=_actor(unit).name)  # fmt: skip
+    details = field_details(session=db.session, incident=incident, settings=deps.settings())
+    _audit_view(incident, unit, details)
     db.session.commit()
     return render_template(
         "notifications/field.html",
         token=token,
         incident=incident,
         unit=unit,
+        details=details,
         category=incident_category(incident),
         flags=list(incident.flags or []),
         callback=current_app.config.get("SMS_CALLBACK_NUMBER") or current_app.config.get("TWILIO_FROM_NUMBER") or "",
@@ -113,6 +143,20 @@ def field_page(token: str) -> Any:
         can_clear=IncidentStatus.CLEARED in allowed,
         can_decline=IncidentStatus.PENDING in allowed,
         outcomes=sorted(outcome.value for outcome in outcomes_for(current)),
+    )
+
+
+def _thank_you(token: str, incident: Any, unit: Any) -> Any:
+    """After the team cleared: thanks, and the outcome form until the outcome is recorded."""
+    audit(session=db.session, user=None, action="field_view", record_type="incident", record_id=incident.id,
+          actor=_actor(unit).name)  # fmt: skip
+    db.session.commit()
+    return render_template(
+        "notifications/field_done.html",
+        token=token,
+        incident=incident,
+        unit=unit,
+        outcomes=outcomes_after_clear(session=db.session, incident=incident) if incident.outcome is None else [],
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
+from notifications.content import count_segments
 from notifications.models import OutboundMessage
 from tests.support.dispatch_factories import CHURCH_ST, NEAR, make_placed_unit
 from tests.support.triage_factories import SAFETY_NO, answers, call_body
@@ -17,9 +18,10 @@ CSSRS = {"id": "cssrs_screener_recent", "version": 1}
 ASQ_NEGATIVE = {"asq_1": "no", "asq_2": "no", "asq_3": "no", "asq_4": "no", **SAFETY_NO}
 
 
-def dispatch_text(app, api, questionnaire, answer_set) -> str:
+def dispatch_text(app, api, questionnaire, answer_set, **fields) -> str:
     """POST the call, assign a unit to its incident, and return the text queued for the unit."""
-    body = call_body(answer_set, questionnaire=questionnaire, location={"lat": CHURCH_ST[0], "lon": CHURCH_ST[1]})
+    location = {"lat": CHURCH_ST[0], "lon": CHURCH_ST[1]}
+    body = call_body(answer_set, questionnaire=questionnaire, location=location, **fields)
     call = api.as_role("operator").post("/api/v1/calls", json=body)
     assert call.status_code == 201, call.get_json()
     incident_id = call.get_json()["incident_id"]
@@ -78,3 +80,14 @@ def test_the_operator_sees_the_concern_the_team_will_be_texted(api):
     evaluated = api.as_role("operator").post("/api/v1/triage/evaluate", json=body)
     assert evaluated.status_code == 200, evaluated.get_json()
     assert evaluated.get_json()["concern"] == "suicidal ideation"
+
+
+def test_a_spanish_speaking_teenager_is_named_youth_and_spanish_and_nothing_more(app, api):
+    teen = answers(cssrs_1="yes", needs_in_person="yes", youth="yes", language="es")
+    caller = {"phone": "+18025550199", "name": "Ana Rivera", "relation": "self"}
+    text = dispatch_text(app, api, CSSRS, teen, caller=caller, narrative="Ana, 15, says school is unbearable")
+
+    assert text.splitlines()[1] == "Needs: youth, Spanish", text
+    for private in ("Rivera", "+18025550199", "unbearable"):
+        assert private not in text
+    assert count_segments(text).segments <= 2 and count_segments(text).encoding == "GSM-7"

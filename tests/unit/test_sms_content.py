@@ -9,7 +9,9 @@ import pytest
 from notifications.content import (
     MAX_SEGMENTS,
     DispatchPage,
+    compact_address,
     compose_checkin_request,
+    compose_clear_without_outcome,
     compose_codes_help,
     compose_dispatch,
     compose_not_registered,
@@ -19,6 +21,8 @@ from notifications.content import (
     compose_status_answer,
     count_segments,
     dispatch_category,
+    dispatch_needs,
+    language_name,
     street_only,
     to_gsm7,
 )
@@ -103,6 +107,104 @@ def test_the_dispatch_text_says_what_a_team_needs() -> None:
     assert count_segments(text).segments <= MAX_SEGMENTS
 
 
+# A real field link: https + a county's host + /field/ + the signed token of incident 123456, unit 1234.
+REAL_LINK = "https://crisis.burlingtonvt.gov/field/eyJpIjoxMjM0NTYsInUiOjEyMzR9.aw7YrQ.r-hG7yo8h4JDUIfXILOyLbU_IBI"
+# The longest address label of data/addresses, the longest category dispatch_category writes.
+LONGEST_REALISTIC = DispatchPage(
+    incident_number="I-2026-123456",
+    priority="emergent",
+    address="352 1/2 South Winooski Avenue, Burlington, VT 05401",
+    category="suicidal ideation, weapon status unknown - police co-response",
+    callback="+18025550100",
+    link=REAL_LINK,
+    needs=("youth", "Spanish"),
+)
+
+
+def test_the_needs_that_change_how_the_team_arrives_are_in_the_text() -> None:
+    page = dataclasses.replace(PAGE, needs=dispatch_needs(youth=True, language="es"))
+
+    text = compose_dispatch(page)
+
+    assert text.splitlines()[:2] == ["DISPATCH C-2026-000123 EMERGENT", "Needs: youth, Spanish"]
+    assert count_segments(text).encoding == "GSM-7"
+
+
+def test_the_longest_realistic_dispatch_keeps_needs_address_and_category_in_two_segments() -> None:
+    for compose in (compose_dispatch, compose_repage):
+        text = compose(LONGEST_REALISTIC)
+
+        count = count_segments(text)
+        assert (count.encoding, count.segments) == ("GSM-7", 2), text
+        lines = text.splitlines()
+        assert lines[1:4] == [
+            "Needs: youth, Spanish",
+            "352 1/2 S Winooski Ave, Burlington",
+            "suicidal ideation, weapon status unknown - police co-response",
+        ]
+        assert lines[-1] == REAL_LINK
+        assert "+18025550100" in text and "Reply 1 ack" in text
+
+
+def test_a_longer_language_name_still_fits_and_keeps_the_street() -> None:
+    text = compose_dispatch(dataclasses.replace(LONGEST_REALISTIC, needs=("youth", "Haitian Creole")))
+
+    assert count_segments(text).segments == 2
+    assert "Needs: youth, Haitian Creole" in text.splitlines()
+    assert "352 1/2 S Winooski" in text and "weapon status unknown" in text
+
+
+def test_needs_survive_a_text_that_must_give_up_its_address_and_category() -> None:
+    page = dataclasses.replace(LONGEST_REALISTIC, address=LONG_ADDRESS * 2, link=REAL_LINK + "X" * 40)
+
+    text = compose_dispatch(page)
+
+    assert count_segments(text).segments <= MAX_SEGMENTS
+    assert "Needs: youth, Spanish" in text and text.endswith(page.link)
+
+
+@pytest.mark.parametrize(
+    ("address", "compact"),
+    [
+        ("352 1/2 South Winooski Avenue, Burlington, VT 05401", "352 1/2 S Winooski Ave, Burlington"),
+        ("375 North Avenue, Burlington, VT 05401", "375 North Ave, Burlington"),
+        ("12 Oak Street, South Burlington", "12 Oak St, South Burlington"),
+        ("Pearl Street & Church Street", "Pearl St & Church St"),
+        ("1200 Oak St, Eugene, OR 97402-1234", "1200 Oak St, Eugene"),
+    ],
+)
+def test_compact_address(address: str, compact: str) -> None:
+    assert compact_address(address) == compact
+
+
+@pytest.mark.parametrize(
+    ("youth", "language", "needs"),
+    [
+        (True, "es", ("youth", "Spanish")),
+        (False, "es", ("Spanish",)),
+        (True, None, ("youth",)),
+        (None, "en", ()),  # English changes nothing about how a team arrives
+        (False, " FR ", ("French",)),
+        (None, "xx", ("XX",)),  # a code with no name here is still named
+    ],
+)
+def test_dispatch_needs(youth: bool | None, language: str | None, needs: tuple[str, ...]) -> None:
+    assert dispatch_needs(youth=youth, language=language) == needs
+
+
+def test_language_names_are_english_and_gsm7() -> None:
+    assert language_name("es") == "Spanish"
+    assert all(count_segments(name).encoding == "GSM-7" for name in map(language_name, ("es", "zh", "ht", "vi")))
+
+
+def test_a_bare_clear_is_answered_with_the_link_to_record_the_outcome() -> None:
+    text = compose_clear_without_outcome(call_sign="MCT-3", incident_number="I-2026-123456", link=REAL_LINK)
+
+    assert text.startswith("MCT-3 cleared I-2026-123456.")
+    assert "Record the outcome" in text and text.endswith(REAL_LINK)
+    assert count_segments(text).segments <= MAX_SEGMENTS
+
+
 def test_the_apartment_is_left_out_of_the_sms() -> None:
     assert "4B" not in compose_dispatch(PAGE)
     assert street_only("12 Oak St, Unit 7") == "12 Oak St"
@@ -115,7 +217,7 @@ def test_a_long_address_is_shortened_to_fit_two_segments() -> None:
 
     assert count_segments(text).segments <= MAX_SEGMENTS
     address_line = text.splitlines()[1]
-    assert address_line.startswith("4417 North Willamette")
+    assert address_line.startswith("4417 N Willamette Blvd")  # USPS abbreviations first
     assert address_line.endswith("..")
     for kept in ("C-2026-000123", "EMERGENT", "no weapon reported", "Reply 1 ack", LINK):
         assert kept in text
@@ -159,7 +261,7 @@ def test_the_sms_carries_no_risk_level_diagnosis_or_substance_use() -> None:
 
 def test_a_dispatch_page_has_no_field_for_personal_details() -> None:
     fields = {field.name for field in dataclasses.fields(DispatchPage)}
-    assert fields == {"incident_number", "priority", "address", "category", "callback", "link"}
+    assert fields == {"incident_number", "priority", "address", "category", "callback", "link", "needs"}
 
 
 def test_a_field_cannot_add_lines_of_its_own() -> None:
