@@ -191,17 +191,17 @@ def test_leaving_with_a_call_half_taken_asks_first_and_an_empty_form_does_not(li
     start = page.locator("#answered").inner_text()
     page.locator("#caller-phone").fill("")
     page.keyboard.type("8025550180")
-    page.close(run_before_unload=True)
-    time.sleep(0.5)
+    with page.expect_event("dialog"):
+        page.close(run_before_unload=True)
+    expect(page.locator("#answered")).to_have_text(start)  # still here, the call as it was
     assert dialogs == ["beforeunload"]
     assert not page.is_closed()
-    expect(page.locator("#answered")).to_have_text(start)
 
     # After the save there is nothing to lose: the page goes without a question.
     page.keyboard.press("Control+Enter")
     expect(page.locator("#saved")).to_contain_text("saved")
-    page.close(run_before_unload=True)
-    time.sleep(0.5)
+    with page.expect_event("close"):
+        page.close(run_before_unload=True)
     assert dialogs == ["beforeunload"]
     assert page.is_closed()
 
