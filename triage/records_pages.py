@@ -24,20 +24,28 @@ records = Blueprint("call_records", __name__)
 
 # The search form's fields, as `GET /api/v1/calls` names them (CONTRACT "Calls (amended)").
 SEARCH_FIELDS = ("q", "phone", "from", "to", "risk_level", "disposition", "transfer")
-RISK_LEVELS = ("high", "moderate", "low", "none", "incomplete")
+# The choices of the form's lists: (value, words).
+RISK_LEVELS = tuple((level, level) for level in ("high", "moderate", "low", "none", "incomplete"))
 DISPOSITIONS = (
     ("phone", "phone"),
     ("mobile_team", "mobile team"),
     ("co_response", "co-response"),
     ("emergency_911", "911"),
 )
+TRANSFERS = (("pending", "not yet recorded"),)
 
 
 @records.get("/calls")
 @roles_required(*STAFF)
 def search() -> Any:
     given = {name: request.args.get(name, "") for name in SEARCH_FIELDS}
-    return render_template("triage/calls_search.html", given=given, risk_levels=RISK_LEVELS, dispositions=DISPOSITIONS)
+    return render_template(
+        "triage/calls_search.html",
+        given=given,
+        risk_levels=RISK_LEVELS,
+        dispositions=DISPOSITIONS,
+        transfers=TRANSFERS,
+    )
 
 
 @records.get("/calls/<int:call_id>")
