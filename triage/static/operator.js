@@ -756,7 +756,8 @@ function showHistory(history) {
   body.textContent = "";
   recentCalls.forEach(function (call) {
     var row = el("tr", { "class": "disposition-" + call.disposition });
-    row.appendChild(el("td", {}, [call.number]));
+    // The earlier call's page opens in a tab of its own: the call being taken stays as it is.
+    row.appendChild(el("td", {}, [el("a", { href: "/calls/" + call.id, target: "_blank", rel: "noopener", text: call.number })]));
     row.appendChild(el("td", {}, [shortDate(call.received_at) + " " + clockTime(call.received_at).slice(0, 5)]));
     row.appendChild(el("td", {}, [words(call.risk_level)]));
     row.appendChild(el("td", {}, [words(call.disposition)]));
