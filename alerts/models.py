@@ -21,6 +21,7 @@ ALERT_KINDS = frozenset(
         "sms_failed",
         "followup_overdue",
         "position_stale",
+        "outcome_missing",
     }
 )
 SEVERITIES = ("info", "warning", "critical")

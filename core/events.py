@@ -26,9 +26,13 @@ EVENT_TYPES = frozenset(
         "message.updated",
         "alert.raised",
         "alert.cleared",
+        "note.added",
     }
 )
 NOTIFY_CHANNEL = "crisis_events"
+# What a field user's screens do not receive when FIELD_SEES_NARRATIVE=0: the call's narrative and
+# the callback number, in an incident (or an event that nests one under "incident").
+FIELD_HIDDEN = ("caller_phone", "narrative")
 
 # Set after a commit that wrote events; the relay in this process waits on it.
 events_committed = threading.Event()
@@ -41,6 +45,21 @@ def record_event(*, session: Any, type: str, data: dict[str, Any], unit_id: int 
     session.add(row)
     session.info["events_written"] = True
     return row
+
+
+def for_field(data: dict[str, Any]) -> dict[str, Any]:
+    """An event's data as a field user receives it under FIELD_SEES_NARRATIVE=0."""
+    if isinstance(data.get("incident"), dict):
+        return {**data, "incident": for_field(data["incident"])}
+    if any(key in data for key in FIELD_HIDDEN):
+        return {**data, **dict.fromkeys(FIELD_HIDDEN)}
+    return data
+
+
+def payload_for_field(payload: dict[str, Any]) -> dict[str, Any]:
+    """An event payload ({"seq","type","at","data"}) as a field user receives it (see for_field)."""
+    data = payload.get("data")
+    return {**payload, "data": for_field(data)} if isinstance(data, dict) else payload
 
 
 @sa_event.listens_for(Session, "before_commit")

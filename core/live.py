@@ -23,6 +23,7 @@ from core.audit import audit
 from core.auth import ANY_ROLE, check_roles, user_for_token
 from core.db import utcnow
 from core.errors import DomainError
+from core.events import payload_for_field
 from core.extensions import db, socketio
 from core.models import Event, User
 from core.relay import STAFF_ROOM, event_payload, published_seq, unit_room
@@ -121,9 +122,10 @@ def replay(user: User, since: int) -> None:
             sa.select(Event).where(Event.seq > since, Event.seq <= limit).order_by(Event.seq).limit(REPLAY_MAX + 1)
         ).all()
         session.commit()
+        redact = not deps.settings().field_sees_narrative and not unit_scope(user).everything
         for row in rows:
             if visible_to(user, row):
-                emit("event", event_payload(row))
+                emit("event", payload_for_field(event_payload(row)) if redact else event_payload(row))
 
 
 @socketio.on("connect", namespace=NAMESPACE)

@@ -33,7 +33,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from core.db import utcnow
-from core.events import NOTIFY_CHANNEL, events_committed
+from core.deps import settings_of
+from core.events import NOTIFY_CHANNEL, events_committed, payload_for_field
 from core.extensions import db, socketio
 from core.models import Event, RelayState
 
@@ -223,12 +224,14 @@ class EventRelay:
         if not rows:
             return 0
         sent = 0
+        field_sees_narrative = settings_of(self.app).field_sees_narrative
         try:
             for row in rows:
                 payload = event_payload(row)
                 self.broadcast("event", payload, room=STAFF_ROOM)
                 if row.unit_id is not None:
-                    self.broadcast("event", payload, room=unit_room(row.unit_id))
+                    unit_payload = payload if field_sees_narrative else payload_for_field(payload)
+                    self.broadcast("event", unit_payload, room=unit_room(row.unit_id))
                 sent += 1
         finally:  # record what the broker took, even when a later one failed
             if sent:

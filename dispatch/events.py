@@ -8,6 +8,7 @@ timers/handlers.py (acknowledgement, check-in, pending-SLA, follow-up and positi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from core.actors import Actor
 from core.bus import DomainEvent
@@ -42,6 +43,15 @@ class IncidentMoved(DomainEvent):
     unit: Unit | None
     from_status: IncidentStatus
     to_status: IncidentStatus
+    by: Actor
+    at: datetime | None = None  # when the move happened (a backdated move: earlier than now)
+
+
+@dataclass(frozen=True)
+class OutcomeRecorded(DomainEvent):
+    """The outcome of an incident cleared without one was recorded afterwards."""
+
+    incident: Incident
     by: Actor
 
 

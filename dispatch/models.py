@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+import triage.models  # noqa: F401  (Incident.call names its class)
 from core.db import UtcDateTime, utcnow
 from core.extensions import db
 from dispatch.states import IncidentStatus, UnitStatus
+
+if TYPE_CHECKING:
+    from triage.models import Call
 
 
 class Unit(db.Model):  # type: ignore[name-defined,misc]
@@ -88,6 +92,9 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     facility_id: Mapped[int | None] = mapped_column(sa.ForeignKey("facilities.id"), nullable=True, index=True)
     # The service area (geo.areas) holding the incident's location; None: outside every area.
     area: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+
+    # The call it answers: its callback number and narrative are part of every incident answer.
+    call: Mapped[Call | None] = relationship("Call", viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -14,13 +14,15 @@ Rules (DESIGN.md "Dispatch"):
    units returned.
 5. Order: by ETA, then fit, then fairness, with ETA *windows* because an ETA is an estimate with
    minutes of error. Repeatedly, among the units left:
-   - take every unit whose ETA is within ``fit_window_s`` (60 s) of the fastest one left;
+   - take every unit whose ETA is within ``fit_window_s`` of the fastest one left: the fit band
+     of the incident's priority (DOMAIN "Fit and the ETA band": 5 min for emergent, 15 for
+     urgent, 30 for routine; settings FIT_BAND_*, see :func:`fit_band_s`);
    - keep those with the best fit: a language match first (a team that cannot talk with the
      person cannot help them), then youth training when the person is under 18;
    - among those, units within ``fairness_window_s`` (30 s) of the fastest of them are ties,
      and the one longest since its last dispatch (never dispatched first) goes next.
-   So a unit is never placed ahead of one more than 90 s faster, a language match wins a
-   near-tie, and fairness only separates units whose ETAs are practically equal.
+   So fit moves a unit ahead of faster ones only within the band (the reasons say so), and
+   fairness only separates units whose ETAs are practically equal.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from dispatch.states import UnitStatus, is_dispatchable
 from geo.travel import (
@@ -49,12 +52,41 @@ DEFAULT_ESTIMATOR = StraightLineRouter()
 _RAD = math.pi / 180.0
 
 
+# DOMAIN "Fit and the ETA band": the defaults of FIT_BAND_EMERGENT_S / _URGENT_S / _ROUTINE_S.
+FIT_BANDS_S: dict[str, int] = {"emergent": 300, "urgent": 900, "routine": 1800}
+
+
+class FitBands(Protocol):
+    """The settings that hold the bands (config.Settings)."""
+
+    @property
+    def fit_band_emergent_s(self) -> int: ...
+    @property
+    def fit_band_urgent_s(self) -> int: ...
+    @property
+    def fit_band_routine_s(self) -> int: ...
+
+
+def fit_band_s(priority: str | None, settings: FitBands | None = None) -> float:
+    """How far behind the fastest unit fit may still move a unit up, for this priority; an
+    incident with no priority gets the narrowest band (emergent's)."""
+    bands = dict(FIT_BANDS_S)
+    if settings is not None:
+        bands = {
+            "emergent": settings.fit_band_emergent_s,
+            "urgent": settings.fit_band_urgent_s,
+            "routine": settings.fit_band_routine_s,
+        }
+    return float(bands.get(priority or "emergent", bands["emergent"]))
+
+
 @dataclass(frozen=True, slots=True)
 class IncidentSite:
     lat: float
     lon: float
     needs_language: str | None = None  # ISO 639-1 code, e.g. "es"
     needs_youth: bool | None = None  # the person is under 18
+    priority: str | None = None  # emergent | urgent | routine: picks the fit band
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,22 +277,28 @@ def _order(entries: list[_Entry], limit: int, fit_window_s: float, fairness_wind
         ties = [e for e in fitting if e.eta <= fitting[0].eta + fairness_window_s]
         chosen = min(ties, key=lambda e: (e.idle_since, e.eta, e.unit.call_sign))
         if chosen is not fastest:
-            chosen.notes.append(_promotion(chosen, fastest))
+            chosen.notes.append(_promotion(chosen, fastest, fit_window_s))
         remaining.remove(chosen)
         ordered.append(chosen)
     return ordered
 
 
-def _promotion(chosen: _Entry, passed: _Entry) -> str:
+def _promotion(chosen: _Entry, passed: _Entry, fit_window_s: float) -> str:
     """Why ``chosen`` goes before the faster unit ``passed`` (remaining units are ETA-sorted)."""
+    band = f" (within the {_minutes(fit_window_s)} fit band)" if fit_window_s >= 60 else ""
     if chosen.fit[0] > passed.fit[0]:
-        why = "language fit"
+        why = f"language fit{band}"
     elif chosen.fit > passed.fit:
-        why = "youth training"
+        why = f"youth training{band}"
     else:
         why = "longer since last dispatch"
     gap = round(chosen.eta - passed.eta)
-    ahead = f"{gap} s faster" if gap >= 1 else "same ETA"
+    if gap >= 90:
+        ahead = f"{round(gap / 60)} min faster"
+    elif gap >= 1:
+        ahead = f"{gap} s faster"
+    else:
+        ahead = "same ETA"
     return f"ranked ahead of {passed.unit.call_sign} ({ahead}) for {why}"
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 from core.api import ApiModel, ListQuery
+from core.roles import Member, sees_every_unit
 from core.schemas import ID_MAX, ID_MIN, ErrorRead, ReadModel, Timestamp
-from dispatch.models import Assignment, Incident, Unit
+from dispatch.models import Assignment, Incident, IncidentNote, Unit
 from dispatch.recommend import Recommendation
 from dispatch.states import UnitStatus, availability_of
 
@@ -57,20 +59,46 @@ class IncidentsQuery(ListQuery):
     status: str | None = Field(default=None, max_length=200, description="comma-separated statuses")
 
 
+# When a move really happened (made by radio, entered later): with its offset; not in the future,
+# not before the incident's previous milestone (dispatch.service.check_move_time).
+MovedAt = Field(default=None, description="when the move happened (ISO 8601 with offset); default: now")
+
+
+class IncidentRecordQuery(ListQuery):
+    """An incident's notes or timeline: oldest first, the first `limit` (CONTRACT "Lists": 50 by
+    default; a screen that shows a whole night asks for up to 500)."""
+
+
 class IncidentStatusIn(ApiModel):
     status: str = Field(max_length=20)
     outcome: str | None = Field(default=None, max_length=40)
     police_present: bool | None = None
     note: str | None = Field(default=None, max_length=2000)
+    facility_id: int | None = Field(default=None, ge=ID_MIN, le=ID_MAX, description="required with transporting")
+    at: AwareDatetime | None = MovedAt
 
 
 class CancelIn(ApiModel):
     reason: str = Field(max_length=2000)
 
 
+class RequeueIn(ApiModel):
+    reason: str = Field(max_length=2000)
+
+
+class OutcomeIn(ApiModel):
+    outcome: str = Field(max_length=40)
+    police_present: bool
+
+
+class NoteIn(ApiModel):
+    text: str = Field(max_length=4000)
+
+
 class AssignIn(ApiModel):
     unit_id: int = Field(ge=ID_MIN, le=ID_MAX)
     reason: str | None = Field(default=None, max_length=2000)
+    at: AwareDatetime | None = MovedAt
 
 
 class IncidentLocationIn(ApiModel):
@@ -123,12 +151,21 @@ class IncidentRead(ReadModel):
     timestamps: IncidentTimestampsRead
     outcome: str | None
     police_present: bool | None
+    outcome_recorded_at: Timestamp | None
+    facility_id: int | None
+    area: str | None
     cancel_reason: str | None
+    # From the call: the callback number (E.164) and what the operator learned. Null for a field
+    # user when FIELD_SEES_NARRATIVE=0 (see `for_field`).
+    caller_phone: str | None
+    narrative: str | None
     version: int
 
     @classmethod
-    def of(cls, incident: Incident) -> IncidentRead:
-        """The incident's columns, with location, needs and timestamps each read as one group."""
+    def of(cls, incident: Incident, *, field_view: bool = False) -> IncidentRead:
+        """The incident's columns, with location, needs and timestamps each read as one group;
+        `field_view`: a field user's answer under FIELD_SEES_NARRATIVE=0 (no narrative, no phone)."""
+        call = incident.call
         return cls.model_validate(
             {
                 **{name: getattr(incident, name) for name in _FLAT_INCIDENT_FIELDS},
@@ -136,13 +173,22 @@ class IncidentRead(ReadModel):
                 "location": IncidentLocationRead.model_validate(incident),
                 "needs": NeedsRead.model_validate(incident),
                 "timestamps": IncidentTimestampsRead.model_validate(incident),
+                "caller_phone": None if call is None or field_view else call.caller_phone,
+                "narrative": None if call is None or field_view else call.narrative,
             }
         )
 
 
 _FLAT_INCIDENT_FIELDS = tuple(
-    name for name in IncidentRead.model_fields if name not in {"flags", "location", "needs", "timestamps"}
+    name
+    for name in IncidentRead.model_fields
+    if name not in {"flags", "location", "needs", "timestamps", "caller_phone", "narrative"}
 )
+
+
+def hides_narrative(user: Member, *, field_sees_narrative: bool) -> bool:
+    """Whether this user's answers leave out the narrative and the callback number."""
+    return not field_sees_narrative and not sees_every_unit(user)
 
 
 class HomeRead(ReadModel):
@@ -254,3 +300,38 @@ class AssignConflictRead(ErrorRead):
     """409 on assign: the error, and the recommendations as they are now (null: none to give)."""
 
     recommendations: RecommendationsRead | None
+
+
+class NoteAuthorRead(BaseModel):
+    id: int | None
+    username: str
+
+
+class NoteRead(BaseModel):
+    """`POST/GET /incidents/<id>/notes`: one note, and who wrote it when."""
+
+    id: int
+    incident_id: int
+    text: str
+    by: NoteAuthorRead
+    at: Timestamp
+
+    @classmethod
+    def of(cls, note: IncidentNote) -> NoteRead:
+        return cls(
+            id=note.id,
+            incident_id=note.incident_id,
+            text=note.text,
+            by=NoteAuthorRead(id=note.user_id, username=note.actor),
+            at=note.at,
+        )
+
+
+class TimelineEntryRead(BaseModel):
+    """One thing that happened to an incident or its call (GET /incidents/<id>/timeline)."""
+
+    at: Timestamp
+    kind: str = Field(description="call|triage|amendment|status|assignment|note|message|alert|transfer|outcome")
+    by: NoteAuthorRead | None
+    text: str
+    data: dict[str, Any]

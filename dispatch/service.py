@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from config import Settings
@@ -24,10 +25,18 @@ from core.events import record_event
 from core.models import User
 from core.numbers import next_number
 from core.roles import TEAM_MOVES, unit_scope
-from dispatch.events import IncidentMoved, IncidentOpened, UnitAssigned
+from dispatch.events import IncidentMoved, IncidentOpened, OutcomeRecorded, UnitAssigned
 from dispatch.models import Assignment, Incident, IncidentMove, Unit
-from dispatch.recommend import DEFAULT_ESTIMATOR, IncidentSite, Recommendation, UnitCandidate, origin_of, recommend
-from dispatch.schemas import AssignmentEventRead, IncidentRead, UnitRead
+from dispatch.recommend import (
+    DEFAULT_ESTIMATOR,
+    IncidentSite,
+    Recommendation,
+    UnitCandidate,
+    fit_band_s,
+    origin_of,
+    recommend,
+)
+from dispatch.schemas import AssignmentEventRead, IncidentRead, UnitRead, hides_narrative
 from dispatch.states import (
     OPEN_STATUSES,
     IllegalTransition,
@@ -39,6 +48,8 @@ from dispatch.states import (
     unit_follows,
 )
 from dispatch.units import get_unit, move_unit_status
+from facilities.models import Facility
+from geo.areas import NO_AREAS, ServiceAreas
 from geo.osrm import OsrmRouter
 from geo.service import Locator
 from geo.travel import BoundingBox, Router, bounding_box, haversine_m
@@ -60,8 +71,9 @@ STAMPS = {
 }
 RANK_DEPTH = 50  # how deep the ranking is searched for the rank of a chosen unit
 REFINE_TOP = 5  # units re-timed by the router (OSRM) after the straight-line ranking
-FIT_WINDOW_S = 60.0  # dispatch.recommend's windows, passed explicitly so the SQL box agrees
-FAIRNESS_WINDOW_S = 30.0
+FAIRNESS_WINDOW_S = 30.0  # dispatch.recommend's window, passed explicitly so the SQL box agrees
+OUTCOME_MISSING = "outcome_missing"  # the flag of an incident cleared without an outcome
+CLOCK_SKEW_S = 5  # a move's `at` this far ahead of our clock is taken as now, not as the future
 FIRST_BOX_M = 10_000.0
 LAST_BOX_M = 1_000_000.0  # beyond this, read every available unit
 
@@ -69,6 +81,11 @@ LAST_BOX_M = 1_000_000.0  # beyond this, read every available unit
 class LocationRequired(DomainError):
     status = 409
     code = "location_required"
+
+
+def _incident_data(incident: Incident) -> dict[str, Any]:
+    """An incident as live events carry it (the relay redacts it for field users when asked)."""
+    return IncidentRead.of(incident).model_dump(mode="json")
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -84,7 +101,12 @@ def get_incident(*, session: Any, incident_id: int) -> Incident:
 def list_incidents(
     *, session: Any, statuses: list[str] | None = None, unit_id: int | None = None, limit: int = 50
 ) -> list[Incident]:
-    statement = sa.select(Incident).order_by(Incident.created_at.desc(), Incident.id.desc()).limit(limit)
+    statement = (
+        sa.select(Incident)
+        .options(selectinload(Incident.call))
+        .order_by(Incident.created_at.desc(), Incident.id.desc())
+        .limit(limit)
+    )
     if statuses:
         statement = statement.where(Incident.status.in_(statuses))
     if unit_id is not None:
@@ -101,7 +123,8 @@ def incidents_snapshot(session: Any, user: User, settings: Settings) -> list[dic
         if scope.nothing
         else list_incidents(session=session, statuses=open_statuses, unit_id=scope.unit_id, limit=500)
     )
-    return [IncidentRead.of(i).model_dump(mode="json") for i in rows]
+    field_view = hides_narrative(user, field_sees_narrative=settings.field_sees_narrative)
+    return [IncidentRead.of(i, field_view=field_view).model_dump(mode="json") for i in rows]
 
 
 # --- opening -----------------------------------------------------------------------------------
@@ -133,8 +156,11 @@ def _category(call: Any, triage: dict[str, Any]) -> str | None:
     return minimum_category(text)[:120] or None
 
 
-def open_incident_for_call(*, session: Any, call: Any, by: Actor, bus: MessageBus) -> Incident:
-    """A pending incident for a call that needs a team; the call's own incident if it has one."""
+def open_incident_for_call(
+    *, session: Any, call: Any, by: Actor, bus: MessageBus, areas: ServiceAreas = NO_AREAS
+) -> Incident:
+    """A pending incident for a call that needs a team; the call's own incident if it has one.
+    `areas`: the service areas (core.ports.Ports.areas) that name the incident's `area`."""
     existing = session.scalars(sa.select(Incident).where(Incident.call_id == call.id)).first()
     if existing is not None:
         return existing  # type: ignore[no-any-return]
@@ -159,12 +185,13 @@ def open_incident_for_call(*, session: Any, call: Any, by: Actor, bus: MessageBu
         needs_youth=youth if isinstance(youth, bool) else None,
         needs_language=language,
         flags=[str(f) for f in triage.get("flags") or []],
+        area=areas.area_of(call.lat, call.lon) if call.location_resolved else None,
         created_at=at,
     )
     session.add(incident)
     session.flush()
     _stamp_move(session, incident, None, _I.PENDING, by, note=f"from call {call.number}")
-    record_event(session=session, type="incident.created", data=IncidentRead.of(incident).model_dump(mode="json"))
+    record_event(session=session, type="incident.created", data=_incident_data(incident))
     audit_as(
         session=session,
         by=by,
@@ -193,6 +220,7 @@ def set_incident_location(
     lon: float | None,
     by: Actor,
     locator: Locator,
+    areas: ServiceAreas = NO_AREAS,
 ) -> Incident:
     """Resolve an incident's location from an address search or a point picked on the map.
 
@@ -214,11 +242,12 @@ def set_incident_location(
     incident.lat, incident.lon = found.lat, found.lon
     incident.location_source = found.source
     incident.location_resolved = True
+    incident.area = areas.area_of(found.lat, found.lon)
     _flush(session, incident)
     record_event(
         session=session,
         type="incident.updated",
-        data=IncidentRead.of(incident).model_dump(mode="json"),
+        data=_incident_data(incident),
         unit_id=incident.unit_id,
     )
     audit_as(
@@ -264,8 +293,10 @@ def _flush(session: Any, incident: Incident) -> None:
         raise Conflict(f"Incident {incident.number} changed meanwhile; look again and retry.") from None
 
 
-def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str, stale_s: int) -> Unit | None:
-    """Free the incident's unit (available, no incident) and end its assignment."""
+def _release_unit(
+    session: Any, incident: Incident, by: Actor, end_reason: str, stale_s: int, at: datetime | None = None
+) -> Unit | None:
+    """Free the incident's unit (available, no incident) and end its assignment (at `at`)."""
     if incident.unit_id is None:
         return None
     unit = get_unit(session=session, unit_id=incident.unit_id)
@@ -282,19 +313,26 @@ def _release_unit(session: Any, incident: Incident, by: Actor, end_reason: str, 
     session.execute(
         sa.update(Assignment)
         .where(Assignment.incident_id == incident.id, Assignment.ended_at.is_(None))
-        .values(ended_at=clock_now(), end_reason=end_reason[:40])
+        .values(ended_at=at or clock_now(), end_reason=end_reason[:40])
         .execution_options(synchronize_session=False)
     )
     return unit
 
 
 def _after_move(
-    session: Any, incident: Incident, old: IncidentStatus, unit: Unit | None, by: Actor, bus: MessageBus
+    session: Any,
+    incident: Incident,
+    old: IncidentStatus,
+    unit: Unit | None,
+    by: Actor,
+    bus: MessageBus,
+    at: datetime | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     record_event(
         session=session,
         type="incident.updated",
-        data=IncidentRead.of(incident).model_dump(mode="json"),
+        data=_incident_data(incident),
         unit_id=incident.unit_id,
     )
     audit_as(
@@ -303,12 +341,62 @@ def _after_move(
         action="incident.status",
         record_type="incident",
         record_id=incident.id,
-        detail={"from": old.value, "to": incident.status},
+        detail={"from": old.value, "to": incident.status, **_when(at), **(detail or {})},
     )
     bus.publish(
-        IncidentMoved(incident=incident, unit=unit, from_status=old, to_status=_I(incident.status), by=by),
+        IncidentMoved(incident=incident, unit=unit, from_status=old, to_status=_I(incident.status), by=by, at=at),
         session=session,
     )
+
+
+def _when(at: datetime | None) -> dict[str, str]:
+    """The audit detail of a backdated move: when it happened (the audit row itself says when it
+    was entered, and by whom)."""
+    return {"at": at.isoformat()} if at is not None else {}
+
+
+def previous_milestone(session: Any, incident: Incident) -> tuple[datetime | None, str]:
+    """The earliest a move of this incident may be stamped, and what it is: its last move, or,
+    before its first dispatch, when the call was received (CONTRACT "Incidents (amended)")."""
+    latest: datetime | None = session.scalar(
+        sa.select(sa.func.max(IncidentMove.at)).where(
+            IncidentMove.incident_id == incident.id, IncidentMove.from_status.is_not(None)
+        )
+    )
+    if latest is not None:
+        return latest, "the incident's previous move"
+    received = incident.call.received_at if incident.call is not None else None
+    return received or incident.created_at, "the call was received"
+
+
+def check_move_time(session: Any, incident: Incident, at: datetime | None, *, now: datetime) -> datetime | None:
+    """`at` of a move entered after the fact: not in the future, not before the previous
+    milestone (422 on `at`). None (no `at` given): the move happens now."""
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise DomainError("Give the time with its offset.", fields={"at": "needs a UTC offset"})
+    if at > now + timedelta(seconds=CLOCK_SKEW_S):
+        raise DomainError("A move cannot be stamped in the future.", fields={"at": "in the future"})
+    at = min(at, now)
+    floor, what = previous_milestone(session, incident)
+    if floor is not None and at < floor:
+        raise DomainError(
+            f"{incident.number}: the time given is before {what} ({floor.isoformat()}).",
+            fields={"at": f"before {floor.isoformat()}"},
+        )
+    return at
+
+
+def _facility_for_transport(session: Any, facility_id: int | None) -> Facility:
+    if facility_id is None:
+        raise DomainError(
+            "Name the destination of the transport.", fields={"facility_id": "required with transporting"}
+        )
+    facility = session.get(Facility, facility_id)
+    if facility is None or not facility.active:
+        raise NotFound(f"No active facility {facility_id}.", fields={"facility_id": "unknown facility"})
+    return facility  # type: ignore[no-any-return]
 
 
 def incident_can_follow(*, session: Any, incident_id: int, unit_status: UnitStatus) -> bool:
@@ -332,6 +420,8 @@ def move_incident(
     note: str | None = None,
     bus: MessageBus,
     dispatcher: bool = False,
+    at: datetime | None = None,
+    facility_id: int | None = None,
 ) -> Incident:
     """One lifecycle move (DOMAIN.md); the unit follows. Illegal moves raise Conflict (409).
 
@@ -341,8 +431,10 @@ def move_incident(
     (core.roles.TEAM_MOVES), and any other raises Forbidden (403). A team's decline is
     `return_to_queue`, called for what it is.
 
-    Clearing needs an outcome when a person clears; a clear from the team's SMS (a system actor)
-    may come without one, and the dispatcher records it afterwards.
+    Clearing may come without an outcome (the team's SMS `4`, a radio call): the incident is
+    flagged `outcome_missing` and the outcome is recorded afterwards (`record_outcome`).
+    `transporting` names its destination (`facility_id`). `at`: when the move really happened
+    (check_move_time); the move and its timestamp carry it, the audit entry says who entered it.
     """
     incident = get_incident(session=session, incident_id=incident_id)
     try:
@@ -367,32 +459,25 @@ def move_incident(
         incident_transition(old, target)
     except IllegalTransition as error:
         raise Conflict(f"Incident {incident.number}: {error}.", code="illegal_transition") from None
+    if facility_id is not None and target is not _I.TRANSPORTING:
+        raise DomainError("A destination is named when the transport starts.", fields={"facility_id": "not now"})
+    now = clock_now()
+    at = check_move_time(session, incident, at, now=now)
+    if target is _I.TRANSPORTING:
+        incident.facility_id = _facility_for_transport(session, facility_id).id
     if target is _I.CLEARED:
-        allowed = outcomes_for(old)
-        if outcome is None and by.user_id is not None:
-            raise DomainError(
-                "Record the outcome to clear the incident.",
-                fields={"outcome": f"required; one of {', '.join(sorted(allowed))}"},
-            )
-        if outcome is not None and outcome not in allowed:
-            raise DomainError(
-                f"{outcome!r} is not an outcome for an incident cleared from {old.value}.",
-                fields={"outcome": f"one of {', '.join(sorted(allowed))}"},
-            )
-        incident.outcome = outcome
-        if police_present is not None:
-            incident.police_present = police_present
+        _clear_outcome(incident, old, outcome, police_present, by, at or now)
     elif outcome is not None:
         raise DomainError("An outcome is recorded only when the incident clears.", fields={"outcome": "not now"})
     elif police_present is not None:
         incident.police_present = police_present
     incident.status = target.value
-    setattr(incident, STAMPS[target], clock_now())
-    _stamp_move(session, incident, old, target, by, note)
+    setattr(incident, STAMPS[target], at or now)
+    _stamp_move(session, incident, old, target, by, note, at=at)
     _flush(session, incident)
     unit = None
     if target in (_I.CLEARED, _I.CLOSED):
-        unit = _release_unit(session, incident, by, target.value, bus.settings.position_stale_s)
+        unit = _release_unit(session, incident, by, target.value, bus.settings.position_stale_s, at=at)
     elif incident.unit_id is not None:
         unit = get_unit(session=session, unit_id=incident.unit_id)
         follows = unit_follows(UnitStatus(unit.status), target)
@@ -405,7 +490,80 @@ def move_incident(
                 incident_id=incident.id,
                 stale_s=bus.settings.position_stale_s,
             )
-    _after_move(session, incident, old, unit, by, bus)
+    detail = {"facility_id": incident.facility_id} if target is _I.TRANSPORTING else None
+    _after_move(session, incident, old, unit, by, bus, at=at, detail=detail)
+    return incident
+
+
+def _clear_outcome(
+    incident: Incident,
+    old: IncidentStatus,
+    outcome: str | None,
+    police_present: bool | None,
+    by: Actor,
+    at: datetime,
+) -> None:
+    """The outcome given with a clear, or the `outcome_missing` flag when there is none."""
+    allowed = outcomes_for(old)
+    if outcome is not None and outcome not in allowed:
+        raise DomainError(
+            f"{outcome!r} is not an outcome for an incident cleared from {old.value}.",
+            fields={"outcome": f"one of {', '.join(sorted(allowed))}"},
+        )
+    if police_present is not None:
+        incident.police_present = police_present
+    if outcome is None:
+        incident.flags = [*(f for f in incident.flags or [] if f != OUTCOME_MISSING), OUTCOME_MISSING]
+        return
+    incident.outcome = outcome
+    incident.outcome_recorded_at = at
+    incident.outcome_by = by.user_id
+
+
+def cleared_from(session: Any, incident: Incident) -> IncidentStatus | None:
+    """The status the incident was in when it cleared (which outcomes make sense depends on it)."""
+    found = session.scalar(
+        sa.select(IncidentMove.from_status)
+        .where(IncidentMove.incident_id == incident.id, IncidentMove.to_status == _I.CLEARED.value)
+        .order_by(IncidentMove.id.desc())
+        .limit(1)
+    )
+    return _I(found) if found else None
+
+
+def record_outcome(
+    *, session: Any, incident_id: int, outcome: str, police_present: bool, by: Actor, bus: MessageBus
+) -> Incident:
+    """Complete an incident cleared without an outcome, once: 409 when it is not cleared or its
+    outcome is already recorded, 422 for an outcome that does not fit how it cleared."""
+    incident = get_incident(session=session, incident_id=incident_id)
+    if incident.status not in (_I.CLEARED.value, _I.CLOSED.value):
+        raise Conflict(f"Incident {incident.number} is {incident.status}: an outcome is recorded once it clears.")
+    if incident.outcome is not None:
+        raise Conflict(f"The outcome of {incident.number} is already recorded ({incident.outcome}).")
+    old = cleared_from(session, incident)
+    allowed = outcomes_for(old) if old is not None else frozenset()
+    if outcome not in allowed:
+        raise DomainError(
+            f"{outcome!r} is not an outcome for an incident cleared from {old.value if old else 'this state'}.",
+            fields={"outcome": f"one of {', '.join(sorted(allowed))}"},
+        )
+    incident.outcome = outcome
+    incident.police_present = police_present
+    incident.outcome_recorded_at = clock_now()
+    incident.outcome_by = by.user_id
+    incident.flags = [f for f in incident.flags or [] if f != OUTCOME_MISSING]
+    _flush(session, incident)
+    record_event(session=session, type="incident.updated", data=_incident_data(incident), unit_id=incident.unit_id)
+    audit_as(
+        session=session,
+        by=by,
+        action="incident.outcome",
+        record_type="incident",
+        record_id=incident.id,
+        detail={"outcome": outcome, "police_present": police_present},
+    )
+    bus.publish(OutcomeRecorded(incident=incident, by=by), session=session)
     return incident
 
 
@@ -441,7 +599,7 @@ def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor, b
         incident_transition(old, _I.PENDING)
     except IllegalTransition as error:
         raise Conflict(f"Incident {incident.number}: {error}.", code="illegal_transition") from None
-    unit = _release_unit(session, incident, by, "returned to queue", bus.settings.position_stale_s)
+    unit = _release_unit(session, incident, by, f"requeued: {reason}", bus.settings.position_stale_s)
     incident.status = _I.PENDING.value
     incident.unit_id = None
     incident.dispatched_at = incident.acknowledged_at = incident.en_route_at = None
@@ -452,7 +610,7 @@ def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor, b
         record_event(
             session=session,
             type="incident.updated",
-            data=IncidentRead.of(incident).model_dump(mode="json"),
+            data=_incident_data(incident),
             unit_id=unit.id,
         )
     return incident
@@ -512,7 +670,7 @@ def dispatchable_candidates(*, session: Any, box: BoundingBox | None = None) -> 
 
 
 def _candidates_near(
-    *, session: Any, site: IncidentSite, now: datetime, stale_s: int, need: int
+    *, session: Any, site: IncidentSite, now: datetime, stale_s: int, need: int, fit_window_s: float
 ) -> list[UnitCandidate]:
     """The units the ranking needs, read through a growing bounding box in SQL.
 
@@ -522,7 +680,7 @@ def _candidates_near(
     one a read of every unit would give.
     """
     estimator = DEFAULT_ESTIMATOR
-    extra_s = FIT_WINDOW_S + FAIRNESS_WINDOW_S
+    extra_s = fit_window_s + FAIRNESS_WINDOW_S
     radius = FIRST_BOX_M
     while radius <= LAST_BOX_M:
         units = dispatchable_candidates(session=session, box=bounding_box((site.lat, site.lon), radius))
@@ -549,7 +707,11 @@ def require_location(incident: Incident) -> IncidentSite:
             "on the map first."
         )
     return IncidentSite(
-        lat=incident.lat, lon=incident.lon, needs_language=incident.needs_language, needs_youth=incident.needs_youth
+        lat=incident.lat,
+        lon=incident.lon,
+        needs_language=incident.needs_language,
+        needs_youth=incident.needs_youth,
+        priority=incident.priority,
     )
 
 
@@ -562,14 +724,25 @@ class Shortlist:
     now: datetime
     stale_after_s: int
     limit: int
+    fit_window_s: float  # the ETA band within which fit decides (by priority, DOMAIN "Fit and the ETA band")
 
 
-def shortlist(*, session: Any, incident_id: int, now: datetime, stale_after_s: int, limit: int = 10) -> Shortlist:
-    """Read what ranking the incident's units needs (reads only; 409 without a location)."""
+def shortlist(
+    *,
+    session: Any,
+    incident_id: int,
+    now: datetime,
+    stale_after_s: int,
+    limit: int = 10,
+    settings: Settings | None = None,
+) -> Shortlist:
+    """Read what ranking the incident's units needs (reads only; 409 without a location).
+    `settings`: the FIT_BAND_* of the incident's priority (their defaults without)."""
     site = require_location(get_incident(session=session, incident_id=incident_id))
     need = max(limit, REFINE_TOP, 1)
-    units = _candidates_near(session=session, site=site, now=now, stale_s=stale_after_s, need=need)
-    return Shortlist(site=site, units=units, now=now, stale_after_s=stale_after_s, limit=limit)
+    band = fit_band_s(site.priority, settings)
+    units = _candidates_near(session=session, site=site, now=now, stale_s=stale_after_s, need=need, fit_window_s=band)
+    return Shortlist(site=site, units=units, now=now, stale_after_s=stale_after_s, limit=limit, fit_window_s=band)
 
 
 def rank(listed: Shortlist, *, router: Router) -> list[Recommendation]:
@@ -583,19 +756,33 @@ def rank(listed: Shortlist, *, router: Router) -> list[Recommendation]:
         router=router,
         limit=listed.limit,
         refine_top=REFINE_TOP,
-        fit_window_s=FIT_WINDOW_S,
+        fit_window_s=listed.fit_window_s,
         fairness_window_s=FAIRNESS_WINDOW_S,
         estimator=DEFAULT_ESTIMATOR,
     )
 
 
 def recommend_units(
-    *, session: Any, incident_id: int, router: Router, clock: Clock, stale_after_s: int, limit: int = 10
+    *,
+    session: Any,
+    incident_id: int,
+    router: Router,
+    clock: Clock,
+    stale_after_s: int,
+    limit: int = 10,
+    settings: Settings | None = None,
 ) -> list[Recommendation]:
     """Dispatchable units for the incident, best first, with ETA and reasons, in the caller's
     transaction (a timer handler's). The API reads the shortlist, ends its read transaction and
     ranks after (dispatch.views)."""
-    listed = shortlist(session=session, incident_id=incident_id, now=clock(), stale_after_s=stale_after_s, limit=limit)
+    listed = shortlist(
+        session=session,
+        incident_id=incident_id,
+        now=clock(),
+        stale_after_s=stale_after_s,
+        limit=limit,
+        settings=settings,
+    )
     return rank(listed, router=router)
 
 
@@ -643,6 +830,7 @@ def assign_unit(
     router: Router,
     clock: Clock,
     stale_after_s: int,
+    at: datetime | None = None,
 ) -> Assignment:
     """Send a unit: compare-and-set of unit (available -> dispatched) and incident (pending ->
     dispatched) in one transaction (`_take`). Of any number of concurrent tries for one unit, or
@@ -652,7 +840,10 @@ def assign_unit(
     service): the incident, the unit and the shortlist are read, that read transaction is ended
     (core.db.end_reads: call this with nothing written in the session), the shortlist is ranked,
     and the compare-and-set runs in a new transaction that the caller commits. What changed in
-    between is the compare-and-set's business: it is what decides, as before."""
+    between is the compare-and-set's business: it is what decides, as before.
+
+    `at`: when the unit was really sent (by radio, entered later); the incident, the assignment
+    and the unit are stamped with it, and the timers count from it (timers.handlers)."""
     incident = get_incident(session=session, incident_id=incident_id)
     unit = get_unit(session=session, unit_id=unit_id)
     reason = (reason or "").strip() or None
@@ -661,10 +852,16 @@ def assign_unit(
     if unit.status != UnitStatus.AVAILABLE.value or unit.incident_id is not None:
         raise Conflict(f"Unit {unit.call_sign} is no longer available (it is {unit.status}).")
     call_sign, number = unit.call_sign, incident.number
+    backdated = check_move_time(session, incident, at, now=clock())
     listed = None
     if incident.location_resolved and incident.lat is not None:
         listed = shortlist(
-            session=session, incident_id=incident_id, now=clock(), stale_after_s=stale_after_s, limit=RANK_DEPTH
+            session=session,
+            incident_id=incident_id,
+            now=clock(),
+            stale_after_s=stale_after_s,
+            limit=RANK_DEPTH,
+            settings=bus.settings,
         )
     end_reads(session)
     chosen_rank: int | None = None
@@ -676,7 +873,7 @@ def assign_unit(
     if chosen_rank != 1 and reason is None:
         why = "is not the first recommendation" if chosen_rank else "was not among the recommendations"
         raise DomainError(f"Unit {call_sign} {why}: give a reason.", fields={"reason": "required"})
-    at = clock()
+    at = backdated or clock()
     try:
         with session.begin_nested():
             _take(session, incident_id=incident_id, unit_id=unit_id, at=at, call_sign=call_sign, number=number)
@@ -700,7 +897,7 @@ def assign_unit(
     record_event(
         session=session,
         type="incident.updated",
-        data=IncidentRead.of(incident).model_dump(mode="json"),
+        data=_incident_data(incident),
         unit_id=unit_id,
     )
     record_event(
@@ -721,7 +918,7 @@ def assign_unit(
         action="incident.assign",
         record_type="incident",
         record_id=incident_id,
-        detail={"unit_id": unit_id, "rank": chosen_rank, "reason": reason},
+        detail={"unit_id": unit_id, "rank": chosen_rank, "reason": reason, **_when(backdated)},
     )
     bus.publish(UnitAssigned(incident=incident, unit=unit, assignment=assignment, by=by), session=session)
     return assignment

@@ -28,8 +28,8 @@ from core.roles import (
     may_report_for_unit,
     unit_scope,
 )
-from dispatch import service, unit_status, units
-from dispatch.models import Unit
+from dispatch import notes, service, timeline, unit_status, units
+from dispatch.models import Incident, Unit
 from dispatch.recommend import Recommendation
 from dispatch.schemas import (
     AssignConflictRead,
@@ -39,14 +39,21 @@ from dispatch.schemas import (
     CancelIn,
     IncidentLocationIn,
     IncidentRead,
+    IncidentRecordQuery,
     IncidentsQuery,
     IncidentStatusIn,
+    NoteIn,
+    NoteRead,
+    OutcomeIn,
     RecommendationsRead,
+    RequeueIn,
+    TimelineEntryRead,
     UnitIn,
     UnitLocationIn,
     UnitRead,
     UnitsQuery,
     UnitStatusIn,
+    hides_narrative,
 )
 from dispatch.states import IncidentStatus, UnitStatus
 
@@ -74,6 +81,13 @@ def _visible_incident(incident_id: int) -> Any:
     if not can_see_incident(current_user, incident):
         raise Forbidden("This incident is not assigned to your unit.")
     return incident
+
+
+def _incident_read(incident: Incident) -> IncidentRead:
+    """The incident as the signed-in user may read it (a field user under FIELD_SEES_NARRATIVE=0:
+    without the narrative and the callback number)."""
+    hide = hides_narrative(current_user, field_sees_narrative=deps.settings().field_sees_narrative)
+    return IncidentRead.of(incident, field_view=hide)
 
 
 def _unit_read(unit: Unit) -> UnitRead:
@@ -195,7 +209,7 @@ def list_incidents(*, query: IncidentsQuery) -> list[IncidentRead]:
         if scope.nothing
         else service.list_incidents(session=db.session, statuses=statuses, unit_id=scope.unit_id, limit=query.limit)
     )
-    body = [IncidentRead.of(i) for i in rows]
+    body = [_incident_read(i) for i in rows]
     # The list shows incident records (the place, the category): one audited view naming them.
     audit(
         session=db.session,
@@ -212,7 +226,7 @@ def list_incidents(*, query: IncidentsQuery) -> list[IncidentRead]:
 def get_incident(incident_id: int) -> IncidentRead:
     incident = _visible_incident(incident_id)
     audit(session=db.session, user=current_user, action="incident.view", record_type="incident", record_id=incident.id)
-    body = IncidentRead.of(incident)
+    body = _incident_read(incident)
     db.session.commit()
     return body
 
@@ -237,9 +251,12 @@ def move_incident(incident_id: int, *, body: IncidentStatusIn) -> IncidentRead:
         by=_actor(),
         bus=deps.bus(),
         dispatcher=may_make_dispatcher_moves(current_user),
+        at=body.at,
+        facility_id=body.facility_id,
     )
+    answer = _incident_read(incident)
     db.session.commit()
-    return IncidentRead.of(incident)
+    return answer
 
 
 @api.op(
@@ -254,8 +271,102 @@ def cancel_incident(incident_id: int, *, body: CancelIn) -> IncidentRead:
     incident = service.cancel_incident(
         session=db.session, incident_id=incident_id, reason=body.reason, by=_actor(), bus=deps.bus()
     )
+    answer = _incident_read(incident)
     db.session.commit()
-    return IncidentRead.of(incident)
+    return answer
+
+
+@api.op(
+    "/incidents/<int:incident_id>/requeue",
+    "POST",
+    roles=DISPATCHERS,
+    body=RequeueIn,
+    response=IncidentRead,
+    summary="Return an incident to the queue (its unit is released; the reason is kept)",
+)
+def requeue_incident(incident_id: int, *, body: RequeueIn) -> IncidentRead:
+    incident = service.return_to_queue(
+        session=db.session, incident_id=incident_id, reason=body.reason, by=_actor(), bus=deps.bus()
+    )
+    answer = _incident_read(incident)
+    db.session.commit()
+    return answer
+
+
+@api.op(
+    "/incidents/<int:incident_id>/outcome",
+    "POST",
+    roles=INCIDENT_MOVERS,
+    body=OutcomeIn,
+    response=IncidentRead,
+    summary="Record the outcome of an incident cleared without one (once)",
+)
+def record_outcome(incident_id: int, *, body: OutcomeIn) -> IncidentRead:
+    _visible_incident(incident_id)
+    incident = service.record_outcome(
+        session=db.session,
+        incident_id=incident_id,
+        outcome=body.outcome,
+        police_present=body.police_present,
+        by=_actor(),
+        bus=deps.bus(),
+    )
+    answer = _incident_read(incident)
+    db.session.commit()
+    return answer
+
+
+@api.op(
+    "/incidents/<int:incident_id>/notes",
+    "POST",
+    roles=EVERYONE,
+    body=NoteIn,
+    response=NoteRead,
+    status=201,
+    summary="Add a note to an incident",
+)
+def add_note(incident_id: int, *, body: NoteIn) -> tuple[NoteRead, int]:
+    incident = _visible_incident(incident_id)
+    note = notes.add_note(session=db.session, incident=incident, text=body.text, by=_actor())
+    answer = NoteRead.of(note)
+    db.session.commit()
+    return answer, 201
+
+
+@api.op(
+    "/incidents/<int:incident_id>/notes",
+    "GET",
+    roles=EVERYONE,
+    query=IncidentRecordQuery,
+    response=list[NoteRead],
+    summary="An incident's notes, oldest first",
+)
+def list_notes(incident_id: int, *, query: IncidentRecordQuery) -> list[NoteRead]:
+    incident = _visible_incident(incident_id)
+    rows = notes.notes_of(session=db.session, incident_id=incident.id, limit=query.limit)
+    body = [NoteRead.of(n) for n in rows]
+    audit(session=db.session, user=current_user, action="incident.notes", record_type="incident", record_id=incident.id)
+    db.session.commit()
+    return body
+
+
+@api.op(
+    "/incidents/<int:incident_id>/timeline",
+    "GET",
+    roles=EVERYONE,
+    query=IncidentRecordQuery,
+    response=list[TimelineEntryRead],
+    summary="Everything that happened to an incident and its call, oldest first",
+)
+def get_timeline(incident_id: int, *, query: IncidentRecordQuery) -> list[TimelineEntryRead]:
+    incident = _visible_incident(incident_id)
+    hide = hides_narrative(current_user, field_sees_narrative=deps.settings().field_sees_narrative)
+    entries = timeline.timeline_for(db.session, incident, viewer=current_user, hide_narrative=hide)[: query.limit]
+    audit(
+        session=db.session, user=current_user, action="incident.timeline", record_type="incident", record_id=incident.id
+    )
+    db.session.commit()
+    return entries
 
 
 @api.op(
@@ -279,9 +390,11 @@ def set_location(incident_id: int, *, body: IncidentLocationIn) -> IncidentRead:
         lon=body.lon,
         by=_actor(),
         locator=current_ports().locator,
+        areas=current_ports().areas,
     )
+    answer = _incident_read(incident)
     db.session.commit()
-    return IncidentRead.of(incident)
+    return answer
 
 
 @api.op(
@@ -299,7 +412,13 @@ def _ranked(incident_id: int) -> list[Recommendation]:
     """Read the shortlist, end the read transaction, then rank: the router may be a network
     service, and no transaction (on SQLite, the process's writer lock) waits on it."""
     ports = current_ports()
-    listed = service.shortlist(session=db.session, incident_id=incident_id, now=ports.clock(), stale_after_s=_stale_s())
+    listed = service.shortlist(
+        session=db.session,
+        incident_id=incident_id,
+        now=ports.clock(),
+        stale_after_s=_stale_s(),
+        settings=deps.settings(),
+    )
     end_reads(db.session)
     return service.rank(listed, router=ports.router)
 
@@ -326,6 +445,7 @@ def assign(incident_id: int, *, body: AssignIn) -> AssignedRead | tuple[AssignCo
             router=ports.router,
             clock=ports.clock,
             stale_after_s=_stale_s(),
+            at=body.at,
         )
     except Conflict as error:
         db.session.rollback()
@@ -334,7 +454,7 @@ def assign(incident_id: int, *, body: AssignIn) -> AssignedRead | tuple[AssignCo
         )
         return refused, 409
     incident = service.get_incident(session=db.session, incident_id=incident_id)
-    answer = AssignedRead(incident=IncidentRead.of(incident), assignment=AssignmentRead.model_validate(assignment))
+    answer = AssignedRead(incident=_incident_read(incident), assignment=AssignmentRead.model_validate(assignment))
     db.session.commit()
     return answer
 

@@ -29,7 +29,7 @@ from core.bus import HandlerTable
 from core.clock import now as clock_now
 from core.events import record_event
 from core.roles import Role
-from dispatch.events import IncidentMoved, IncidentOpened, UnitAssigned, UnitPositioned
+from dispatch.events import IncidentMoved, IncidentOpened, OutcomeRecorded, UnitAssigned, UnitPositioned
 from dispatch.models import Incident, Unit
 from dispatch.recommend import DEFAULT_ESTIMATOR
 from dispatch.schemas import UnitRead
@@ -269,6 +269,22 @@ def fire_position_stale(*, session: Any, timer: Timer, now: datetime, settings: 
         )
 
 
+def fire_outcome_missing(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
+    incident = session.get(Incident, timer.incident_id)
+    if incident is None or incident.outcome is not None:
+        return  # recorded meanwhile
+    since = incident.cleared_at or timer.created_at
+    raise_alert(
+        session=session,
+        kind="outcome_missing",
+        severity="warning",
+        incident_id=incident.id,
+        message=f"{incident.number} was cleared {_minutes((now - since).total_seconds())} ago and its outcome "
+        "is still not recorded: record it, and whether police were present.",
+        data={"cleared_at": since.isoformat()},
+    )
+
+
 def fire_probe(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     session.add(TimerProbe(timer_id=timer.id, fired_by=(timer.claimed_by or "?")[:80], fired_at=now))
 
@@ -283,6 +299,7 @@ HANDLERS: dict[str, Handler] = {
     service.PENDING_SLA: fire_pending_sla,
     service.FOLLOWUP_OVERDUE: fire_followup_overdue,
     service.POSITION_STALE: fire_position_stale,
+    service.OUTCOME_MISSING: fire_outcome_missing,
     service.PROBE: fire_probe,
 }
 
@@ -306,7 +323,7 @@ def _start_pending_sla(session: Any, incident: Incident, settings: Settings) -> 
 
 def on_unit_assigned(event: UnitAssigned, /, *, session: Any, settings: Settings) -> None:
     incident, unit = event.incident, event.unit
-    at = clock_now()
+    at = event.assignment.assigned_at or clock_now()  # a backdated dispatch counts from when it happened
     service.cancel_timers(session=session, kinds={service.PENDING_SLA}, incident_id=incident.id)
     clear_alerts(session=session, kinds={"pending_sla"}, incident_id=incident.id, by="assigned")
     service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
@@ -321,6 +338,7 @@ def on_unit_assigned(event: UnitAssigned, /, *, session: Any, settings: Settings
 
 def on_incident_moved(event: IncidentMoved, /, *, session: Any, settings: Settings) -> None:
     incident, unit, to_status = event.incident, event.unit, event.to_status
+    at = event.at or clock_now()  # a backdated move counts from when it happened
     if to_status != IncidentStatus.DISPATCHED:
         service.cancel_timers(session=session, kinds=service.ACK_KINDS, incident_id=incident.id)
         clear_alerts(session=session, kinds=ACK_ALERTS, incident_id=incident.id, by=f"incident {to_status}")
@@ -332,7 +350,7 @@ def on_incident_moved(event: IncidentMoved, /, *, session: Any, settings: Settin
                 incident_id=incident.id,
                 unit_id=unit.id,
                 after_s=settings.checkin_interval_s,
-                at=clock_now(),
+                at=at,
             )
     if to_status in CHECKIN_ENDS:
         service.cancel_timers(session=session, kinds=service.CHECKIN_KINDS, incident_id=incident.id)
@@ -348,7 +366,21 @@ def on_incident_moved(event: IncidentMoved, /, *, session: Any, settings: Settin
     if to_status == IncidentStatus.PENDING and incident.priority == "emergent":
         _start_pending_sla(session, incident, settings)  # back in the queue: the wait starts again
     if to_status == IncidentStatus.CLEARED:
-        start_followup(session=session, settings=settings.timers, incident=incident, at=clock_now())
+        start_followup(session=session, settings=settings.timers, incident=incident, at=at)
+        if incident.outcome is None:
+            service.cancel_timers(session=session, kinds={service.OUTCOME_MISSING}, incident_id=incident.id)
+            service.start_timer(
+                session=session,
+                kind=service.OUTCOME_MISSING,
+                incident_id=incident.id,
+                due_at=at + timedelta(seconds=settings.outcome_missing_after_s),
+            )
+
+
+def on_outcome_recorded(event: OutcomeRecorded, /, *, session: Any, settings: Settings) -> None:
+    incident = event.incident
+    service.cancel_timers(session=session, kinds={service.OUTCOME_MISSING}, incident_id=incident.id)
+    clear_alerts(session=session, kinds={"outcome_missing"}, incident_id=incident.id, by="outcome recorded")
 
 
 def on_call_logged(event: CallLogged, /, *, session: Any, settings: Settings) -> None:
@@ -378,6 +410,7 @@ EVENT_HANDLERS: HandlerTable = {
     IncidentOpened: (on_incident_opened,),
     UnitAssigned: (on_unit_assigned,),
     IncidentMoved: (on_incident_moved,),
+    OutcomeRecorded: (on_outcome_recorded,),
     CallLogged: (on_call_logged,),
     UnitPositioned: (on_unit_positioned,),
 }

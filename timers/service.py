@@ -34,6 +34,7 @@ CHECKIN_ESCALATE = "checkin_escalate"
 PENDING_SLA = "pending_sla"
 FOLLOWUP_OVERDUE = "followup_overdue"
 POSITION_STALE = "position_stale"
+OUTCOME_MISSING = "outcome_missing"  # a cleared incident still without its outcome
 PROBE = "probe"
 
 ACK_KINDS = frozenset({ACK_REPAGE, ACK_REASSIGN})

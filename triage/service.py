@@ -31,6 +31,7 @@ from core.events import record_event
 from core.numbers import next_number
 from dispatch.models import Incident
 from dispatch.service import open_incident_for_call
+from geo.areas import NO_AREAS, ServiceAreas
 from geo.service import Locator
 from triage.engine import AnswersInvalid, TriageResult, evaluate, priority_for
 from triage.events import CallLogged
@@ -256,6 +257,7 @@ def take_call(
     locator: Locator,
     clock: Clock,
     bus: MessageBus,
+    areas: ServiceAreas = NO_AREAS,
 ) -> tuple[Call, Incident | None, bool]:
     """Log a call: check and evaluate the answers, apply an override, locate, number and save it,
     and open an incident when the final disposition needs a team. Returns (call, incident,
@@ -332,7 +334,7 @@ def take_call(
     actor = Actor.of(by) if user_id is not None else Actor.system("api")
     incident = None
     if disposition in INCIDENT_DISPOSITIONS:
-        incident = open_incident_for_call(session=session, call=call, by=actor, bus=bus)
+        incident = open_incident_for_call(session=session, call=call, by=actor, bus=bus, areas=areas)
     detail: dict[str, Any] = {
         "number": call.number,
         "disposition": disposition,

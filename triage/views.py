@@ -122,6 +122,7 @@ def create_call(body: CallIn, headers: CallHeaders) -> tuple[CallRead, int]:
         locator=ports.locator,
         clock=ports.clock,
         bus=deps.bus(),
+        areas=ports.areas,
     )
     answer = CallRead.of(call, incident)  # before the commit expires what was just written
     db.session.commit()

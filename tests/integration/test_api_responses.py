@@ -19,6 +19,8 @@ LISTS = [
     ("/api/v1/audit", "admin"),
     ("/api/v1/triage/questionnaires", "operator"),
     ("/api/v1/incidents/{incident}/messages", "dispatcher"),
+    ("/api/v1/incidents/{incident}/notes", "dispatcher"),
+    ("/api/v1/incidents/{incident}/timeline", "dispatcher"),
 ]
 
 

@@ -45,6 +45,9 @@ def make_call(
     youth: bool | None = None,
     answers: dict[str, str] | None = None,
     disposition: str = "mobile_team",
+    received_at: Any = None,
+    caller_phone: str | None = None,
+    narrative: str | None = None,
 ) -> int:
     from triage.models import Call
 
@@ -53,7 +56,10 @@ def make_call(
     with app.app_context():
         call = Call(
             number=f"C-T-{n:06d}",
-            received_at=clock_now(),
+            received_at=received_at or clock_now(),
+            saved_at=received_at or clock_now(),
+            caller_phone=caller_phone,
+            narrative=narrative,
             address=address,
             lat=lat,
             lon=lon,
