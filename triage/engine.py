@@ -8,11 +8,10 @@ questionnaires (incomplete screenings, unknown answers, priority by disposition)
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from triage import rules
+from triage import languages, rules
 from triage.questionnaire import Question, Questionnaire
 from triage.rules import AnswerIs, RiskIs, Truth
 
@@ -20,7 +19,7 @@ log = logging.getLogger(__name__)
 
 SCREENING_INCOMPLETE = "screening incomplete"
 MAX_TEXT_ANSWER = 500
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
+LANGUAGE_FORMAT = "language_code"  # a text answer naming a language, stored as its ISO 639-1 code
 
 NeedValue = bool | str | None
 
@@ -129,8 +128,10 @@ def check_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -
             errors[name] = f"must be one of: {', '.join(question.options)}"
         elif question.options is None and len(value) > MAX_TEXT_ANSWER:
             errors[name] = f"must be at most {MAX_TEXT_ANSWER} characters"
-        elif question.format == "language_code" and value and not _LANGUAGE_CODE.match(value):
-            errors[name] = "must be a two-letter ISO 639-1 language code in lowercase, e.g. es"
+        elif question.format == LANGUAGE_FORMAT and languages.code_for(value) is None:
+            errors[name] = (
+                "not a language this service knows: give its ISO 639-1 code or its name (es, Spanish, español)"
+            )
         else:
             valid[key] = value
     screening = _Screening(questionnaire, valid)
@@ -143,6 +144,17 @@ def check_answers(questionnaire: Questionnaire, answers: Mapping[str, object]) -
             continue  # the real problem is reported on the question it depends on
         errors[f"answers.{key}"] = f"not asked with these answers: shown only when {rules.describe(question.show_if)}"
     return errors
+
+
+def normalized_answers(questionnaire: Questionnaire, answers: Mapping[str, str]) -> dict[str, str]:
+    """The answers as they are stored: a language named in words ("Spanish", "español") becomes
+    its ISO 639-1 code ("es"); every other answer, and a language not in the table, as given."""
+    result = dict(answers)
+    for key, value in answers.items():
+        question = questionnaire.by_id.get(key)
+        if question is not None and question.format == LANGUAGE_FORMAT and isinstance(value, str) and value:
+            result[key] = languages.code_for(value) or value
+    return result
 
 
 def priority_for(disposition: str, risk_level: str) -> str | None:
@@ -174,6 +186,7 @@ def evaluate(questionnaire: Questionnaire, answers: Mapping[str, str]) -> Triage
     errors = check_answers(questionnaire, answers)
     if errors:
         raise AnswersInvalid(errors)
+    answers = normalized_answers(questionnaire, answers)
     screening = _Screening(questionnaire, answers)
     asked = [q.id for q in questionnaire.questions if screening.shown[q.id] is True]
     missing = [

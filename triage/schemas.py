@@ -3,6 +3,7 @@ answers it gives."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
@@ -55,6 +56,11 @@ class OverrideIn(ApiModel):
 
 
 class CallIn(ApiModel):
+    answered_at: datetime | None = Field(
+        default=None,
+        description="when the operator picked up (ISO 8601 with offset; not in the future, at most 24 h ago; "
+        "default: now). The call's `received_at`.",
+    )
     caller: CallerIn = Field(default_factory=CallerIn)
     location: LocationIn = Field(default_factory=LocationIn)
     answers: dict[str, str] = Field(default_factory=dict)
@@ -175,6 +181,13 @@ class EvaluationRead(ReadModel):
         key = QuestionnaireKeyRead(id=result.questionnaire_id, version=result.questionnaire_version)
         columns = {name: getattr(result, name) for name in cls.model_fields if name != "questionnaire"}
         return cls.model_validate({**columns, "questionnaire": key})
+
+
+class LanguageRead(ReadModel):
+    code: str = Field(description="ISO 639-1")
+    name: str = Field(description="in English")
+    native: str = Field(description="in the language itself")
+    also: list[str] = Field(description="other names people use for it (Mandarin, Farsi…)")
 
 
 class CallerRead(BaseModel):

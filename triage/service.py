@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,10 @@ from dispatch.models import Incident
 from dispatch.service import open_incident_for_call
 from geo.areas import NO_AREAS, ServiceAreas
 from geo.service import Locator
-from triage.engine import AnswersInvalid, TriageResult, evaluate, priority_for
+from triage.engine import AnswersInvalid, TriageResult, evaluate, normalized_answers, priority_for
 from triage.events import CallLogged
 from triage.models import Call, Setting
+from triage.phones import PhoneInvalid, e164_or_none
 from triage.questionnaire import (
     DEFAULT_QUESTIONNAIRE_ID,
     QUESTIONNAIRE_DIR,
@@ -247,6 +249,63 @@ def _language_need(value: object) -> str | None:
     return value.strip().lower()[:8] or None if isinstance(value, str) else None
 
 
+ANSWERED_AT_MAX_AGE = timedelta(hours=24)
+CLOCK_SKEW = timedelta(seconds=60)  # a browser clock this far ahead is taken as the server's now
+
+
+def received_time(answered_at: datetime | None, *, now: datetime) -> datetime:
+    """When the call was received: the operator's `answered_at`, or now. 422 on `answered_at`
+    without an offset, in the future (beyond CLOCK_SKEW, which is taken as now) or over 24 h ago."""
+    if answered_at is None:
+        return now
+    if answered_at.tzinfo is None:
+        raise DomainError(
+            "Say when the call was answered with its UTC offset.",
+            fields={"answered_at": "needs a UTC offset, e.g. 2026-12-01T14:05:00+00:00"},
+            code="validation_failed",
+        )
+    if answered_at > now + CLOCK_SKEW:
+        raise DomainError(
+            "The call cannot have been answered in the future.",
+            fields={"answered_at": "in the future"},
+            code="validation_failed",
+        )
+    if answered_at < now - ANSWERED_AT_MAX_AGE:
+        raise DomainError(
+            "A call is logged within 24 hours of answering it.",
+            fields={"answered_at": "more than 24 hours ago"},
+            code="validation_failed",
+        )
+    return min(answered_at, now).astimezone(UTC)
+
+
+def _is_empty(payload: CallIn) -> bool:
+    """Nothing a person could act on: no answer, no narrative, no caller and no location."""
+    location = payload.location
+    return (
+        not any(value.strip() for value in payload.answers.values())
+        and not (payload.narrative or "").strip()
+        and not (payload.caller.phone or "").strip()
+        and not (payload.caller.name or "").strip()
+        and not (location.address or "").strip()
+        and location.lat is None
+        and location.lon is None
+    )
+
+
+def caller_phone(raw: str | None) -> str | None:
+    """The caller's number in E.164 (None without one); 422 on `caller.phone` for words that are
+    no phone number."""
+    try:
+        return e164_or_none(raw)
+    except PhoneInvalid as error:
+        raise DomainError(
+            f"{raw!r} is not a phone number.",
+            fields={"caller.phone": f"not a phone number ({error})"},
+            code="validation_failed",
+        ) from None
+
+
 def take_call(
     *,
     session: Any,
@@ -269,6 +328,13 @@ def take_call(
     is asked, which may wait on a network geocoder; the call is then written in a new transaction
     that the caller commits. A request with the same key that saves meanwhile is caught by the
     key's unique constraint (its call is answered)."""
+    if _is_empty(payload):
+        raise DomainError(
+            "Nothing to save: give an answer, a narrative, the caller's number or name, or a location.",
+            code="empty_call",
+        )
+    received_at = received_time(payload.answered_at, now=clock())
+    phone = caller_phone(payload.caller.phone)
     user_id = getattr(by, "id", None)
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 100:
@@ -287,17 +353,17 @@ def take_call(
     location = payload.location  # never a reason to refuse a call: unresolved is saved as such
     end_reads(session)
     place = locator.locate(address=location.address, lat=location.lat, lon=location.lon)
-    received_at = clock()
-    answers = {k: v for k, v in payload.answers.items() if v != ""}
+    saved_at = clock()
+    answers = {k: v for k, v in normalized_answers(questionnaire, payload.answers).items() if v != ""}
     try:
         with session.begin_nested():
             call = Call(
                 number=next_call_number(session=session, year=received_at.year),
                 received_at=received_at,
-                saved_at=received_at,
+                saved_at=saved_at,
                 taken_by=user_id,
                 status="open",
-                caller_phone=_clean(payload.caller.phone),
+                caller_phone=phone,
                 caller_name=_clean(payload.caller.name),
                 caller_relation=_clean(payload.caller.relation),
                 address=place.address,

@@ -9,8 +9,9 @@ from core import deps
 from core.api import ApiBlueprint, ListQuery
 from core.extensions import db
 from core.ports import current_ports
-from core.roles import ADMINS, INTAKE, STAFF
+from core.roles import ADMINS, EVERYONE, INTAKE, STAFF
 from triage import service
+from triage.languages import table as language_table
 from triage.schemas import (
     ActiveQuestionnaireRead,
     CallHeaders,
@@ -19,6 +20,7 @@ from triage.schemas import (
     CallsQuery,
     EvaluateIn,
     EvaluationRead,
+    LanguageRead,
     QuestionnaireQuery,
     QuestionnaireRead,
     QuestionnaireRef,
@@ -98,6 +100,22 @@ def evaluate(body: EvaluateIn) -> EvaluationRead:
         session=db.session, catalogue=current_catalogue(), ref=body.questionnaire
     )
     return EvaluationRead.of(service.evaluate_answers(questionnaire, body.answers))
+
+
+@api.op(
+    "/languages",
+    "GET",
+    roles=EVERYONE,
+    query=ListQuery,
+    response=list[LanguageRead],
+    summary="The languages a caller may ask for (the triage answer `language` takes a code or a name), "
+    "most spoken in the US first; limit=500 gives the whole table",
+)
+def list_languages(query: ListQuery) -> list[LanguageRead]:
+    return [
+        LanguageRead(code=language.code, name=language.name, native=language.native, also=list(language.also))
+        for language in language_table().languages[: query.limit]
+    ]
 
 
 @api.op(

@@ -18,6 +18,7 @@ LISTS = [
     ("/api/v1/followups", "operator"),
     ("/api/v1/audit", "admin"),
     ("/api/v1/triage/questionnaires", "operator"),
+    ("/api/v1/languages", "field"),
     ("/api/v1/incidents/{incident}/messages", "dispatcher"),
     ("/api/v1/incidents/{incident}/notes", "dispatcher"),
     ("/api/v1/incidents/{incident}/timeline", "dispatcher"),

@@ -111,7 +111,7 @@ def test_a_half_done_screening_is_incomplete_and_never_phone(api):
         ({"cssrs_1": "unknown"}, "answers.cssrs_1"),  # unknown is not an option of a C-SSRS question
         ({"cssrs_2": "no", "cssrs_3": "yes"}, "answers.cssrs_3"),  # answer to a question not shown
         ({"weapon_present": "no", "weapon_intent": "yes"}, "answers.weapon_intent"),
-        ({"language": "Spanish"}, "answers.language"),
+        ({"language": "Klingon"}, "answers.language"),
         ({"cssrs_1": True}, "answers.cssrs_1"),  # not a text value
     ],
 )

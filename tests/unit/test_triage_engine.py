@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from notifications.content import minimum_category
-from triage.engine import SCREENING_INCOMPLETE, AnswersInvalid, check_answers, evaluate, needs, priority_for
+from triage.engine import (
+    SCREENING_INCOMPLETE,
+    AnswersInvalid,
+    check_answers,
+    evaluate,
+    needs,
+    normalized_answers,
+    priority_for,
+)
 from triage.questionnaire import QUESTIONNAIRE_DIR, Questionnaire, load_directory, load_questionnaire
 from triage.schemas import EvaluationRead
 
@@ -199,6 +207,13 @@ def test_the_evaluate_answer_has_the_contract_fields(cssrs: Questionnaire) -> No
     assert body["questionnaire"] == {"id": "cssrs_screener_recent", "version": 1}
 
 
+@pytest.mark.parametrize("said", ["es", "ES", "Spanish", "spanish", "español", "ESPAÑOL", "Espanol", " castellano "])
+def test_a_language_by_code_or_by_name_is_its_code(cssrs: Questionnaire, said: str) -> None:
+    assert check_answers(cssrs, {"language": said}) == {}
+    assert evaluate(cssrs, answers(language=said)).needs["language"] == "es"
+    assert normalized_answers(cssrs, {"language": said, "youth": "yes"}) == {"language": "es", "youth": "yes"}
+
+
 @pytest.mark.parametrize(
     ("given", "field_name", "words"),
     [
@@ -209,8 +224,8 @@ def test_the_evaluate_answer_has_the_contract_fields(cssrs: Questionnaire) -> No
         ({"cssrs_2": "no", "cssrs_3": "yes"}, "answers.cssrs_3", "cssrs_2 is yes"),
         ({"cssrs_4": "yes"}, "answers.cssrs_4", "not asked"),
         ({"weapon_present": "no", "weapon_intent": "yes"}, "answers.weapon_intent", "not asked"),
-        ({"language": "ES"}, "answers.language", "ISO 639-1"),
-        ({"language": "spa"}, "answers.language", "ISO 639-1"),
+        ({"language": "Klingon"}, "answers.language", "ISO 639-1"),
+        ({"language": "xx"}, "answers.language", "ISO 639-1"),
     ],
 )
 def test_check_answers_names_the_bad_field(
