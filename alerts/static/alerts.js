@@ -22,7 +22,23 @@ var KIND_LABELS = {
   sms_failed: "SMS failed",
   followup_overdue: "Follow-up overdue",
   position_stale: "Position stale",
+  transfer_unconfirmed: "911 transfer not confirmed",
+  outcome_missing: "Outcome missing",
 };
+// What the person who sees the alert does about it, in a line under its message.
+var KIND_TODO = {
+  ack_overdue: "Call the team by radio or phone; if they cannot take it, return it to the queue.",
+  reassign_suggested: "Return the incident to the queue and assign the next unit.",
+  checkin_missed: "Reach the team now by radio or phone; if there is no answer, send help to their last position.",
+  duress: "The team asked for help: send police to their last position now.",
+  pending_sla: "An emergent incident is still waiting: assign a unit.",
+  sms_failed: "The text did not reach the team: call them.",
+  followup_overdue: "Call the person back and record the attempt.",
+  position_stale: "Ask the team where they are.",
+  transfer_unconfirmed: "Check with 911 that they took the call, then record the transfer on the call (one key on the operator page). If the line dropped, call the person back.",
+  outcome_missing: "Ask the team how it ended and whether police were present, then record the outcome on the incident.",
+};
+var openIncident = null;  // a page that can show an incident: fn(incident_id)
 var alerts = {};  // id -> alert
 var announce = announcer($("alert-announcer"));
 
@@ -62,7 +78,7 @@ function metaText(alert) {
 
 // What an item shows apart from its clock: when this changes, the item is drawn again.
 function looks(alert, canAcknowledge) {
-  return [alert.kind, alert.audience, alert.severity, alert.message, alert.acknowledged_at || "", canAcknowledge].join("|");
+  return [alert.kind, alert.audience, alert.severity, alert.message, alert.acknowledged_at || "", canAcknowledge, !!openIncident].join("|");
 }
 
 function fill(li, alert, canAcknowledge) {
@@ -72,14 +88,21 @@ function fill(li, alert, canAcknowledge) {
   var parts = [
     el("strong", { className: "alert-kind", text: kindText(alert) }),
     el("span", { text: alert.message }),
+    KIND_TODO[alert.kind] ? el("span", { className: "alert-todo", text: "What to do: " + KIND_TODO[alert.kind] }) : null,
     el("span", { className: "alert-meta", text: metaText(alert) }),
   ];
+  if (openIncident && alert.incident_id) {
+    var show = el("button", { type: "button", className: "alert-open", text: "Open the incident",
+      "aria-label": "Open the incident of: " + alert.message });
+    show.addEventListener("click", function () { openIncident(alert.incident_id); });
+    parts.push(show);
+  }
   if (canAcknowledge && !alert.acknowledged_at) {
     var button = el("button", { type: "button", text: "Acknowledge", "aria-label": "Acknowledge: " + alert.message });
     button.addEventListener("click", function () { acknowledge(alert, button); });
     parts.push(button);
   }
-  li.replaceChildren.apply(li, parts);
+  li.replaceChildren.apply(li, parts.filter(Boolean));
 }
 
 function render() {
@@ -108,6 +131,9 @@ function put(alert) {
 }
 
 export var AlertPanel = {
+  // A page that shows incidents (the dispatch board) gets an "Open the incident" button on each
+  // alert about one: fn(incident_id).
+  onOpenIncident: function (fn) { openIncident = fn; render(); },
   snapshot: function (s) {
     alerts = {};
     (s.alerts || []).forEach(function (a) { if (!a.cleared_at) alerts[a.id] = a; });

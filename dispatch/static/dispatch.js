@@ -1,6 +1,11 @@
 // The dispatch board: the queue with running timers, recommendations, one-action assign, the
-// unit board, and an address search / map pick for an incident with no location. Everything
-// follows the live stream (snapshot + events); nothing reloads the page.
+// unit board, and an address search / map pick for an incident with no location; the open
+// incident's facts, notes, timeline and actions are detail.js's. Everything follows the live
+// stream (snapshot + events); nothing reloads the page.
+//
+// By keyboard: Enter on an incident opens it; A (anywhere but a text field) moves to the first
+// recommendation's Assign button, and Enter assigns: three keys from the queue. Enter on the
+// incident already open does the same as A.
 //
 // For a screen reader the queue is not a live region (its clocks tick every second): a separate
 // polite region (#queue-announcer) says what changed: a new incident, a change of status.
@@ -10,6 +15,7 @@ import { connectLive } from "/static/lib/live.js";
 import { openOn } from "/static/lib/maps.js";
 import { Availability, IncidentStatus, isOpen, statusLabel } from "/static/lib/statuses.js";
 import { AlertPanel } from "/static/alerts/alerts.js";
+import { Detail, flagWords, languageName, outcomeWords } from "/static/dispatch/detail.js";
 
 var root = $("dispatch");
 var settings = JSON.parse(root.getAttribute("data-settings"));
@@ -21,7 +27,9 @@ var GROUPS = Object.keys(Availability).map(function (name) {
   return { title: words.charAt(0).toUpperCase() + words.slice(1), availability: Availability[name] };
 });
 
-var incidents = {};   // id -> incident JSON
+var incidents = {};   // id -> incident JSON (open ones)
+var needsOutcome = {}; // id -> a cleared incident still without an outcome
+var alertsOn = {};     // incident id -> {alert id: alert} of its open alerts
 var units = {};       // id -> unit JSON
 var selectedId = null;
 var recommendations = null;   // {incident_id, units: [...]} for the selected incident
@@ -29,6 +37,7 @@ var chosenUnit = null;        // unit id chosen below the first recommendation (
 var reasonDraft = "";         // what was typed in the reason box (kept across re-renders)
 var focusReason = false;
 var busy = false;
+var assignIntent = false;     // A was pressed before the recommendations came
 var recTimer = null;
 var pickMap = null, pickMarker = null, picked = null;
 
@@ -53,6 +62,22 @@ function clock(seconds) {
 }
 function isLate(incident) {
   return incident.status === IncidentStatus.PENDING && incident.priority === "emergent" && waitingSeconds(incident) > settings.pendingSlaS;
+}
+// Under way: seconds since the incident's latest milestone, and what runs late in words.
+var MILESTONES = ["cleared_at", "at_facility_at", "transporting_at", "on_scene_at", "en_route_at", "acknowledged_at", "dispatched_at", "created_at"];
+function sinceMilestone(incident) {
+  var stamps = incident.timestamps || {};
+  var latest = MILESTONES.map(function (k) { return stamps[k]; }).filter(Boolean)
+    .reduce(function (a, b) { return Date.parse(a) > Date.parse(b) ? a : b; }, null);
+  return latest ? Math.max(0, Math.floor((Date.now() - Date.parse(latest)) / 1000)) : 0;
+}
+function lateWords(incident) {
+  if (incident.status === IncidentStatus.PENDING) return isLate(incident) ? "late" : "";
+  if (incident.status === IncidentStatus.DISPATCHED && sinceMilestone(incident) > settings.ackRepageS) return "not acknowledged";
+  var open = alertsOn[incident.id] ? Object.keys(alertsOn[incident.id]).map(function (k) { return alertsOn[incident.id][k]; }) : [];
+  if (open.length) return open.length === 1 ? "alert: " + (open[0].kind || "").replace(/_/g, " ") : open.length + " alerts";
+  if ((incident.flags || []).indexOf("outcome_missing") >= 0) return "outcome missing";
+  return "";
 }
 function since(incident) {
   return new Date(Date.parse(incident.timestamps.created_at)).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -95,27 +120,47 @@ function smsLine(incident) {
   return el("span", { className: "sms" + (failed.length ? " late" : ""), "data-sms": incident.id, text: text });
 }
 
+function needsLine(incident) {
+  var needs = [];
+  if (incident.needs && incident.needs.youth) needs.push("youth");
+  if (incident.needs && incident.needs.language) needs.push(languageName(incident.needs.language));
+  return needs.length ? el("span", { className: "needs", text: needs.join(" · ") }) : null;
+}
+
 function incidentButton(incident, compact) {
-  var late = isLate(incident);
+  var late = lateWords(incident);
   var unit = incident.unit_id ? units[incident.unit_id] : null;
   var head = el("span", { className: "num", text: incident.number }, [
     incident.priority ? el("span", { className: "badge " + incident.priority, text: incident.priority }) : null,
     incident.location.resolved ? null : el("span", { className: "badge unresolved", text: "no location" }),
+    late ? el("span", { className: "badge late", "data-late": incident.id, text: late }) : null,
   ]);
   // The ticking clock is for the eye; a screen reader gets the time the wait began, which holds still.
-  var right = compact
-    ? el("span", { text: label(incident.status) + (unit ? " · " + unit.call_sign : "") })
-    : el("span", { className: "waiting" + (late ? " late" : ""), "data-waiting": incident.id, "aria-hidden": "true",
+  var right;
+  if (!compact) {
+    right = el("span", { className: "waiting" + (late ? " late" : ""), "data-waiting": incident.id, "aria-hidden": "true",
       text: clock(waitingSeconds(incident)) });
+  } else if (incident.status === IncidentStatus.CLEARED) {
+    right = el("span", { text: "cleared " + since({ timestamps: { created_at: incident.timestamps.cleared_at || incident.timestamps.created_at } }) });
+  } else {
+    right = el("span", {}, [label(incident.status) + (unit ? " · " + unit.call_sign : "") + " ",
+      el("span", { className: "since" + (late ? " late-text" : ""), "data-since": incident.id, "aria-hidden": "true", text: clock(sinceMilestone(incident)) })]);
+  }
   var button = el("button", {
     type: "button",
-    className: "prio-" + (incident.priority || "none"),
+    className: "prio-" + (incident.priority || "none") + (late ? " is-late" : ""),
     "aria-pressed": String(incident.id === selectedId),
     "data-incident": incident.id,
   }, [head, right, el("span", { className: "addr", text: incident.location.address || "address unknown" }),
+    needsLine(incident),
     compact ? smsLine(incident) : el("span", { className: "visually-hidden", text: "waiting since " + since(incident) }),
   ]);
-  button.addEventListener("click", function () { select(incident.id); });
+  // Enter (or a click) opens the incident; Enter on the incident already open goes to Assign.
+  button.addEventListener("click", function (event) {
+    var again = selectedId === incident.id && event.detail === 0;
+    select(incident.id);
+    if (again) toAssign();
+  });
   return el("li", {}, [button]);
 }
 
@@ -123,12 +168,16 @@ function renderQueue() {
   var all = Object.keys(incidents).map(function (k) { return incidents[k]; });
   var pending = all.filter(function (i) { return i.status === IncidentStatus.PENDING; }).sort(queueOrder);
   var active = all.filter(function (i) { return i.status !== IncidentStatus.PENDING; }).sort(queueOrder);
+  var cleared = Object.keys(needsOutcome).map(function (k) { return needsOutcome[k]; }).sort(queueOrder);
   var focused = document.activeElement && document.activeElement.getAttribute("data-incident");
-  var queue = $("queue"), list = $("active");
+  var queue = $("queue"), list = $("active"), missing = $("needs-outcome");
   queue.replaceChildren.apply(queue, pending.map(function (i) { return incidentButton(i, false); }));
   list.replaceChildren.apply(list, active.map(function (i) { return incidentButton(i, true); }));
+  missing.replaceChildren.apply(missing, cleared.map(function (i) { return incidentButton(i, true); }));
   $("queue-count").textContent = pending.length;
   $("active-count").textContent = active.length;
+  $("outcome-count").textContent = cleared.length;
+  $("outcome-title").hidden = $("outcome-help").hidden = cleared.length === 0;
   $("queue-empty").hidden = pending.length > 0;
   if (focused) {
     var again = root.querySelector('[data-incident="' + focused + '"]');
@@ -143,7 +192,15 @@ function tick() {
     node.textContent = clock(waitingSeconds(incident));
     node.className = "waiting" + (isLate(incident) ? " late" : "");
   });
+  root.querySelectorAll("[data-since]").forEach(function (node) {
+    var incident = incidents[node.getAttribute("data-since")];
+    if (incident) node.textContent = clock(sinceMilestone(incident));
+  });
+  // A clock that crossed its limit: the words "late" / "not acknowledged" appear (a repaint).
+  var lateNow = Object.keys(incidents).filter(function (k) { return !!lateWords(incidents[k]); }).sort().join(",");
+  if (lateNow !== lastLate) { lastLate = lateNow; renderQueue(); }
 }
+var lastLate = "";
 
 // --- the unit board ------------------------------------------------------------------------
 function renderBoard() {
@@ -175,10 +232,12 @@ function renderBoard() {
 }
 
 // --- the selected incident -----------------------------------------------------------------
+function find(id) { return incidents[id] || needsOutcome[id] || null; }
+
 function select(id) {
   if (selectedId !== id) {
-    chosenUnit = null; recommendations = null; picked = null; say("");
-    var incident = incidents[id];
+    chosenUnit = null; recommendations = null; picked = null; assignIntent = false; say("");
+    var incident = find(id);
     $("address-input").value = incident && !incident.location.resolved ? (incident.location.address || "") : "";
     $("pick-use").disabled = true; $("pick-text").textContent = "No point picked.";
     if (pickMarker) { pickMarker.remove(); pickMarker = null; }
@@ -190,27 +249,29 @@ function select(id) {
 }
 
 function renderDetail() {
-  var incident = selectedId ? incidents[selectedId] : null;
+  var incident = selectedId ? find(selectedId) : null;
   var title = $("detail-title");
   if (!incident) {
     title.textContent = selectedId ? "This incident is no longer open" : "Choose an incident";
     $("detail-body").hidden = true;
+    Detail.show(null);
     return;
   }
   $("detail-body").hidden = false;
   var unit = incident.unit_id ? units[incident.unit_id] : null;
   title.textContent = incident.number + " · " + label(incident.status) + (unit ? " · " + unit.call_sign : "");
-  var needs = [];
-  if (incident.needs.language) needs.push("language: " + incident.needs.language);
-  if (incident.needs.youth) needs.push("under 18");
   $("detail-summary").textContent = [
     incident.priority ? incident.priority.toUpperCase() : "no priority",
     incident.location.address || "address unknown",
+    incident.area || "",
     incident.category || "",
-    needs.join(", "),
+    incident.outcome ? outcomeWords(incident.outcome) : "",
   ].filter(Boolean).join(" — ");
   var flags = $("detail-flags");
-  flags.replaceChildren.apply(flags, (incident.flags || []).map(function (f) { return el("li", { text: f }); }));
+  flags.replaceChildren.apply(flags, (incident.flags || []).map(function (f) {
+    return el("li", { className: f === "outcome_missing" ? "flag-late" : "", "data-flag": f, text: flagWords(f) });
+  }));
+  Detail.show(incident);
   var pending = incident.status === IncidentStatus.PENDING;
   $("locate").hidden = incident.location.resolved || !pending;
   if (!$("locate").hidden) showPickMap();
@@ -232,8 +293,37 @@ function loadRecommendations() {
     if (!result.ok) { say(errorText(result)); return; }
     recommendations = result.data;
     renderRecommendations();
+    if (assignIntent) toAssign();
   });
 }
+
+// A, or Enter on the open incident: the focus goes to the first recommendation's Assign button,
+// whose Enter is the confirmation. Before the recommendations came, it waits for them.
+function assignButton() { return $("recommendations").querySelector("button[data-assign]"); }
+function toAssign() {
+  var incident = selectedId ? incidents[selectedId] : null;
+  if (!incident || incident.status !== IncidentStatus.PENDING) return;
+  if (!incident.location.resolved) { say("Set the location first: then the recommendations come."); $("address-input").focus(); return; }
+  var button = assignButton();
+  if (!button) {
+    if (recommendations && recommendations.incident_id === selectedId) { say("No unit is available right now."); return; }
+    assignIntent = true;
+    return;
+  }
+  assignIntent = false;
+  button.focus();
+}
+
+function typing(target) {
+  return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+}
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "a" && event.key !== "A") return;
+  if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+  if (!selectedId || !incidents[selectedId]) return;
+  event.preventDefault();
+  toAssign();
+});
 
 function renderRecommendations() {
   var list = $("recommendations");
@@ -252,9 +342,12 @@ function renderRecommendations() {
     var reasons = el("ul", { className: "rec-reasons" }, rec.reasons.map(function (r) { return el("li", { text: r }); }));
     var actions = el("div", { className: "rec-actions" });
     if (first) {
-      var go = el("button", { type: "button", className: "primary", "data-assign": rec.unit_id, text: "Assign " + rec.call_sign });
-      go.addEventListener("click", function () { assign(rec.unit_id, null); });
+      var go = el("button", { type: "button", className: "primary", "data-assign": rec.unit_id, "aria-keyshortcuts": "A",
+        "aria-describedby": "assign-hint", text: "Assign " + rec.call_sign });
+      if (busy) go.disabled = true;
+      go.addEventListener("click", function () { assign(rec.unit_id, null, go); });
       actions.appendChild(go);
+      actions.appendChild(el("span", { className: "confirm-hint", "aria-hidden": "true", text: "Enter to assign" }));
     } else if (chosenUnit === rec.unit_id) {
       var boxId = "reason-" + rec.unit_id;
       var input = el("input", { id: boxId, name: "reason", autocomplete: "off", required: "required" });
@@ -269,7 +362,7 @@ function renderRecommendations() {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         if (!input.value.trim()) { say("Give a reason for choosing " + rec.call_sign + " over the first recommendation."); input.focus(); return; }
-        assign(rec.unit_id, input.value.trim());
+        assign(rec.unit_id, input.value.trim(), send);
       });
       cancel.addEventListener("click", function () { chosenUnit = null; renderRecommendations(); });
       actions = form;
@@ -288,14 +381,18 @@ function renderRecommendations() {
   }));
 }
 
-function assign(unitId, reason) {
+// One assignment in flight at a time: a second press or click while it is awaited does nothing
+// (its button is disabled), so a double press assigns once and shows no error.
+function assign(unitId, reason, button) {
   if (busy || !selectedId) return;
   busy = true;
+  if (button) button.disabled = true;
   var id = selectedId;
   var body = { unit_id: unitId };
   if (reason) body.reason = reason;
   api("POST", "/api/v1/incidents/" + id + "/assign", { body: body }).then(function (result) {
     busy = false;
+    if (button) button.disabled = false;
     if (result.ok) {
       var incident = result.data.incident;
       incidents[incident.id] = incident;
@@ -389,9 +486,33 @@ function announceChange(incident) {
   announce(incident.number + " " + now + (unit && incident.status !== IncidentStatus.PENDING ? ", " + unit.call_sign : "") + ".");
 }
 
+function missingOutcome(incident) {
+  return incident.status === IncidentStatus.CLEARED && !incident.outcome;
+}
 function putIncident(incident) {
+  delete needsOutcome[incident.id];
   if (isOpen(incident.status)) incidents[incident.id] = incident;
   else delete incidents[incident.id];
+  if (missingOutcome(incident)) needsOutcome[incident.id] = incident;
+}
+function loadNeedsOutcome() {
+  api("GET", "/api/v1/incidents?status=" + IncidentStatus.CLEARED + "&limit=200").then(function (result) {
+    if (!result.ok || !Array.isArray(result.data)) return;
+    result.data.forEach(function (i) { if (missingOutcome(i) && !needsOutcome[i.id]) needsOutcome[i.id] = i; });
+    renderQueue(); renderDetail();
+  });
+}
+function noteAlert(alert) {
+  if (!alert || !alert.incident_id) return;
+  var open = alertsOn[alert.incident_id] || (alertsOn[alert.incident_id] = {});
+  if (alert.cleared_at || alert.acknowledged_at) delete open[alert.id];
+  else open[alert.id] = alert;
+}
+// detail.js changed the incident (a status, an outcome, a cancel): show it before its event comes.
+function changed(incident) {
+  putIncident(incident);
+  renderAll();
+  if (incident.id === selectedId) refreshRecommendations(true);
 }
 
 function renderAll() {
@@ -399,23 +520,31 @@ function renderAll() {
   if (pickMap && !$("locate").hidden) drawUnitsOnPickMap();
 }
 
+Detail.init({ settings: settings, say: say, units: units, changed: changed });
+AlertPanel.onOpenIncident(function (id) { select(id); $("detail-title").focus(); });
+
 connectLive({
   snapshot: function (s) {
     AlertPanel.snapshot(s);
-    incidents = {}; units = {};
+    incidents = {}; alertsOn = {};
+    Object.keys(units).forEach(function (k) { delete units[k]; });
+    (s.alerts || []).forEach(noteAlert);
     (s.incidents || []).forEach(putIncident);
     (s.units || []).forEach(function (u) { units[u.id] = u; });
     sms = {};
     Object.keys(incidents).forEach(function (k) { if (incidents[k].status !== IncidentStatus.PENDING) loadMessages(incidents[k]); });
     renderAll();
     refreshRecommendations(true);
+    loadNeedsOutcome();
   },
   event: function (e) {
     AlertPanel.event(e);
+    Detail.event(e);
     if (e.type === "incident.created" || e.type === "incident.updated") { announceChange(e.data); putIncident(e.data); }
     else if (e.type === "assignment.created" && e.data.incident) { announceChange(e.data.incident); putIncident(e.data.incident); }
     else if (e.type === "unit.updated") units[e.data.id] = e.data;
     else if (e.type === "message.updated") noteMessage(e.data);
+    else if (e.type === "alert.raised" || e.type === "alert.cleared" || e.type === "alert.updated") noteAlert(e.data);
     else return;
     renderAll();
     if (selectedId) refreshRecommendations(false);

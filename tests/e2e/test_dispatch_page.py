@@ -4,44 +4,13 @@ is assigned in one action, and the unit board changes."""
 from __future__ import annotations
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
+from tests.e2e.board_support import log_call
 from tests.support.dispatch_factories import FAR, MIDDLE, NEAR, make_placed_unit
 from tests.support.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-# A caller who needs a team in person (moderate risk, nothing that calls for police).
-ANSWERS = {
-    "cssrs_1": "yes",
-    "cssrs_2": "yes",
-    "cssrs_3": "yes",
-    "cssrs_4": "no",
-    "cssrs_5": "no",
-    "cssrs_6": "no",
-    "medical_emergency": "no",
-    "attempt_in_progress": "no",
-    "weapon_present": "no",
-    "violence_now": "no",
-    "violence_history": "no",
-    "needs_in_person": "yes",
-    "youth": "no",
-    "language": "es",
-}
-
-
-def log_call(base: str, token: str, location: dict) -> dict:
-    response = requests.post(
-        f"{base}/api/v1/calls",
-        json={"location": location, "answers": ANSWERS},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    body = response.json()
-    assert body["incident_id"] is not None, body
-    return body
 
 
 @pytest.mark.live_server(sms=True)
