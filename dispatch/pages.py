@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template
 
 from core.auth import roles_required
 from core.extensions import db
 from core.roles import DISPATCHERS
 from dispatch.states import INCIDENT_TRANSITIONS, OPEN_STATUSES, IncidentStatus, Outcome, outcomes_for
+from facilities.models import Facility
 from mapview.pages import map_extent
 
 pages = Blueprint(
@@ -50,6 +52,13 @@ def requeue_from() -> list[str]:
     return [s.value for s in IncidentStatus if s is not back and back in INCIDENT_TRANSITIONS[s]]
 
 
+def destinations(*, session: Any) -> list[dict[str, Any]]:
+    """The active facilities a team may take a person to, by name: the transport form's choices
+    (until the facilities API of issue 13, the board reads them here)."""
+    rows = session.scalars(sa.select(Facility).where(Facility.active.is_(True)).order_by(Facility.name))
+    return [{"id": f.id, "name": f.name, "kind": f.kind} for f in rows]
+
+
 @pages.get("/dispatch")
 @roles_required(*DISPATCHERS)
 def dispatch_board() -> Any:
@@ -67,5 +76,6 @@ def dispatch_board() -> Any:
             "moves": board_moves(),
             "outcomes": board_outcomes(),
             "requeueFrom": requeue_from(),
+            "facilities": destinations(session=db.session),
         },
     )

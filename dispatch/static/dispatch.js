@@ -327,6 +327,10 @@ document.addEventListener("keydown", function (event) {
 
 function renderRecommendations() {
   var list = $("recommendations");
+  // A fresh list replaces the buttons: the one that had the focus gets it back (by its unit).
+  var had = document.activeElement && list.contains(document.activeElement) ? document.activeElement : null;
+  var hadKey = had ? (had.hasAttribute("data-assign") ? "data-assign" : had.hasAttribute("data-choose") ? "data-choose" : null) : null;
+  var hadUnit = hadKey ? had.getAttribute(hadKey) : null;
   var recs = recommendations && recommendations.incident_id === selectedId ? recommendations.units : [];
   $("no-units").hidden = !(recommendations && recs.length === 0);
   list.replaceChildren.apply(list, recs.map(function (rec, index) {
@@ -379,6 +383,11 @@ function renderRecommendations() {
     }
     return el("li", { className: first ? "first" : "", "data-unit": rec.unit_id }, [head, reasons, actions]);
   }));
+  if (hadKey) {
+    // Never another unit's button: Enter there would send a unit the dispatcher did not see.
+    var again = list.querySelector("[" + hadKey + '="' + hadUnit + '"]');
+    if (again) again.focus(); else $("detail-title").focus();
+  }
 }
 
 // One assignment in flight at a time: a second press or click while it is awaited does nothing
