@@ -238,25 +238,49 @@ def set_incident_location(
             fields={"address": "not found"},
             code="address_not_found",
         )
-    incident.address = found.address or incident.address  # a point picked on the map keeps the words given
-    incident.lat, incident.lon = found.lat, found.lon
-    incident.location_source = found.source
-    incident.location_resolved = True
-    incident.area = areas.area_of(found.lat, found.lon)
-    _flush(session, incident)
-    record_event(
+    return place_incident(
         session=session,
-        type="incident.updated",
-        data=_incident_data(incident),
-        unit_id=incident.unit_id,
+        incident=incident,
+        address=found.address or incident.address,  # a point picked on the map keeps the words given
+        lat=found.lat,
+        lon=found.lon,
+        source=found.source,
+        by=by,
+        areas=areas,
     )
+
+
+def place_incident(
+    *,
+    session: Any,
+    incident: Incident,
+    address: str | None,
+    lat: float | None,
+    lon: float | None,
+    source: str | None,
+    by: Actor,
+    areas: ServiceAreas = NO_AREAS,
+) -> Incident:
+    """Move an open incident to a place already found (a dispatcher's search, a call amended with
+    a new address): its area follows; `incident.updated` to every screen and to its team; audited.
+    No point (lat/lon None): the place is kept as words, unresolved."""
+    if _I(incident.status) not in OPEN_STATUSES:
+        raise Conflict(f"Incident {incident.number} is {incident.status}; its location can no longer change.")
+    resolved = lat is not None and lon is not None
+    incident.address = address
+    incident.lat, incident.lon = lat, lon
+    incident.location_source = source
+    incident.location_resolved = resolved
+    incident.area = areas.area_of(lat, lon) if resolved else None
+    _flush(session, incident)
+    record_event(session=session, type="incident.updated", data=_incident_data(incident), unit_id=incident.unit_id)
     audit_as(
         session=session,
         by=by,
         action="incident.location",
         record_type="incident",
         record_id=incident.id,
-        detail={"source": found.source},
+        detail={"source": source, "area": incident.area},
     )
     return incident
 
