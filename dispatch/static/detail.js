@@ -152,7 +152,7 @@ function renderHistory() {
   setText($("history-text"), n ? n + " earlier call" + (n === 1 ? "" : "s") + " from this number or address." : "No earlier call from this number or address.");
   recent.replaceChildren.apply(recent, (history.recent || []).map(function (c) {
     return el("li", {}, [
-      el("strong", { text: c.number }), " " + when(c.received_at) + " · " + (c.risk_level || "risk unknown") + " · " + statusLabel(c.disposition),
+      el("a", { href: "/calls/" + c.id, target: "_blank", rel: "noopener", text: c.number }), " " + when(c.received_at) + " · " + (c.risk_level || "risk unknown") + " · " + statusLabel(c.disposition),
     ]);
   }));
 }
@@ -201,13 +201,20 @@ function renderNotes() {
   setText($("notes-count"), String(all.length));
 }
 
+// The call's entry on the timeline links to the call's page (in a tab of its own: the board stays).
+function callPage(e) {
+  var d = e.data || {};
+  if (e.kind !== "call" || !d.call_id) return null;
+  return el("a", { href: "/calls/" + d.call_id, target: "_blank", rel: "noopener", className: "tl-call", text: e.text });
+}
+
 function renderTimeline() {
   var list = $("timeline");
   list.replaceChildren.apply(list, entries.map(function (e) {
     return el("li", { className: "tl-" + e.kind, "data-kind": e.kind }, [
       el("time", { datetime: e.at, text: when(e.at) }),
       el("span", { className: "tl-kind", text: KIND_WORDS[e.kind] || e.kind }),
-      el("span", { className: "tl-text", text: e.text }),
+      el("span", { className: "tl-text" }, [callPage(e) || e.text]),
       byName(e.by) ? el("span", { className: "tl-by", text: byName(e.by) }) : null,
     ]);
   }));

@@ -1,6 +1,6 @@
 """The call's page is reached from where calls are named: the follow-up queue (by the call's
-number, with the callback number as a tel: link, never an internal id) and the recent calls of
-the intake page."""
+number, with the callback number as a tel: link, never an internal id), the recent calls of the
+intake page, and the call's entry on the incident's timeline on the dispatch board."""
 
 from __future__ import annotations
 
@@ -29,3 +29,19 @@ def test_the_followup_queue_and_recent_calls_open_the_call_page(live_app, live_s
     page.locator("#recent-calls").get_by_role("link", name=calls["other"]["number"]).click()
     page.wait_for_url(re.compile(rf"/calls/{calls['other']['id']}$"))
     expect(page.locator("#decision")).to_contain_text("high")
+
+
+def test_the_incidents_timeline_on_the_board_opens_the_call_page(live_app, live_server, open_as):
+    other = log_calls(live_app)["other"]  # high risk: a mobile team, an incident
+    board = open_as("dispatcher", path="/dispatch", viewport=LAPTOP)
+    board.locator(f'[data-incident="{other["incident_id"]}"]').click()
+    entry = board.locator("#timeline a.tl-call")
+    expect(entry).to_have_text(f"Call {other['number']} answered")
+    with board.context.expect_page() as opened:
+        entry.click()
+    page = opened.value
+    page.wait_for_url(re.compile(rf"/calls/{other['id']}$"))
+    expect(page.locator("#call-title")).to_have_text(f"Call {other['number']}")
+    expect(page.locator("#timeline")).to_contain_text(f"Call {other['number']} answered")
+    expect(page.locator("#incident")).to_contain_text("pending")
+    expect(board).to_have_url(re.compile(r"/dispatch$"))  # the board stays open in its own tab

@@ -178,7 +178,16 @@ function followups() {
   });
 }
 
-function timelineEntry(entry) {
+// A timeline time: "15:00:12" on the day the call came, the day too after that.
+function entryTime(iso, dayOfCall) {
+  var at = new Date(iso);
+  var sameDay = dayOfCall && at.toDateString() === dayOfCall;
+  var options = sameDay ? { hour: "2-digit", minute: "2-digit", second: "2-digit" }
+    : { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+  return el("time", { datetime: iso, title: at.toString(), text: at.toLocaleString([], options) });
+}
+
+function timelineEntry(entry, dayOfCall) {
   var who = byWords(entry.by);
   var data = entry.data || {};
   var text = [el("span", { className: "kind", text: words(entry.kind) }), " ", entry.text || ""];
@@ -186,7 +195,7 @@ function timelineEntry(entry) {
     text.push(" ", callLink(data.call_id, data.call_number));
   }
   return el("li", { className: "entry kind-" + entry.kind }, [
-    localTime(entry.at, true), " ", el("span", {}, text), who ? el("span", { className: "muted", text: " — " + who }) : null,
+    entryTime(entry.at, dayOfCall), " ", el("span", {}, text), who ? el("span", { className: "muted", text: " — " + who }) : null,
   ]);
 }
 
@@ -217,7 +226,8 @@ function incident(call, onAmendments) {
     }
     var entries = Array.isArray(result.data) ? result.data : result.data.entries || [];
     setText($("timeline-status"), entries.length ? "" : "Nothing has happened to this incident yet.");
-    entries.forEach(function (entry) { list.append(timelineEntry(entry)); });
+    var dayOfCall = new Date(call.received_at).toDateString();
+    entries.forEach(function (entry) { list.append(timelineEntry(entry, dayOfCall)); });
     onAmendments(entries.filter(function (e) { return e.kind === "amendment"; }));
   });
 }
