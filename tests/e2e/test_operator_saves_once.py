@@ -86,6 +86,12 @@ def test_save_with_nothing_entered_saves_nothing_and_says_so(live_app, live_serv
     page.keyboard.press("Control+Enter")
     expect(page.locator("#form-error")).to_contain_text("Nothing to save yet")
     expect(page.locator("#saved")).to_be_empty()
+
+    # Only the caller's relation: the server refuses it as an empty call, and the page says so.
+    page.locator("#caller-relation").select_option("family")
+    page.locator("#submit-call").click()
+    expect(page.locator("#form-error")).to_have_text(re.compile(r"^Nothing to save yet: \w+"))
+    expect(page.locator("#caller-relation")).to_have_value("family")
     assert len(saved_calls(live_app, live_server)) == before
 
 
@@ -154,6 +160,14 @@ def test_a_reload_mid_call_restores_the_draft_which_then_saves_once(live_app, li
     calls = saved_calls(live_app, live_server)
     assert len(calls) == before + 1
     assert calls[0]["narrative"] == "Caller's sister, worried since this morning."
+    # The call was received when the first key was typed, before the reload, not at the save.
+    received = page.evaluate(
+        "(iso) => new Date(iso).toLocaleTimeString([],"
+        " {hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false})",
+        calls[0]["received_at"],
+    )
+    assert answered == "Answered " + received
+    assert calls[0]["received_at"] < calls[0]["saved_at"]
     page.reload()
     expect(page.locator("#q-cssrs_1")).to_be_visible()
     expect(page.locator("#draft-note")).to_be_hidden()

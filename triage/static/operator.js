@@ -12,7 +12,6 @@ var API = "/api/v1";
 var DRAFT_KEY = "operator.draft.v1";        // sessionStorage only: a call never outlives its tab
 var TRANSFER_KEY = "operator.transfers.v1";
 var AFTER_SAVE_QUIET_MS = 1500;             // a second click of a double-click lands here
-var SEND_ANSWERED = false;                 // until POST /calls takes answered_at (helper calls)
 var root = document.getElementById("intake");
 var canLog = root.getAttribute("data-can-log") === "true";
 var form = document.getElementById("call-form");
@@ -129,7 +128,7 @@ function renderQuestion(question) {
   var box;
   if (question.type === "text") {
     box = el("div", { "class": "question", "data-question": question.id, id: id });
-    var text = entry.language ? question.text.replace(/\s*\(two-letter ISO 639-1 code[^)]*\)/, "") : question.text;
+    var text = entry.language ? question.text.replace(/\s*\([^)]*\)\s*$/, "") : question.text;
     var label = el("label", { "for": id + "-input" }, [text]);
     var input = el("input", { id: id + "-input", type: "text", maxlength: "500", "data-question": question.id });
     box.appendChild(label);
@@ -280,7 +279,7 @@ function readLanguages(data) {
     if (typeof item === "string") return { code: item, names: [item], label: item };
     var code = item.code || item.id || item.iso_639_1;
     var names = [item.name, item.english, item.english_name, item.native, item.native_name, item.own_name,
-      item.endonym].concat(item.names || [], item.aliases || []).filter(function (n) { return typeof n === "string" && n; });
+      item.endonym].concat(item.also || [], item.names || []).filter(function (n) { return typeof n === "string" && n; });
     return { code: code, names: names.length ? names : [code], label: names[0] || code };
   }).filter(function (l) { return typeof l.code === "string" && l.code; });
 }
@@ -309,7 +308,7 @@ function languageHint(entry) {
 }
 
 function loadLanguages() {
-  request("GET", "/languages").then(function (result) {
+  request("GET", "/languages?limit=500").then(function (result) {
     languages = readLanguages(result.data);
     var list = document.getElementById("language-names");
     list.textContent = "";
@@ -463,7 +462,7 @@ function payload() {
     narrative: fieldValue("narrative") || null,
     questionnaire: { id: questionnaire.id, version: questionnaire.version },
   };
-  if (answeredAt && SEND_ANSWERED) body.answered_at = answeredAt;
+  if (answeredAt) body.answered_at = answeredAt;
   var lat = number("location-lat"), lon = number("location-lon");
   if (lat !== null && !isNaN(lat)) body.location.lat = lat;
   if (lon !== null && !isNaN(lon)) body.location.lon = lon;
@@ -907,6 +906,14 @@ function loadRecent() {
   }, function (error) {
     document.getElementById("recent-error").textContent = "Recent calls not available: " + error.message;
   });
+}
+
+// The sticky 911 bar never hides the focused question: the page scrolls what gets focus below it.
+if (window.ResizeObserver) {
+  new ResizeObserver(function () {
+    var height = document.getElementById("alert-bar").offsetHeight;
+    document.documentElement.style.scrollPaddingTop = height ? height + 8 + "px" : "";
+  }).observe(document.getElementById("alert-bar"));
 }
 
 // --- start --------------------------------------------------------------------------------
