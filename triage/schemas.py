@@ -3,17 +3,19 @@ answers it gives."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.api import ApiModel, HeaderModel, ListQuery, QueryModel
 from core.schemas import ReadModel, Timestamp
 from dispatch.models import Incident
 from triage import rules
 from triage.engine import TriageResult
-from triage.models import Call
+from triage.history import CallHistory
+from triage.models import Call, CallAmendment
 from triage.questionnaire import Questionnaire
 
 Disposition = Literal["phone", "mobile_team", "co_response", "emergency_911"]
@@ -78,8 +80,60 @@ class CallHeaders(HeaderModel):
     )
 
 
+RiskLevel = Literal["none", "low", "moderate", "high", "incomplete"]
+
+
 class CallsQuery(ListQuery):
+    """Search (CONTRACT "Calls (amended)"): every parameter given must hold."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
     status: Literal["open", "closed"] | None = None
+    q: str | None = Field(
+        default=None, max_length=200, description="words matched against number, address, caller name"
+    )
+    phone: str | None = Field(default=None, max_length=32, description="the caller's number, in any format")
+    from_: datetime | None = Field(default=None, alias="from", description="received at or after (ISO 8601)")
+    to: datetime | None = Field(default=None, description="received before (ISO 8601)")
+    risk_level: RiskLevel | None = None
+    disposition: Disposition | None = None
+    transfer: Literal["pending"] | None = Field(
+        default=None, description="pending: emergency_911 calls not yet transferred"
+    )
+
+
+class HistoryQuery(QueryModel):
+    phone: str | None = Field(default=None, max_length=32, description="the caller's number, in any format")
+    address: str | None = Field(default=None, max_length=300, description="geocoded; calls at the same place")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class CallerPatchIn(ApiModel):
+    phone: str | None = Field(default=None, max_length=32)
+    name: str | None = Field(default=None, max_length=120)
+    relation: str | None = Field(default=None, max_length=40)
+
+
+class NeedsIn(ApiModel):
+    youth: bool | None = None
+    language: str | None = Field(default=None, max_length=60, description="an ISO 639-1 code or a language's name")
+
+
+class CallAmendIn(ApiModel):
+    """Only the fields given change (null clears one); the triage answers never do."""
+
+    caller: CallerPatchIn | None = None
+    location: LocationIn | None = None
+    narrative: str | None = Field(default=None, max_length=4000)
+    needs: NeedsIn | None = None
+    reason: str = Field(max_length=2000, description="why the call is corrected (required)")
+
+
+class TransferIn(ApiModel):
+    to: Literal["911"]
+    at: datetime | None = Field(default=None, description="when the transfer happened (default: now)")
+    note: str | None = Field(default=None, max_length=2000)
 
 
 # --- answers -----------------------------------------------------------------------------------
@@ -218,6 +272,39 @@ class NeedsRead(BaseModel):
     language: str | None = Field(description="ISO 639-1 code")
 
 
+class EarlierCallRead(BaseModel):
+    id: int
+    number: str
+    received_at: Timestamp
+    risk_level: str
+    disposition: str
+
+
+class HistoryRead(BaseModel):
+    """Earlier calls from the same number or the same place (CONTRACT "Calls (amended)")."""
+
+    prior_calls: int
+    recent: list[EarlierCallRead] = Field(description="newest first, at most 5")
+    safety: list[str] = Field(description='e.g. "weapon reported on C-2026-000123, 2026-10-03"')
+
+    @classmethod
+    def of(cls, history: CallHistory) -> HistoryRead:
+        return cls(
+            prior_calls=history.prior_calls,
+            recent=[EarlierCallRead.model_validate(call, from_attributes=True) for call in history.recent],
+            safety=list(history.safety),
+        )
+
+
+class AmendmentRead(ReadModel):
+    id: int
+    at: Timestamp
+    user_id: int | None
+    actor: str
+    reason: str
+    changes: dict[str, Any] = Field(description='{"<field>": {"from": old, "to": new}}')
+
+
 class TransferRead(BaseModel):
     to: str
     at: Timestamp = Field(description="when the warm transfer happened")
@@ -247,10 +334,19 @@ class CallRead(ReadModel):
     transfer_instruction: str | None
     transfer: TransferRead | None = Field(description="the recorded warm transfer of an emergency_911 call")
     needs: NeedsRead
+    history: HistoryRead
+    amendments: list[AmendmentRead] = Field(description="corrections of the call, oldest first")
     incident_id: int | None
 
     @classmethod
-    def of(cls, call: Call, incident: Incident | None) -> CallRead:
+    def of(
+        cls,
+        call: Call,
+        incident: Incident | None,
+        *,
+        history: CallHistory,
+        amendments: Sequence[CallAmendment] = (),
+    ) -> CallRead:
         return cls(
             id=call.id,
             number=call.number,
@@ -282,5 +378,7 @@ class CallRead(ReadModel):
                 else None
             ),
             needs=NeedsRead(youth=call.needs_youth, language=call.needs_language),
+            history=HistoryRead.of(history),
+            amendments=[AmendmentRead.model_validate(amendment) for amendment in amendments],
             incident_id=incident.id if incident is not None else None,
         )

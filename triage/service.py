@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,6 @@ from geo.service import Locator
 from triage.engine import AnswersInvalid, TriageResult, evaluate, normalized_answers, priority_for
 from triage.events import CallLogged
 from triage.models import Call, Setting
-from triage.phones import PhoneInvalid, e164_or_none
 from triage.questionnaire import (
     DEFAULT_QUESTIONNAIRE_ID,
     QUESTIONNAIRE_DIR,
@@ -46,7 +45,8 @@ from triage.questionnaire import (
     latest,
     load_directory,
 )
-from triage.schemas import CallIn, CallRead, EvaluationRead, OverrideIn, QuestionnaireSummaryRead
+from triage.record import incident_for_call, phone_or_422, read_call
+from triage.schemas import CallIn, EvaluationRead, OverrideIn, QuestionnaireSummaryRead
 
 log = logging.getLogger(__name__)
 
@@ -232,11 +232,6 @@ def _call_for_key(session: Any, user_id: int | None, key: str) -> Call | None:
     return call
 
 
-def incident_for_call(*, session: Any, call: Call) -> Incident | None:
-    incident: Incident | None = session.scalars(sa.select(Incident).where(Incident.call_id == call.id)).one_or_none()
-    return incident
-
-
 def _clean(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
@@ -293,19 +288,6 @@ def _is_empty(payload: CallIn) -> bool:
     )
 
 
-def caller_phone(raw: str | None) -> str | None:
-    """The caller's number in E.164 (None without one); 422 on `caller.phone` for words that are
-    no phone number."""
-    try:
-        return e164_or_none(raw)
-    except PhoneInvalid as error:
-        raise DomainError(
-            f"{raw!r} is not a phone number.",
-            fields={"caller.phone": f"not a phone number ({error})"},
-            code="validation_failed",
-        ) from None
-
-
 def take_call(
     *,
     session: Any,
@@ -317,6 +299,7 @@ def take_call(
     clock: Clock,
     bus: MessageBus,
     areas: ServiceAreas = NO_AREAS,
+    tz: tzinfo | None = None,
 ) -> tuple[Call, Incident | None, bool]:
     """Log a call: check and evaluate the answers, apply an override, locate, number and save it,
     and open an incident when the final disposition needs a team. Returns (call, incident,
@@ -334,7 +317,7 @@ def take_call(
             code="empty_call",
         )
     received_at = received_time(payload.answered_at, now=clock())
-    phone = caller_phone(payload.caller.phone)
+    phone = phone_or_422(payload.caller.phone, field="caller.phone")
     user_id = getattr(by, "id", None)
     key = (idempotency_key or "").strip() or None
     if key is not None and len(key) > 100:
@@ -418,35 +401,16 @@ def take_call(
             record_id=call.id,
             detail={"instruction": call.transfer_instruction},
         )
-    record_event(session=session, type="call.created", data=CallRead.of(call, incident).model_dump(mode="json"))
-    bus.publish(CallLogged(call=call, by=actor), session=session)
-    return call, incident, True
-
-
-def get_call(*, session: Any, call_id: int, user: Any) -> tuple[Call, Incident | None]:
-    call = session.get(Call, call_id)
-    if call is None:
-        raise NotFound("There is no such call.")
-    audit(session=session, user=user, action="view", record_type="call", record_id=call.id)
-    return call, incident_for_call(session=session, call=call)
-
-
-def list_calls(*, session: Any, status: str | None, limit: int, user: Any) -> list[CallRead]:
-    """Newest first. The list shows call records, so it is one audited view naming the calls."""
-    statement = sa.select(Call).order_by(Call.received_at.desc(), Call.id.desc()).limit(limit)
-    if status is not None:
-        statement = statement.where(Call.status == status)
-    calls = list(session.scalars(statement))
-    incidents: dict[int, Incident] = {}
-    if calls:
-        found = session.scalars(sa.select(Incident).where(Incident.call_id.in_([c.id for c in calls])))
-        incidents = {i.call_id: i for i in found if i.call_id is not None}
-    if calls:
+    body, history = read_call(session=session, call=call, incident=incident, tz=tz)
+    if history.call_ids:
         audit(
             session=session,
-            user=user,
-            action="list",
+            user=by,
+            action="history",
             record_type="call",
-            detail={"call_ids": [c.id for c in calls], "status": status},
+            record_id=call.id,
+            detail={"call_ids": history.call_ids},
         )
-    return [CallRead.of(call, incidents.get(call.id)) for call in calls]
+    record_event(session=session, type="call.created", data=body.model_dump(mode="json"))
+    bus.publish(CallLogged(call=call, by=actor), session=session)
+    return call, incident, True

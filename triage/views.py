@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from flask import current_app
 from flask_login import current_user
 
 from core import deps
 from core.api import ApiBlueprint, ListQuery
+from core.db import end_reads
+from core.errors import DomainError
 from core.extensions import db
 from core.ports import current_ports
 from core.roles import ADMINS, EVERYONE, INTAKE, STAFF
-from triage import service
+from triage import record, service
+from triage.history import Place
 from triage.languages import table as language_table
 from triage.schemas import (
     ActiveQuestionnaireRead,
@@ -20,6 +25,8 @@ from triage.schemas import (
     CallsQuery,
     EvaluateIn,
     EvaluationRead,
+    HistoryQuery,
+    HistoryRead,
     LanguageRead,
     QuestionnaireQuery,
     QuestionnaireRead,
@@ -28,6 +35,11 @@ from triage.schemas import (
 )
 
 api = ApiBlueprint("triage_api", __name__, url_prefix="/api/v1")
+
+
+def local_zone() -> ZoneInfo:
+    """The zone whose days date the safety lines (the TIMEZONE setting)."""
+    return ZoneInfo(deps.settings().timezone)
 
 
 def current_catalogue() -> service.Catalogue:
@@ -131,6 +143,7 @@ def list_languages(query: ListQuery) -> list[LanguageRead]:
 )
 def create_call(body: CallIn, headers: CallHeaders) -> tuple[CallRead, int]:
     ports = current_ports()
+    tz = local_zone()
     call, incident, created = service.take_call(
         session=db.session,
         payload=body,
@@ -141,22 +154,65 @@ def create_call(body: CallIn, headers: CallHeaders) -> tuple[CallRead, int]:
         clock=ports.clock,
         bus=deps.bus(),
         areas=ports.areas,
+        tz=tz,
     )
-    answer = CallRead.of(call, incident)  # before the commit expires what was just written
+    answer, _ = record.read_call(session=db.session, call=call, incident=incident, tz=tz)  # before the commit
     db.session.commit()
     return answer, 201 if created else 200
 
 
 @api.op("/calls/<int:call_id>", "GET", roles=STAFF, response=CallRead, summary="One call (the view is audited)")
 def get_call(call_id: int) -> CallRead:
-    call, incident = service.get_call(session=db.session, call_id=call_id, user=current_user)
-    body = CallRead.of(call, incident)
+    body = record.get_call(session=db.session, call_id=call_id, user=current_user, tz=local_zone())
     db.session.commit()
     return body
 
 
-@api.op("/calls", "GET", roles=STAFF, query=CallsQuery, response=list[CallRead], summary="Calls, newest first")
+@api.op(
+    "/calls",
+    "GET",
+    roles=STAFF,
+    query=CallsQuery,
+    response=list[CallRead],
+    summary="Calls, newest first; search by words (number, address, caller name), phone, dates of receipt, "
+    "risk level, disposition, transfer=pending",
+)
 def list_calls(query: CallsQuery) -> list[CallRead]:
-    calls = service.list_calls(session=db.session, status=query.status, limit=query.limit, user=current_user)
+    calls = record.list_calls(session=db.session, query=query, user=current_user, tz=local_zone())
     db.session.commit()
     return calls
+
+
+@api.op(
+    "/history",
+    "GET",
+    roles=STAFF,
+    query=HistoryQuery,
+    response=HistoryRead,
+    summary="Earlier calls from a number or at an address, with their safety lines, before a call is saved "
+    "(the view is audited)",
+)
+def get_history(query: HistoryQuery) -> HistoryRead:
+    phone = record.phone_or_422(query.phone, field="phone")
+    place = None
+    if (query.address or "").strip() or (query.lat is not None and query.lon is not None):
+        end_reads(db.session)  # the geocoder may take seconds: no transaction waits on it
+        found = current_ports().locator.locate(address=query.address, lat=query.lat, lon=query.lon)
+        if found.resolved and found.lat is not None and found.lon is not None:
+            place = Place(lat=found.lat, lon=found.lon)
+    elif phone is None:
+        raise DomainError(
+            "Give a phone number or an address.",
+            fields={"phone": "give a phone or an address", "address": "give a phone or an address"},
+            code="validation_failed",
+        )
+    history = record.history_lookup(
+        session=db.session,
+        phone=phone,
+        place=place,
+        user=current_user,
+        tz=local_zone(),
+        asked=query.model_dump(exclude_none=True),
+    )
+    db.session.commit()
+    return HistoryRead.of(history)
