@@ -130,6 +130,15 @@ function renderAbout() {
   $("detail-outcome-term").hidden = $("detail-outcome").hidden = !outcome;
   setText($("detail-outcome"), outcome);
 
+  var record = $("detail-call");
+  $("detail-call-term").hidden = record.hidden = !i.call_id;
+  if (i.call_id) {
+    var number = (call && call.number) || "the call";
+    if (!record.firstElementChild || record.firstElementChild.textContent !== number) {
+      record.replaceChildren(el("a", { href: "/calls/" + i.call_id, target: "_blank", rel: "noopener", text: number }));
+    }
+  }
+
   var narrative = i.narrative || (call && call.narrative) || "";
   setText($("detail-narrative"), narrative || "No narrative was recorded.");
   renderHistory();
@@ -152,7 +161,8 @@ function renderHistory() {
   setText($("history-text"), n ? n + " earlier call" + (n === 1 ? "" : "s") + " from this number or address." : "No earlier call from this number or address.");
   recent.replaceChildren.apply(recent, (history.recent || []).map(function (c) {
     return el("li", {}, [
-      el("a", { href: "/calls/" + c.id, target: "_blank", rel: "noopener", text: c.number }), " " + when(c.received_at) + " · " + (c.risk_level || "risk unknown") + " · " + statusLabel(c.disposition),
+      el("a", { href: "/calls/" + c.id, target: "_blank", rel: "noopener", text: c.number }),
+      " " + when(c.received_at) + " · " + (c.risk_level || "risk unknown") + " · " + statusLabel(c.disposition),
     ]);
   }));
 }
@@ -266,6 +276,7 @@ function renderActions() {
     button.hidden = !ok;
     any = any || ok;
     button.setAttribute("aria-expanded", String(openForm === name));
+    if (name === "outcome") button.className = ok ? "primary" : "";
     if (name === "status") {
       var unit = current.unit_id ? units[current.unit_id] : null;
       setText(button, "Status for " + (unit ? unit.call_sign : "the incident") + "…");
@@ -441,26 +452,32 @@ function submitCorrect(event) {
   if (!address) { fieldError("correct-address-error", "Type the corrected address."); $("correct-address").focus(); return; }
   if (current.call_id && !reason) { fieldError("correct-reason-error", "Say why the location changed: it goes on the record."); $("correct-reason").focus(); return; }
   var number = current.number;
+  var incidentId = current.id;
   // The call's location is the record (PATCH keeps what it replaced and moves the incident);
   // an incident without a call has only its own location.
-  var request = current.call_id
-    ? ["PATCH", "/api/v1/calls/" + current.call_id, { location: { address: address }, reason: reason }]
-    : ["POST", "/api/v1/incidents/" + current.id + "/location", { address: address }];
-  send("correct", request[0], request[1], request[2], function (result) {
-    if (result.ok) {
+  function viaIncident() { send("correct", "POST", "/api/v1/incidents/" + incidentId + "/location", { address: address }, done(false)); }
+  function done(viaCall) {
+    return function (result) {
+      if (viaCall && result.status === 405) { viaIncident(); return; }  // a server without call amendments
+      if (!result.ok) {
+        var onReason = wordsFor(result, "reason") && !wordsFor(result, "address");
+        fieldError(onReason ? "correct-reason-error" : "correct-address-error",
+          wordsFor(result, "address") || wordsFor(result, "reason") || fullError(result));
+        return;
+      }
       var place = result.data.location || {};
       if (place.resolved === false) {
         fieldError("correct-address-error", "Saved, but no place was found for " + address + ": check the spelling or pick the point on the map.");
         soonTimeline();
         return;
       }
-      succeeded(form, number + ": location corrected to " + (place.address || address) + ".", current.call_id ? null : result.data);
-      if (current.call_id) { call = Object.assign({}, call || {}, result.data); renderAbout(); }
-      return;
-    }
-    var words = wordsFor(result, "address") || wordsFor(result, "reason");
-    fieldError(wordsFor(result, "reason") && !wordsFor(result, "address") ? "correct-reason-error" : "correct-address-error", words || fullError(result));
-  });
+      if (viaCall) { call = Object.assign({}, call || {}, result.data); renderAbout(); }
+      succeeded(form, number + ": location corrected to " + (place.address || address) + ".", viaCall ? null : result.data);
+    };
+  }
+  if (current.call_id) {
+    send("correct", "PATCH", "/api/v1/calls/" + current.call_id, { location: { address: address }, reason: reason }, done(true));
+  } else viaIncident();
 }
 
 function submitNote(event) {

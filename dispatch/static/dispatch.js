@@ -15,7 +15,7 @@ import { connectLive } from "/static/lib/live.js";
 import { openOn } from "/static/lib/maps.js";
 import { Availability, IncidentStatus, isOpen, statusLabel } from "/static/lib/statuses.js";
 import { AlertPanel } from "/static/alerts/alerts.js";
-import { Detail, flagWords, languageName, outcomeWords } from "/static/dispatch/detail.js";
+import { Detail, flagWords, languageName, outcomeWords, when } from "/static/dispatch/detail.js";
 
 var root = $("dispatch");
 var settings = JSON.parse(root.getAttribute("data-settings"));
@@ -141,7 +141,7 @@ function incidentButton(incident, compact) {
     right = el("span", { className: "waiting" + (late ? " late" : ""), "data-waiting": incident.id, "aria-hidden": "true",
       text: clock(waitingSeconds(incident)) });
   } else if (incident.status === IncidentStatus.CLEARED) {
-    right = el("span", { text: "cleared " + since({ timestamps: { created_at: incident.timestamps.cleared_at || incident.timestamps.created_at } }) });
+    right = el("span", { text: "cleared " + when(incident.timestamps.cleared_at || incident.timestamps.created_at) });
   } else {
     right = el("span", {}, [label(incident.status) + (unit ? " · " + unit.call_sign : "") + " ",
       el("span", { className: "since" + (late ? " late-text" : ""), "data-since": incident.id, "aria-hidden": "true", text: clock(sinceMilestone(incident)) })]);

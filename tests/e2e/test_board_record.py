@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from core.extensions import db
+from geo.models import AddressPointRow
 from tests.e2e.board_support import CHURCH_ST, api, local_input, log_call
 from tests.support.dispatch_factories import NEAR, make_placed_unit
 from tests.support.factories import make_user
@@ -145,3 +147,30 @@ def test_return_to_queue_needs_a_reason_and_frees_the_unit(live_app, live_server
     expect(page.locator("#recommendations li.first")).to_contain_text("MCT-1", timeout=10_000)
     incident = api(live_server, dispatcher, "GET", f"/incidents/{incident_id}").json()
     assert (incident["status"], incident["unit_id"]) == ("pending", None)
+
+
+def test_a_corrected_location_moves_the_incident_and_goes_on_its_record(live_app, live_server, open_as):
+    with live_app.app_context():  # an address point the local geocoder finds
+        db.session.add(AddressPointRow(number="538", street="Main Street", city="Burlington", state="VT",
+                                       lat=44.4772791, lon=-73.1966181))  # fmt: skip
+        db.session.commit()
+    _, operator = make_user(live_app, "operator")
+    call = log_call(live_server, operator, CHURCH_ST)
+    incident_id = call["incident_id"]
+    page = open_as("dispatcher", path="/dispatch")
+    item = page.locator(f'#queue [data-incident="{incident_id}"]')
+    item.click()
+    expect(page.locator("#detail-call a")).to_have_attribute("href", f"/calls/{call['id']}")
+    page.get_by_role("button", name="Correct the location…").click()
+    address = page.get_by_label("Address", exact=True).and_(page.locator("#correct-address"))
+    expect(address).to_be_focused()
+    expect(address).to_have_value(CHURCH_ST["address"])
+    address.fill("538 Main St, Burlington, VT")
+    page.get_by_role("button", name="Correct the location", exact=True).click()
+    expect(page.locator("#correct-reason-error")).to_contain_text("Say why the location changed")
+    page.get_by_label("Why it changed").fill("The caller moved to her sister's")
+    page.get_by_role("button", name="Correct the location", exact=True).click()
+    expect(page.locator("#message")).to_contain_text("location corrected", timeout=10_000)
+    expect(item).to_contain_text("Main St", timeout=10_000)  # the queue follows (live)
+    incident = api(live_server, operator, "GET", f"/incidents/{incident_id}").json()
+    assert "Main St" in incident["location"]["address"]
