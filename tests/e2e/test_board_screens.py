@@ -39,6 +39,10 @@ def test_the_open_incident_at_a_laptop_and_a_phone(live_app, live_server, open_a
     expect(page.locator("#detail-phone a")).to_have_attribute("href", "tel:+18025550142")
     expect(page.locator("#detail-needs")).to_contain_text("Spanish speaker")
     expect(page.locator("#detail-narrative")).to_have_text(narrative)
+    # The same number called before with a weapon: the safety line is there before anyone is sent.
+    expect(page.locator("#detail-safety")).to_contain_text(earlier["number"])
+    expect(page.locator("#history-text")).to_have_text("1 earlier call from this number or address.")
+    expect(page.locator("#detail-recent a")).to_have_attribute("href", f"/calls/{earlier['id']}")
     page.screenshot(path=f"{SHOTS}/board-{name}.png", full_page=False)
     page.screenshot(path=f"{SHOTS}/board-{name}-full.png", full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
