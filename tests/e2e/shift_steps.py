@@ -110,8 +110,8 @@ def seed_streets(app: Any, *streets: str) -> None:
 
 
 def shoot(page: Page, name: str, *, sizes: tuple[dict[str, int], ...] = (LAPTOP, PHONE)) -> list[Path]:
-    """Full-page screenshots of `page` at each size (the page's own size is restored after);
-    -> the files, /tmp/shift-shots/<name>-<w>x<h>.png."""
+    """Screenshots of `page` at each size, of what the screen shows (`<name>-<w>x<h>.png`) and of
+    the whole page (`…-full.png`), in /tmp/shift-shots/; the page's own size is restored after."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     own = page.viewport_size
     made = []
@@ -120,7 +120,8 @@ def shoot(page: Page, name: str, *, sizes: tuple[dict[str, int], ...] = (LAPTOP,
         page.set_viewport_size(size)
         page.wait_for_timeout(150)  # a layout pass at the new width
         target = SHOTS / f"{slug}-{size['width']}x{size['height']}.png"
-        page.screenshot(path=str(target), full_page=True)
+        page.screenshot(path=str(target))
+        page.screenshot(path=str(target.with_name(target.stem + "-full.png")), full_page=True)
         made.append(target)
     if own is not None:
         page.set_viewport_size(own)
