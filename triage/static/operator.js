@@ -93,6 +93,7 @@ function showAnswered() {
 function markAnswered() {
   if (answeredAt || !canLog) return;
   answeredAt = serverNow();
+  document.getElementById("transfer-done").textContent = "";  // a new call: the last one's news goes
   showAnswered();
   keepDraft();
 }
