@@ -66,7 +66,9 @@ function refused(message, fields) {
     fieldError(short, fields[name]);
     named.push((LABELS[short] || short) + ": " + fields[name]);
   });
-  showError("The search was not run. " + message + (named.length ? " " + named.join("; ") + "." : ""));
+  var details = named.join("; ");
+  if (details && !/[.!?)]$/.test(details)) details += ".";
+  showError("The search was not run. " + message + (details ? " " + details : ""));
   setText($("results-status"), "No results: the search needs correcting.");
   $("results").hidden = true;
   var first = Object.keys(fields || {})[0];
@@ -138,7 +140,16 @@ function show(calls, searched) {
 function run() {
   var given = searchOf(new URLSearchParams(window.location.search));
   var searched = Object.keys(given).length > 0;
-  if (given.from && given.to && DAY.test(given.from) && DAY.test(given.to) && given.from > given.to) {
+  // A date the form's calendar cannot show (an address typed by hand) is named, not left blank.
+  var unreadable = {};
+  ["from", "to"].forEach(function (name) {
+    if (given[name] && !DAY.test(given[name])) unreadable[name] = "is not a date (“" + given[name] + "”); choose one in the calendar";
+  });
+  if (Object.keys(unreadable).length) {
+    refused("The dates could not be read.", unreadable);
+    return;
+  }
+  if (given.from && given.to && given.from > given.to) {
     refused("The dates are the wrong way round.", { to: "must be on or after the start date" });
     return;
   }
