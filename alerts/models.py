@@ -22,6 +22,7 @@ ALERT_KINDS = frozenset(
         "followup_overdue",
         "position_stale",
         "outcome_missing",
+        "transfer_unconfirmed",
     }
 )
 SEVERITIES = ("info", "warning", "critical")

@@ -19,6 +19,7 @@ from core.models import Event
 EVENT_TYPES = frozenset(
     {
         "call.created",
+        "call.updated",
         "incident.created",
         "incident.updated",
         "unit.updated",

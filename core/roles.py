@@ -66,6 +66,8 @@ UNIT_REPORTERS: frozenset[Role] = UNIT_COMMANDERS | {_R.FIELD}
 INTAKE: frozenset[Role] = frozenset({_R.OPERATOR, _R.ADMIN})
 # Who may open the call intake page (a dispatcher reads it, without the form to log a call).
 INTAKE_PAGE: frozenset[Role] = INTAKE | {_R.DISPATCHER}
+# Who records the warm transfer of a 911 call (the operator on the line, or a dispatcher).
+TRANSFER_RECORDERS: frozenset[Role] = frozenset({_R.OPERATOR, _R.DISPATCHER, _R.ADMIN})
 # Who reads the audit trail.
 AUDITORS: frozenset[Role] = frozenset({_R.ADMIN, _R.SUPERVISOR})
 # Who manages users, units and the active questionnaire.

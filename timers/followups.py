@@ -33,11 +33,18 @@ CLOSING_OUTCOMES = {"reached": "done", "declined": "declined", "lost": "lost"}
 
 
 def start_followup(
-    *, session: Any, settings: TimerSettings, at: datetime, call: Any = None, incident: Any = None
+    *,
+    session: Any,
+    settings: TimerSettings,
+    at: datetime,
+    call: Any = None,
+    incident: Any = None,
+    risk_level: str | None = None,
 ) -> Followup | None:
-    """Open a follow-up for a call resolved by phone, or for an incident that just cleared."""
+    """Open a follow-up for a call resolved by phone or transferred to 911, or for an incident that
+    just cleared. `risk_level` (default: the call's) sets the window."""
     call_id = call.id if call is not None else getattr(incident, "call_id", None)
-    risk_level = getattr(call, "risk_level", None)
+    risk_level = risk_level or getattr(call, "risk_level", None)
     if risk_level is None and call_id is not None:
         found = session.get(Call, call_id)
         risk_level = found.risk_level if found is not None else None
@@ -75,6 +82,27 @@ def start_followup(
         data={"followup_id": followup.id},
     )
     return followup
+
+
+def restart_followup(*, session: Any, call_id: int, at: datetime) -> Followup | None:
+    """Start a call's follow-up clock again at `at` (a 911 call's transfer, recorded after the save
+    that opened it), unless someone has already tried to reach the person."""
+    followup = session.scalars(
+        sa.select(Followup).where(Followup.call_id == call_id, Followup.state == "due", Followup.incident_id.is_(None))
+    ).first()
+    if followup is None or followup.attempts:
+        return followup  # type: ignore[no-any-return]
+    window = followup.due_at - followup.started_at
+    followup.started_at, followup.due_at = at, at + window
+    service.cancel_timers(session=session, kinds={service.FOLLOWUP_OVERDUE}, call_id=call_id)
+    service.start_timer(
+        session=session,
+        kind=service.FOLLOWUP_OVERDUE,
+        due_at=followup.due_at,
+        call_id=call_id,
+        data={"followup_id": followup.id},
+    )
+    return followup  # type: ignore[no-any-return]
 
 
 def due_followups(*, session: Any, state: str = "due", limit: int = 50, call_id: int | None = None) -> list[Followup]:

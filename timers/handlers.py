@@ -37,10 +37,11 @@ from dispatch.service import recommend_units
 from dispatch.states import ARRIVED_STATUSES, UNASSIGNED_STATUSES, IncidentStatus
 from notifications.outbox import page_unit
 from timers import service
-from timers.followups import start_followup
+from timers.followups import restart_followup, start_followup
 from timers.models import Followup, Timer, TimerProbe
 from timers.sweep import Handler
-from triage.events import CallLogged
+from triage.events import CallLogged, CallTransferred
+from triage.models import Call
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +286,37 @@ def fire_outcome_missing(*, session: Any, timer: Timer, now: datetime, settings:
     )
 
 
+def fire_transfer_confirm(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
+    call = session.get(Call, timer.call_id)
+    if call is None or call.transfer_at is not None or call.disposition != "emergency_911":
+        return  # recorded meanwhile
+    # One alert per call (raise_alert would fold every call without an incident into one).
+    alert = Alert(
+        kind="transfer_unconfirmed",
+        severity="critical",
+        audience=Role.OPERATOR.value,  # and the supervisor: every staff screen lists it
+        message=f"911 call {call.number}: no warm transfer recorded "
+        f"{_minutes((now - call.received_at).total_seconds())} after it was answered.",
+        data={"call_id": call.id, "call_number": call.number, "received_at": call.received_at.isoformat()},
+        raised_at=now,
+    )
+    session.add(alert)
+    session.flush()
+    record_event(session=session, type="alert.raised", data=AlertRead.model_validate(alert).model_dump(mode="json"))
+
+
+def _clear_transfer_alert(*, session: Any, call_id: int, by: str) -> None:
+    rows = session.scalars(sa.select(Alert).where(Alert.kind == "transfer_unconfirmed", Alert.cleared_at.is_(None)))
+    for alert in rows:
+        if (alert.data or {}).get("call_id") == call_id:
+            alert.cleared_at = clock_now()
+            alert.cleared_by = by[:80]
+            session.flush()
+            record_event(
+                session=session, type="alert.cleared", data=AlertRead.model_validate(alert).model_dump(mode="json")
+            )
+
+
 def fire_probe(*, session: Any, timer: Timer, now: datetime, settings: Settings) -> None:
     session.add(TimerProbe(timer_id=timer.id, fired_by=(timer.claimed_by or "?")[:80], fired_at=now))
 
@@ -300,6 +332,7 @@ HANDLERS: dict[str, Handler] = {
     service.FOLLOWUP_OVERDUE: fire_followup_overdue,
     service.POSITION_STALE: fire_position_stale,
     service.OUTCOME_MISSING: fire_outcome_missing,
+    service.TRANSFER_CONFIRM: fire_transfer_confirm,
     service.PROBE: fire_probe,
 }
 
@@ -385,9 +418,29 @@ def on_outcome_recorded(event: OutcomeRecorded, /, *, session: Any, settings: Se
 
 def on_call_logged(event: CallLogged, /, *, session: Any, settings: Settings) -> None:
     call = event.call
-    if call.disposition != "phone":
-        return
-    start_followup(session=session, settings=settings.timers, call=call, at=call.received_at or clock_now())
+    saved_at = call.saved_at or clock_now()
+    if call.disposition == "phone":
+        start_followup(session=session, settings=settings.timers, call=call, at=saved_at)
+    elif call.disposition == "emergency_911":
+        # DOMAIN "Timers": a person handed to 911 still gets a follow-up; its clock starts at the save
+        # and again at the transfer when one is recorded (on_call_transferred).
+        risk = call.risk_level if call.risk_level in ("low", "moderate", "high") else "moderate"
+        start_followup(session=session, settings=settings.timers, call=call, at=saved_at, risk_level=risk)
+        if call.transfer_at is None:
+            service.start_timer(
+                session=session,
+                kind=service.TRANSFER_CONFIRM,
+                call_id=call.id,
+                due_at=call.received_at + timedelta(seconds=settings.transfer_confirm_s),
+            )
+
+
+def on_call_transferred(event: CallTransferred, /, *, session: Any, settings: Settings) -> None:
+    call = event.call
+    service.cancel_timers(session=session, kinds={service.TRANSFER_CONFIRM}, call_id=call.id)
+    _clear_transfer_alert(session=session, call_id=call.id, by=event.by.name)
+    if call.transfer_at is not None:
+        restart_followup(session=session, call_id=call.id, at=call.transfer_at)
 
 
 def on_unit_positioned(event: UnitPositioned, /, *, session: Any, settings: Settings) -> None:
@@ -412,5 +465,6 @@ EVENT_HANDLERS: HandlerTable = {
     IncidentMoved: (on_incident_moved,),
     OutcomeRecorded: (on_outcome_recorded,),
     CallLogged: (on_call_logged,),
+    CallTransferred: (on_call_transferred,),
     UnitPositioned: (on_unit_positioned,),
 }

@@ -35,6 +35,7 @@ PENDING_SLA = "pending_sla"
 FOLLOWUP_OVERDUE = "followup_overdue"
 POSITION_STALE = "position_stale"
 OUTCOME_MISSING = "outcome_missing"  # a cleared incident still without its outcome
+TRANSFER_CONFIRM = "transfer_confirm"  # an emergency_911 call whose warm transfer is not recorded yet
 PROBE = "probe"
 
 ACK_KINDS = frozenset({ACK_REPAGE, ACK_REASSIGN})

@@ -19,3 +19,11 @@ class CallLogged(DomainEvent):
 
     call: Call
     by: Actor
+
+
+@dataclass(frozen=True)
+class CallTransferred(DomainEvent):
+    """The warm transfer of an emergency_911 call to 911 was recorded (`call.transfer_at`)."""
+
+    call: Call
+    by: Actor

@@ -8,13 +8,15 @@ from flask import current_app
 from flask_login import current_user
 
 from core import deps
+from core.actors import Actor
 from core.api import ApiBlueprint, ListQuery
 from core.db import end_reads
 from core.errors import DomainError
+from core.events import record_event
 from core.extensions import db
 from core.ports import current_ports
-from core.roles import ADMINS, EVERYONE, INTAKE, STAFF
-from triage import record, service
+from core.roles import ADMINS, EVERYONE, INTAKE, STAFF, TRANSFER_RECORDERS
+from triage import record, service, transfer
 from triage.history import Place
 from triage.languages import table as language_table
 from triage.schemas import (
@@ -32,6 +34,7 @@ from triage.schemas import (
     QuestionnaireRead,
     QuestionnaireRef,
     QuestionnaireSummaryRead,
+    TransferIn,
 )
 
 api = ApiBlueprint("triage_api", __name__, url_prefix="/api/v1")
@@ -216,3 +219,32 @@ def get_history(query: HistoryQuery) -> HistoryRead:
     )
     db.session.commit()
     return HistoryRead.of(history)
+
+
+@api.op(
+    "/calls/<int:call_id>/transfer",
+    "POST",
+    roles=TRANSFER_RECORDERS,
+    body=TransferIn,
+    response=CallRead,
+    summary="Record the warm transfer of an emergency_911 call to 911 (once: again -> 409; a call that is not "
+    "emergency_911 -> 409); stops the transfer alert, starts the follow-up clock at `at`",
+)
+def transfer_call(call_id: int, body: TransferIn) -> CallRead:
+    tz = local_zone()
+    call = transfer.record_transfer(
+        session=db.session,
+        call_id=call_id,
+        to=body.to,
+        at=body.at,
+        note=body.note,
+        by=Actor.of(current_user),
+        now=current_ports().clock(),
+        bus=deps.bus(),
+    )
+    answer, _ = record.read_call(
+        session=db.session, call=call, incident=record.incident_for_call(session=db.session, call=call), tz=tz
+    )
+    record_event(session=db.session, type="call.updated", data=answer.model_dump(mode="json"))
+    db.session.commit()
+    return answer
