@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from core.api import ApiModel, ListQuery
 from core.roles import Member, sees_every_unit
@@ -15,6 +15,7 @@ from core.schemas import ID_MAX, ID_MIN, ErrorRead, ReadModel, Timestamp
 from dispatch.models import Assignment, Incident, IncidentNote, Unit
 from dispatch.recommend import Recommendation
 from dispatch.states import UnitStatus, availability_of
+from geo.service import is_approximate
 
 Latitude = Field(ge=-90, le=90)
 Longitude = Field(ge=-180, le=180)
@@ -116,6 +117,12 @@ class IncidentLocationRead(ReadModel):
     lon: float | None
     source: str | None = Field(validation_alias="location_source")
     resolved: bool = Field(validation_alias="location_resolved")
+    approximate: bool = Field(default=False, description="near the place, not at it (geo.service.is_approximate)")
+
+    @model_validator(mode="after")
+    def _approximate_from_source(self) -> IncidentLocationRead:
+        self.approximate = is_approximate(self.source)
+        return self
 
 
 class NeedsRead(ReadModel):

@@ -17,6 +17,7 @@ Matching rules (a wrong house is worse than no answer):
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import logging
@@ -26,7 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import IO, Any
+from functools import lru_cache
+from typing import IO, TYPE_CHECKING, Any
 
 from geopy.adapters import BaseSyncAdapter
 from geopy.exc import GeocoderServiceError
@@ -42,9 +44,13 @@ from geo.normalize import (
     normalize_street,
     normalize_unit,
     parse_address,
+    parse_cross_streets,
     split_street,
     unit_value,
 )
+
+if TYPE_CHECKING:
+    from geo.streets import IntersectionIndex
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +62,10 @@ FUZZY_CEILING = 0.95  # a fuzzy street match never scores like an exact one
 AMBIGUOUS_MARGIN = 0.02
 AMBIGUOUS_DISTANCE_M = 150.0
 GRID_DEG = 0.002
+INTERPOLATED_CONFIDENCE = 0.8
+INTERPOLATE_MAX_SPAN_M = 800.0  # two neighbours farther apart are two pieces of a street
+INTERPOLATE_MIN_SIMILARITY = 0.85  # a misspelt street must be this close to interpolate on it
+CORNER_CONFIDENCE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +203,11 @@ def repair_street_words(street: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=4096)
+def _bigrams(name: str) -> frozenset[str]:
+    return frozenset(name[i : i + 2] for i in range(len(name) - 1))
+
+
 def name_similarity(typed: str, name: str) -> float:
     """0..1: difflib's ratio, or 1 - 0.08 per edit when the edits are few for the length."""
     matcher = SequenceMatcher(None, typed, name, autojunk=False)
@@ -223,7 +238,7 @@ def _similarity(query: StreetParts, candidate: StreetParts) -> float:
     return score
 
 
-def _query_forms(query: str) -> list[tuple[StreetParts, float]]:
+def query_forms(query: str) -> list[tuple[StreetParts, float]]:
     """The typed street split into parts, and its mended form (a little less sure) if any."""
     forms = [(split_street(query), 0.0)]
     repaired = repair_street_words(query)
@@ -237,10 +252,10 @@ def street_similarity(query: str, candidate: str) -> float:
 
     A misspelt directional or street type in the query is mended when that makes it closer.
     """
-    return _best_similarity(_query_forms(query), split_street(candidate))
+    return best_similarity(query_forms(query), split_street(candidate))
 
 
-def _best_similarity(forms: list[tuple[StreetParts, float]], candidate: StreetParts) -> float:
+def best_similarity(forms: list[tuple[StreetParts, float]], candidate: StreetParts) -> float:
     score = max(_similarity(parts, candidate) - cost for parts, cost in forms)
     return max(0.0, min(1.0, score))
 
@@ -254,11 +269,16 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
         *,
         min_confidence: float = 0.75,
         reverse_max_m: float = 250.0,
+        intersections: IntersectionIndex | None = None,
         user_agent: str | None = "crisis-dispatch-local",
     ) -> None:
         super().__init__(user_agent=user_agent, adapter_factory=_NoNetworkAdapter)
         self.min_confidence = min_confidence
         self.reverse_max_m = reverse_max_m
+        self.intersections = intersections
+        # street -> [(house number, index)] of plain numbers ("12", not "12A"), for interpolation
+        self._numbered: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._street_point: dict[str, int] = {}  # street -> one of its points
         self._points: list[AddressPoint] = []
         self._by_address: dict[tuple[str, str], list[int]] = defaultdict(list)
         self._streets_by_number: dict[str, set[str]] = defaultdict(set)
@@ -275,6 +295,9 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
             number = normalize_number(point.number)
             self._points.append(point)
             self._by_address[(street, number)].append(index)
+            self._street_point.setdefault(street, index)
+            if number.isdigit():
+                self._numbered[street].append((int(number), index))
             self._streets_by_number[number].add(street)
             if street not in self._streets:
                 self._streets.add(street)
@@ -282,6 +305,8 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
             self._grid[self._cell(point.lat, point.lon)].append(index)
             self._cities.setdefault(normalize_street(point.city), point.city)
             self._states.add(point.state.strip().upper())
+        for numbered in self._numbered.values():
+            numbered.sort()
         log.info("local geocoder indexed %d address points", len(self._points))
 
     def __len__(self) -> int:
@@ -298,21 +323,14 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
         parsed = parse_address(str(query), cities=list(self._cities.values()))
         if not parsed.number or not parsed.street:
             return None
-        if parsed.state and parsed.state not in self._states:
+        if not self._this_town(parsed.city, parsed.state):
             return None
-        if parsed.city and parsed.city not in self._cities:
-            close = max(
-                (SequenceMatcher(None, parsed.city, known).ratio() for known in self._cities),
-                default=0.0,
-            )
-            if close < 0.8:
-                return None  # another town: a street there is not this street here
         numbers = [(parsed.number, 1.0, "")]
         if base_number(parsed.number) != parsed.number:
             numbers.append((base_number(parsed.number), NUMBER_FALLBACK, "number"))
         # A street on file with the number not on it is a wrong number: no fuzzy street then.
         known_street = parsed.street in self._streets
-        forms = [] if known_street else _query_forms(parsed.street)
+        forms = [] if known_street else query_forms(parsed.street)
         candidates: list[tuple[float, str, str, str, str]] = []
         for number, factor, fallback in numbers:
             if (parsed.street, number) in self._by_address:
@@ -322,7 +340,7 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
             if known_street:
                 continue
             for street in self._streets_by_number.get(number, ()):
-                similarity = _best_similarity(forms, self._street_parts[street])
+                similarity = best_similarity(forms, self._street_parts[street])
                 score = similarity * FUZZY_CEILING * factor
                 candidates.append((score, "fuzzy", fallback, street, number))
         if not candidates:
@@ -345,6 +363,140 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
                 fallback = fallback or "unit"
         locations = [self._location(i, score, match, fallback) for i in chosen]
         return locations[0] if exactly_one else locations
+
+    def _this_town(self, city: str, state: str) -> bool:
+        """False when a typed city or state is another one than the points' (else true)."""
+        if state and state not in self._states:
+            return False
+        if city and city not in self._cities:
+            close = max((SequenceMatcher(None, city, known).ratio() for known in self._cities), default=0.0)
+            if close < 0.8:
+                return False  # another town: a street there is not this street here
+        return True
+
+    def find(self, query: str) -> Location | None:
+        """`geocode`, else a corner of two streets (`cross_streets`), else a house number between
+        two known ones (`interpolate`). What is not an exact point says so: raw["source"] is
+        "intersection", "intersection_near" or "interpolated" and raw["approximate"] is set."""
+        found = self.geocode(query)
+        if isinstance(found, Location):
+            return found
+        return self.cross_streets(query) or self.interpolate(query)
+
+    def cross_streets(self, query: str) -> Location | None:
+        """Where two typed streets meet ("Pearl St & Church St", "corner of Pearl and Church"),
+        from the junction index given as `intersections`; None when the text is not a corner,
+        a street is not one of these points' streets, or the corner is not known or not clear
+        (geo/streets.py). A `near` junction (the streets almost meet) answers approximate."""
+        if self.intersections is None:
+            return None
+        corner_text = parse_cross_streets(str(query), cities=list(self._cities.values()))
+        if corner_text is None or not self._this_town(corner_text.city, corner_text.state):
+            return None
+        corner = self.intersections.find(corner_text.first, corner_text.second, known=self._streets)
+        if corner is None:
+            return None
+        junction = corner.junction
+        on_street = self._points[self._street_point[normalize_street(junction.street_a)]]
+        city, state = on_street.city, on_street.state
+        line = f"{junction.street_a} & {junction.street_b}"
+        address = ", ".join(part for part in (line, city, state) if part)
+        raw = {
+            "street": junction.street_a,
+            "cross_street": junction.street_b,
+            "city": city,
+            "state": state,
+            "kind": junction.kind,
+            "confidence": round(CORNER_CONFIDENCE * corner.score * (0.9 if corner.approximate else 1.0), 3),
+            "match": "intersection",
+            "source": "intersection_near" if corner.approximate else "intersection",
+            "approximate": corner.approximate,
+        }
+        return Location(address, (junction.lat, junction.lon), raw)
+
+    def interpolate(self, query: str) -> Location | None:
+        """A house number that is no address point, placed between its two neighbours.
+
+        The neighbours are the closest lower and higher plain numbers on the same street with
+        the same parity (the same side of the street); with no such pair, of any parity. The
+        place is on the straight line between them, linear in the house number. No answer for a
+        number below the lowest or above the highest on file, on a street with one point, when
+        the two neighbours are more than `INTERPOLATE_MAX_SPAN_M` apart (two pieces of a street),
+        or when the typed street is not clearly one street (a misspelt name must be at least
+        `INTERPOLATE_MIN_SIMILARITY` alike and not tie with another). A fraction or letter
+        ("6 1/2", "12A") counts as its plain number. raw["source"] is "interpolated",
+        raw["approximate"] True and raw["between"] the two neighbours' numbers.
+        """
+        parsed = parse_address(str(query), cities=list(self._cities.values()))
+        plain = base_number(parsed.number)
+        if not plain or not parsed.street or not self._this_town(parsed.city, parsed.state):
+            return None
+        street = self._clear_street(parsed.street)
+        if street is None:
+            return None
+        neighbours = self._neighbours(street, int(plain))
+        if neighbours is None:
+            return None
+        (low, low_index), (high, high_index) = neighbours
+        a, b = self._points[low_index], self._points[high_index]
+        if _distance_m(a.lat, a.lon, b.lat, b.lon) > INTERPOLATE_MAX_SPAN_M:
+            return None
+        share = (int(plain) - low) / (high - low)
+        lat, lon = a.lat + (b.lat - a.lat) * share, a.lon + (b.lon - a.lon) * share
+        place = " ".join(part for part in (a.state, a.postcode if a.postcode == b.postcode else "") if part)
+        address = ", ".join(part for part in (f"{parsed.number} {a.street}", a.city, place) if part)
+        raw = {
+            "number": parsed.number,
+            "street": a.street,
+            "unit": "",
+            "city": a.city,
+            "state": a.state,
+            "postcode": a.postcode if a.postcode == b.postcode else "",
+            "confidence": INTERPOLATED_CONFIDENCE,
+            "match": "interpolated",
+            "source": "interpolated",
+            "approximate": True,
+            "between": [a.number, b.number],
+        }
+        return Location(address, (round(lat, 7), round(lon, 7)), raw)
+
+    def _clear_street(self, typed: str) -> str | None:
+        """The one street of these points a typed street means, or None."""
+        if typed in self._streets:
+            return typed
+        forms = query_forms(typed)
+        # A cheap bound first: a name sharing under half the letter pairs of every form typed
+        # is never this close.
+        typed_pairs = [_bigrams(parts[1]) for parts, _cost in forms]
+
+        def may_match(street: str) -> bool:
+            pairs = _bigrams(self._street_parts[street][1])
+            return any(2 * len(typed & pairs) >= len(typed) for typed in typed_pairs)
+
+        scored = sorted(
+            (
+                (best_similarity(forms, self._street_parts[street]), street)
+                for street in self._numbered
+                if may_match(street)
+            ),
+            reverse=True,
+        )
+        if not scored or scored[0][0] < INTERPOLATE_MIN_SIMILARITY:
+            return None
+        if len(scored) > 1 and scored[0][0] - scored[1][0] <= AMBIGUOUS_MARGIN:
+            return None  # "Union St": North or South?
+        return scored[0][1]
+
+    def _neighbours(self, street: str, number: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        numbered = self._numbered.get(street, [])
+        if (street, str(number)) in self._by_address:
+            return None  # on file: geocode answers it (or chose not to)
+        same_side = [entry for entry in numbered if entry[0] % 2 == number % 2]
+        for entries in (same_side, numbered):
+            at = bisect.bisect_left(entries, (number, -1))
+            if 0 < at < len(entries):
+                return entries[at - 1], entries[at]
+        return None
 
     def _unit(self, index: int) -> str:
         return normalize_unit(self._points[index].unit)

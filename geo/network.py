@@ -34,8 +34,11 @@ class GeocodeAnswer:
     lat: float | None
     lon: float | None
     confidence: float
-    source: str  # "local", "cache" or the service name ("nominatim", ...)
+    # "local" (an address point), "intersection", "intersection_near", "interpolated", "cache"
+    # or the service name ("nominatim", ...)
+    source: str
     resolved: bool
+    approximate: bool = False  # not an address point: a corner that almost meets, an interpolation
 
     @classmethod
     def unresolved(cls, text: str, *, source: str) -> GeocodeAnswer:
@@ -132,15 +135,16 @@ class ChainGeocoder:
         if not text or not text.strip():
             return GeocodeAnswer.unresolved(text, source=source)
         if self.local is not None:
-            found = self.local.geocode(text)
+            found = self.local.find(text)
             if isinstance(found, Location):
                 return GeocodeAnswer(
                     address=found.address,
                     lat=found.latitude,
                     lon=found.longitude,
                     confidence=float(found.raw["confidence"]),
-                    source="local",
+                    source=str(found.raw.get("source", "local")),
                     resolved=True,
+                    approximate=bool(found.raw.get("approximate", False)),
                 )
         if self.network is None:
             return GeocodeAnswer.unresolved(text, source=source)
@@ -155,6 +159,7 @@ class ChainGeocoder:
                     confidence=cached.confidence,
                     source="cache",
                     resolved=cached.resolved,
+                    approximate=cached.approximate,
                 )
         answer = self._ask_network(text)
         if answer is None:

@@ -305,6 +305,50 @@ def parse_address(text: str, *, cities: Collection[str] = ()) -> ParsedAddress:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CrossStreets:
+    """Two streets typed as a corner ("Pearl St & Church St"), each normalised, and the tail."""
+
+    first: str
+    second: str
+    city: str
+    state: str
+
+
+# Between the two names: "&", "@", "+", "/", " and ", " at ", " x ". "/" between letters only
+# ("6 1/2 Pine St" is a fraction); "&", "@" and "+" are words before _clean drops them.
+_CROSS_SYMBOLS = str.maketrans({"&": " AND ", "@": " AT ", "+": " AND "})
+_CROSS_SPLIT = re.compile(r"(?<=[A-Z])\s*/\s*(?=[A-Z])|\s+(?:AND|AT|X)\s+")
+_CORNER = re.compile(r"^(?:(?:AT|ON)\s+)?(?:THE\s+)?(?:CORNER|INTERSECTION|JUNCTION|CROSSING)\s+(?:OF\s+)?")
+_CROSS_HINT = re.compile(r"[&@+]|[A-Za-z]\s*/\s*[A-Za-z]|\s(?:and|at|x)\s", re.IGNORECASE)
+
+
+def parse_cross_streets(text: str, *, cities: Collection[str] = ()) -> CrossStreets | None:
+    """Two streets typed as a corner, or None when the text is not a corner.
+
+    Understands "Pearl St & Church St", "Pearl and Church", "Pearl St at Church St",
+    "corner of Pearl and Church", "Pearl/Church", "Pearl @ Church", each optionally followed by
+    ", Burlington, VT". A part that starts with a house number ("12 Pearl St at Church") is an
+    address, not a corner: None. Names are normalised like every street (`normalize_street`).
+    """
+    if _CROSS_HINT.search(text) is None:
+        return None  # the cheap test: ordinary addresses stop here
+    cleaned = _clean(text.upper().translate(_CROSS_SYMBOLS))
+    rest, city, state, _postcode = _strip_tail(cleaned, cities)
+    rest = _CORNER.sub("", rest.replace(",", " ").strip())
+    parts = _CROSS_SPLIT.split(rest)
+    if len(parts) != 2:
+        return None
+    names = [normalize_street(part.replace("-", " ")) for part in parts]
+    for name in names:
+        words = name.split()
+        if not words or (words[0].isdigit() and len(words) > 1):
+            return None  # "12 Pearl St": a house number, not a street name
+    if names[0] == names[1]:
+        return None
+    return CrossStreets(first=names[0], second=names[1], city=normalize_street(city), state=state)
+
+
 def split_street(street: str) -> tuple[str, str, str]:
     """Split a normalised street into (directional, name, street type).
 

@@ -17,6 +17,7 @@ from geo.local import AddressPoint, LocalGeocoder
 from geo.models import AddressPointRow, GeocodeCacheEntry
 from geo.network import ChainGeocoder, GeocodeAnswer, build_geocoder
 from geo.normalize import normalize_query_key
+from geo.streets import IntersectionIndex, load_intersections
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +27,12 @@ class LocatedAddress:
     address: str | None
     lat: float | None
     lon: float | None
-    source: str | None  # "typed" (coordinates given), "local", "cache", a service name, or None
+    # "typed" (coordinates given), "local" (an address point), "intersection", "intersection_near",
+    # "interpolated", "cache", a service name, or None
+    source: str | None
     resolved: bool
     confidence: float
+    approximate: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -37,7 +41,18 @@ class LocatedAddress:
             "lon": self.lon,
             "source": self.source,
             "resolved": self.resolved,
+            "approximate": self.approximate,
         }
+
+
+# Where a stored location came from says whether it is only approximate (no column of its own).
+APPROXIMATE_SOURCES = frozenset({"intersection_near", "interpolated"})
+
+
+def is_approximate(source: str | None) -> bool:
+    """Whether a location of this `source` is near the place rather than at it: a corner of two
+    streets that almost meet, or a house number placed between its neighbours."""
+    return source in APPROXIMATE_SOURCES
 
 
 class Locator(Protocol):
@@ -90,6 +105,8 @@ class GeocodingLocator:
         self.user_agent = user_agent
         self._lock = threading.Lock()
         self._local: LocalGeocoder | None = None
+        self._intersections: IntersectionIndex | None = None
+        self._intersections_read = False
         self._service: ChainGeocoder | None = None
 
     def local_points(self) -> LocalGeocoder:
@@ -109,9 +126,16 @@ class GeocodingLocator:
                             AddressPointRow.lon,
                         )
                     ).all()
-                self._local = LocalGeocoder([AddressPoint(*row) for row in rows])
+                self._local = LocalGeocoder([AddressPoint(*row) for row in rows], intersections=self.intersections())
                 log.info("local geocoder indexed %d address points", len(rows))
             return self._local
+
+    def intersections(self) -> IntersectionIndex | None:
+        """The street junctions (data/streets), read once; None without the file."""
+        if not self._intersections_read:
+            self._intersections = load_intersections()
+            self._intersections_read = True
+        return self._intersections
 
     def forget_local_points(self) -> None:
         """After an import: the next lookup indexes the points again."""
@@ -155,6 +179,7 @@ class GeocodingLocator:
             source=answer.source,
             resolved=True,
             confidence=answer.confidence,
+            approximate=answer.approximate,
         )
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.api import ApiModel, HeaderModel, ListQuery, QueryModel
 from core.schemas import ReadModel, Timestamp
 from dispatch.models import Incident
+from geo.service import is_approximate
 from triage import rules
 from triage.engine import TriageResult
 from triage.history import CallHistory
@@ -256,6 +257,7 @@ class CallLocationRead(BaseModel):
     lon: float | None
     source: str | None
     resolved: bool
+    approximate: bool = Field(default=False, description="near the place, not at it (geo.service.is_approximate)")
 
 
 class ComputedRead(BaseModel):
@@ -361,6 +363,7 @@ class CallRead(ReadModel):
                 lon=call.lon,
                 source=call.location_source,
                 resolved=bool(call.location_resolved),
+                approximate=is_approximate(call.location_source),
             ),
             questionnaire=QuestionnaireKeyRead(id=call.questionnaire_id, version=call.questionnaire_version),
             answers=dict(call.answers or {}),

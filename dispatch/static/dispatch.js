@@ -12,7 +12,7 @@
 import { $, announcer, el, textContent } from "/static/lib/dom.js";
 import { api, errorText } from "/static/lib/http.js";
 import { connectLive } from "/static/lib/live.js";
-import { openOn } from "/static/lib/maps.js";
+import { drawStreets, openOn } from "/static/lib/maps.js";
 import { Availability, IncidentStatus, isOpen, statusLabel } from "/static/lib/statuses.js";
 import { AlertPanel } from "/static/alerts/alerts.js";
 import { Detail, flagWords, languageName, outcomeWords, when } from "/static/dispatch/detail.js";
@@ -431,6 +431,8 @@ function showPickMap() {
     openOn(pickMap, settings.extent, { maxZoom: 15 });
     if (settings.tileUrl) {
       L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(pickMap);
+    } else {
+      drawStreets(pickMap);
     }
     pickMap.on("click", function (event) { setPick(event.latlng.lat, event.latlng.lng); });
   }

@@ -6,7 +6,7 @@
 // markers (setLatLng / class changes on elements it already has) and those list rows.
 import { $, el as make, setAttr, setClass, setText, textContent } from "/static/lib/dom.js";
 import { connectLive } from "/static/lib/live.js";
-import { openOn } from "/static/lib/maps.js";
+import { drawStreets, openOn } from "/static/lib/maps.js";
 import { IncidentStatus, isOnTheWay, isOpen, statusLabel } from "/static/lib/statuses.js";
 import { AlertPanel } from "/static/alerts/alerts.js";
 
@@ -609,9 +609,14 @@ function startMap() {
     L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution || "", maxZoom: 19 })
       .on("tileerror", function () {
         failures += 1;
-        if (failures === 3) say("Map tiles cannot be reached: units and incidents are shown on a plain background.");
+        if (failures === 3) {
+          say("Map tiles cannot be reached: units and incidents are shown over the street lines.");
+          drawStreets(map);
+        }
       })
       .addTo(map);
+  } else {
+    drawStreets(map);  // no tile server: the street lines of data/streets under the markers
   }
   L.control.scale({ imperial: true, metric: true }).addTo(map);
   // Own panes, incidents above units; the markers in them carry no z-index of their own (see map.css).

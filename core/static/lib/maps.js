@@ -15,3 +15,69 @@ export function openOn(map, extent, { maxZoom = 15, padding = [40, 40] } = {}) {
   if (bounds) map.fitBounds(bounds, { padding, maxZoom, animate: false });
   else map.fitWorld({ animate: false });
 }
+
+// ---- streets without a tile server ----------------------------------------------------------
+// The street lines of data/streets (served at /geo/streets.geojson, gzipped and cached), drawn as
+// one SVG path per street in a pane under every marker and line, so a map with no MAP_TILE_URL
+// still shows where things are. A street's name shows on hover, and from zoom LABEL_ZOOM on the
+// streets in view are labelled (at most LABELS_MAX of them).
+export var STREETS_URL = "/geo/streets.geojson";
+var LABEL_ZOOM = 16;
+var LABELS_MAX = 60;
+var STREET_STYLE = { color: "#7b8794", weight: 2, opacity: 0.9 };
+
+// Draw the streets on `map`; resolves to the GeoJSON layer, or null when there is no street file.
+export function drawStreets(map, { url = STREETS_URL } = {}) {
+  var L = window.L;
+  if (!map.getPane("streets")) {
+    // Above the tile pane (200), under overlays (400), shadows (500) and markers (600).
+    map.createPane("streets").style.zIndex = 350;
+  }
+  return fetch(url, { credentials: "same-origin" }).then(function (answer) {
+    if (!answer.ok) return null;
+    return answer.json();
+  }).then(function (data) {
+    if (!data) return null;
+    var renderer = L.svg({ pane: "streets", padding: 0.5 });
+    var layer = L.geoJSON(data, {
+      pane: "streets",
+      renderer: renderer,
+      style: function () { return STREET_STYLE; },
+      onEachFeature: function (feature, path) {
+        var name = (feature.properties || {}).name;
+        if (name) path.bindTooltip(textOnly(name), { sticky: true, direction: "top", className: "street-name" });
+      },
+    }).addTo(map);
+    if (data.attribution && map.attributionControl) map.attributionControl.addAttribution(textOnly(data.attribution));
+    var labels = L.layerGroup().addTo(map);
+    function relabel() { labelStreets(map, layer, labels); }
+    map.on("zoomend moveend", relabel);
+    relabel();
+    map.getContainer().dataset.streets = String(layer.getLayers().length);
+    return layer;
+  }).catch(function () { return null; });
+}
+
+function textOnly(text) {
+  var box = document.createElement("span");
+  box.textContent = String(text);
+  return box.innerHTML;
+}
+
+// Labels for the streets in view at high zoom: each at the middle of its part in view.
+function labelStreets(map, layer, labels) {
+  labels.clearLayers();
+  if (map.getZoom() < LABEL_ZOOM) return;
+  var view = map.getBounds();
+  var count = 0;
+  layer.eachLayer(function (path) {
+    if (count >= LABELS_MAX || !view.intersects(path.getBounds())) return;
+    var inside = path.getLatLngs().filter(function (p) { return view.contains(p); });
+    if (!inside.length) return;
+    var name = (path.feature.properties || {}).name;
+    if (!name) return;
+    count += 1;
+    labels.addLayer(window.L.tooltip({ permanent: true, direction: "center", className: "street-label", interactive: false })
+      .setLatLng(inside[Math.floor(inside.length / 2)]).setContent(textOnly(name)));
+  });
+}
