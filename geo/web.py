@@ -64,7 +64,9 @@ def _street_layer(path: Path) -> _Layer | None:
     return _Layer(plain=plain, packed=gzip.compress(plain, 9, mtime=0), etag=hashlib.sha256(plain).hexdigest()[:32])
 
 
-@pages.get("/geo/streets.geojson")
+# The endpoint is named "static" (geo.static): core/app.py then lets browsers keep it, as it does
+# for every static file, instead of its no-store for answers that carry call data.
+@pages.get("/geo/streets.geojson", endpoint="static")
 def street_layer() -> Response:
     """The street lines the maps draw when there is no tile server (data/streets, public data).
 

@@ -24,10 +24,12 @@ def test_the_live_map_draws_the_streets_under_the_markers_without_tiles(live_app
     expect(page.locator(".mu[data-unit-id]")).to_have_count(1, timeout=10_000)
 
     page.wait_for_function(f"document.querySelectorAll('{STREET_PATHS}').length >= 390", timeout=10_000)
+    assert page.locator(STREET_PATHS).count() == 390  # one SVG path per street line of the file
+    # Leaflet leaves the lines out of view empty; downtown at zoom 15 still shows some hundreds.
     drawn = page.locator(STREET_PATHS).evaluate_all(
         "ps => ps.filter(p => (p.getAttribute('d') || '').length > 10).length"
     )
-    assert drawn >= 390  # one path per street line of the file, each with a shape
+    assert drawn >= 150, drawn
     assert page.locator("#map").get_attribute("data-streets") == "390"
     assert page.locator(".leaflet-tile").count() == 0  # no tile server asked
 
@@ -67,9 +69,7 @@ def test_the_dispatch_map_pick_shows_the_streets(live_app, live_server, open_as)
     page = open_as("dispatcher", path="/dispatch", viewport=VIEWPORT)
     page.locator(f'[data-incident="{lost}"]').click()
     expect(page.locator("#locate")).to_be_visible(timeout=10_000)
-    page.wait_for_function(
-        f"document.querySelectorAll('#pick-map {STREET_PATHS}').length >= 390", timeout=10_000
-    )
+    page.wait_for_function(f"document.querySelectorAll('#pick-map {STREET_PATHS}').length >= 390", timeout=10_000)
     page.locator("#pick-map").click(position={"x": 200, "y": 120})  # a click on a street still picks
     expect(page.locator("#pick-use")).to_be_enabled()
     page.locator("#pick-map").screenshot(path="/tmp/geo_pick_streets.png")

@@ -32,6 +32,9 @@ export function drawStreets(map, { url = STREETS_URL } = {}) {
   if (!map.getPane("streets")) {
     // Above the tile pane (200), under overlays (400), shadows (500) and markers (600).
     map.createPane("streets").style.zIndex = 350;
+    var labelPane = map.createPane("streetLabels");  // above the lines, still under every marker
+    labelPane.style.zIndex = 360;
+    labelPane.style.pointerEvents = "none";
   }
   return fetch(url, { credentials: "same-origin" }).then(function (answer) {
     if (!answer.ok) return null;
@@ -64,20 +67,24 @@ function textOnly(text) {
   return box.innerHTML;
 }
 
-// Labels for the streets in view at high zoom: each at the middle of its part in view.
+// Labels for the streets in view at high zoom: each at the middle of its part in view, in a pane
+// of their own (over the lines, under the markers), none on top of another.
 function labelStreets(map, layer, labels) {
   labels.clearLayers();
   if (map.getZoom() < LABEL_ZOOM) return;
   var view = map.getBounds();
-  var count = 0;
+  var placed = [];
   layer.eachLayer(function (path) {
-    if (count >= LABELS_MAX || !view.intersects(path.getBounds())) return;
+    if (placed.length >= LABELS_MAX || !view.intersects(path.getBounds())) return;
     var inside = path.getLatLngs().filter(function (p) { return view.contains(p); });
-    if (!inside.length) return;
     var name = (path.feature.properties || {}).name;
-    if (!name) return;
-    count += 1;
-    labels.addLayer(window.L.tooltip({ permanent: true, direction: "center", className: "street-label", interactive: false })
-      .setLatLng(inside[Math.floor(inside.length / 2)]).setContent(textOnly(name)));
+    if (!inside.length || !name) return;
+    var at = inside[Math.floor(inside.length / 2)];
+    var px = map.latLngToContainerPoint(at);
+    var width = 7 * String(name).length;  // about 11px text
+    if (placed.some(function (o) { return Math.abs(o.x - px.x) < (o.w + width) / 2 + 4 && Math.abs(o.y - px.y) < 16; })) return;
+    placed.push({ x: px.x, y: px.y, w: width });
+    labels.addLayer(window.L.tooltip({ permanent: true, direction: "center", className: "street-label",
+      interactive: false, pane: "streetLabels" }).setLatLng(at).setContent(textOnly(name)));
   });
 }
