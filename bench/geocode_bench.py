@@ -1,4 +1,5 @@
-"""Local geocoder benchmark: index build time, per-query latency (exact, fuzzy, reverse), peak RSS.
+"""Local geocoder benchmark: index build time, per-query latency (exact, fuzzy, reverse, and
+`find`'s further tiers: cross streets from data/streets and house-number interpolation), peak RSS.
 
 Run: .venv/bin/python bench/geocode_bench.py [--queries N] [--csv data/addresses/burlington_vt.csv]
 Figures are printed, never asserted. There is no floor for geocoding in BENCHMARKS.md; the
@@ -20,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from geo.local import AddressPoint, LocalGeocoder, read_address_csv
+from geo.streets import load_intersections
 
 DEFAULT_CSV = Path(__file__).resolve().parents[1] / "data" / "addresses" / "burlington_vt.csv"
 NEAREST_FLOOR_P95_MS = 1.0  # BENCHMARKS.md: bounding box + haversine, nearest 10 of 10k units
@@ -35,6 +37,19 @@ def typo(street: str, rng: random.Random) -> str:
     if rng.random() < 0.5:
         words = [SHORT.get(w, w) for w in words]
     return " ".join(words)
+
+
+def corner_text(a: str, b: str, rng: random.Random) -> str:
+    """Two streets typed as a corner, the ways an operator types one."""
+    short = rng.choice([lambda s: s, lambda s: " ".join(SHORT.get(w, w) for w in s.split()), lambda s: s.split()[0]])
+    form = rng.choice(["{} & {}", "{} and {}", "{} at {}", "corner of {} and {}", "{}/{}"])
+    return form.format(short(a), short(b))
+
+
+def between(geocoder: LocalGeocoder, point: AddressPoint, rng: random.Random) -> str:
+    """A house number one or two above a known one on its street (mostly not an address point)."""
+    base = int("".join(ch for ch in point.number if ch.isdigit()) or 1)
+    return f"{base + rng.choice((1, 2))} {point.street}"
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
@@ -67,10 +82,12 @@ def main() -> None:
     points: list[AddressPoint] = list(read_address_csv(args.csv))
     read_s = time.perf_counter() - started
     builds = []
-    geocoder = LocalGeocoder(points)
+    intersections = load_intersections()
+    assert intersections is not None, "data/streets/burlington_intersections.csv is missing"
+    geocoder = LocalGeocoder(points, intersections=intersections)
     for _ in range(5):
         started = time.perf_counter()
-        geocoder = LocalGeocoder(points)
+        geocoder = LocalGeocoder(points, intersections=intersections)
         builds.append(time.perf_counter() - started)
     print(f"address points               {len(points)}  (read and checked in {read_s * 1000:.0f} ms)")
     print(f"index build                  median {statistics.median(builds) * 1000:.0f} ms of 5")
@@ -85,6 +102,12 @@ def main() -> None:
     timed("geocode with city/state/zip", full, geocoder.geocode)
     timed("geocode one typo", fuzzy, geocoder.geocode)
     timed("geocode unknown number", [f"99999 {p.street}" for p in sample], geocoder.geocode)
+    # find(): what the app's chain asks; an address point answers as before, the rest try more.
+    timed("find exact (all tiers)", exact, geocoder.find)
+    corners = [corner_text(j.street_a, j.street_b, rng) for j in rng.sample(intersections.junctions, 300)]
+    timed("find cross streets", corners, geocoder.find)
+    timed("find between two numbers", [between(geocoder, p, rng) for p in sample[:500]], geocoder.find)
+    timed("find unknown number", [f"99999 {p.street}" for p in sample], geocoder.find)
     durations = []
     for position in positions:
         started = time.perf_counter()

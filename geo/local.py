@@ -23,7 +23,7 @@ import io
 import logging
 import math
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -204,8 +204,22 @@ def repair_street_words(street: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _bigrams(name: str) -> frozenset[str]:
-    return frozenset(name[i : i + 2] for i in range(len(name) - 1))
+def letter_counts(name: str) -> Counter[str]:
+    """How often each letter occurs in a name (cached: street names repeat)."""
+    return Counter(name)
+
+
+def may_be_alike(forms: list[tuple[StreetParts, float]], candidate: StreetParts) -> bool:
+    """A cheap bound before the costlier similarity: difflib's quick ratio (letters in common,
+    in any order) of at least 0.6 for some typed form. Every name that can count is above it: a
+    ratio of 0.8 or more, or at most two edits in a name of four letters or more."""
+    letters = letter_counts(candidate[1])
+    for parts, _cost in forms:
+        typed = letter_counts(parts[1])
+        size = len(parts[1]) + len(candidate[1])
+        if size and 2 * sum((typed & letters).values()) >= 0.6 * size:
+            return True
+    return False
 
 
 def name_similarity(typed: str, name: str) -> float:
@@ -465,19 +479,11 @@ class LocalGeocoder(Geocoder):  # type: ignore[misc]
         if typed in self._streets:
             return typed
         forms = query_forms(typed)
-        # A cheap bound first: a name sharing under half the letter pairs of every form typed
-        # is never this close.
-        typed_pairs = [_bigrams(parts[1]) for parts, _cost in forms]
-
-        def may_match(street: str) -> bool:
-            pairs = _bigrams(self._street_parts[street][1])
-            return any(2 * len(typed & pairs) >= len(typed) for typed in typed_pairs)
-
         scored = sorted(
             (
                 (best_similarity(forms, self._street_parts[street]), street)
                 for street in self._numbered
-                if may_match(street)
+                if may_be_alike(forms, self._street_parts[street])
             ),
             reverse=True,
         )

@@ -25,7 +25,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.local import best_similarity, query_forms
+from geo.local import best_similarity, may_be_alike, query_forms
 from geo.normalize import normalize_street, split_street
 
 STREETS_DIR = Path(__file__).resolve().parent.parent / "data" / "streets"
@@ -90,7 +90,8 @@ class IntersectionIndex:
     def __init__(self, junctions: Iterable[Junction]) -> None:
         self._pairs: dict[frozenset[str], list[Junction]] = defaultdict(list)
         self._partners: dict[str, set[str]] = defaultdict(set)
-        for junction in junctions:
+        self.junctions = tuple(junctions)
+        for junction in self.junctions:
             a, b = normalize_street(junction.street_a), normalize_street(junction.street_b)
             if a == b:
                 continue
@@ -104,7 +105,7 @@ class IntersectionIndex:
             self._by_name[parts[1]].append(street)
 
     def __len__(self) -> int:
-        return sum(len(rows) for rows in self._pairs.values())
+        return len(self.junctions)
 
     def _readings(self, typed: str, among: Collection[str]) -> list[tuple[float, str]]:
         """The streets of `among` a typed (normalised) name may mean, with how alike they are.
@@ -119,7 +120,11 @@ class IntersectionIndex:
         found = [(score, street) for score, street in found if score >= MIN_NAME_SCORE]
         if found:
             return found
-        found = [(best_similarity(forms, self._parts[street]), street) for street in among]
+        found = [
+            (best_similarity(forms, self._parts[street]), street)
+            for street in among
+            if may_be_alike(forms, self._parts[street])
+        ]
         return [(score, street) for score, street in found if score >= MIN_NAME_SCORE]
 
     def find(self, first: str, second: str, *, known: Collection[str] | None = None) -> Corner | None:
