@@ -26,7 +26,6 @@ from tests.support.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-TRANSFER = False  # not on main yet (POST /api/v1/calls/<id>/transfer)
 FIELD_NOTES = False  # not on main yet (notes on the field page)
 LIVE = 10_000  # ms: what a screen may take to follow the live stream
 PHONE_CONTEXT = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
@@ -139,15 +138,12 @@ def test_a_whole_shift_by_keyboard(live_app: Any, live_server: str, open_as: Any
             keys, "Brother says he bought a handgun Monday and plans to use it tonight; he is home alone."
         )
     expect(operator.locator("#saved")).to_contain_text("911")
-    if TRANSFER:
-        with tally.step("transfer to 911", operator, who="operator", before="no way to record it") as keys:
-            expect(operator.locator("#record-transfer")).to_be_focused()
-            keys.press("Alt+KeyR")
-            done = operator.locator("#transfer-done")
-            expect(done).to_contain_text(f"{first_call} transferred to 911", timeout=LIVE)
-        expect(operator.locator("#caller-phone")).to_be_focused()
-    else:
-        operator.locator("#caller-phone").focus()
+    with tally.step("transfer to 911", operator, who="operator", before="no way to record it") as keys:
+        expect(operator.locator("#record-transfer")).to_be_focused()
+        keys.press("Alt+KeyR")
+        done = operator.locator("#transfer-done")
+        expect(done).to_contain_text(f"{first_call} transferred to 911", timeout=LIVE)
+    expect(operator.locator("#caller-phone")).to_be_focused()  # ready for the next call
 
     # --- call 2: low risk, resolved by phone ---------------------------------------------
     with tally.step("call 2: low risk (phone)", operator, who="operator", before=BEFORE["call 2"]) as keys:
@@ -274,8 +270,7 @@ def test_a_whole_shift_by_keyboard(live_app: Any, live_server: str, open_as: Any
     # --- the record: the 911 call shows its transfer on the call's page -------------------
     operator.locator("#recent-calls a", has_text=first_call).click()
     expect(operator.locator("body")).to_contain_text("911", timeout=LIVE)
-    if TRANSFER:
-        expect(operator.locator("#transfer-911")).to_contain_text("transferred", timeout=LIVE)
+    expect(operator.locator("#transfer-911")).to_contain_text("Transferred to 911 at", timeout=LIVE)
     shoot(operator, "call-911-record")
     assert third_call and second_call
 
@@ -287,5 +282,5 @@ def test_a_whole_shift_by_keyboard(live_app: Any, live_server: str, open_as: Any
     # the 911 transfer one, the first recommendation at most 3 from the incident in the queue.
     steps = {step.name: step for step in tally.steps}
     assert all(step.pressed[-1] == "Control+Enter" for name, step in steps.items() if name.startswith("call"))
-    assert not TRANSFER or steps["transfer to 911"].keys == 1
+    assert steps["transfer to 911"].keys == 1
     assert steps["assign the first recommendation"].keys <= 3
