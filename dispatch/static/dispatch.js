@@ -160,9 +160,14 @@ function incidentButton(incident, compact) {
     var again = selectedId === incident.id && event.detail === 0;
     select(incident.id);
     if (again) toAssign();
+    // One column (a phone): the detail is below the lists; a tap brings it into view. The
+    // focus stays, so Enter and A work as on a wide screen.
+    else if (event.detail > 0 && oneColumn.matches) $("detail-title").scrollIntoView({ block: "start" });
   });
   return el("li", {}, [button]);
 }
+
+var oneColumn = window.matchMedia("(max-width: 1000px)");
 
 function renderQueue() {
   var all = Object.keys(incidents).map(function (k) { return incidents[k]; });
@@ -181,7 +186,7 @@ function renderQueue() {
   $("queue-empty").hidden = pending.length > 0;
   if (focused) {
     var again = root.querySelector('[data-incident="' + focused + '"]');
-    if (again) again.focus();
+    if (again) again.focus({ preventScroll: true });
   }
 }
 
@@ -386,7 +391,7 @@ function renderRecommendations() {
   if (hadKey) {
     // Never another unit's button: Enter there would send a unit the dispatcher did not see.
     var again = list.querySelector("[" + hadKey + '="' + hadUnit + '"]');
-    if (again) again.focus(); else $("detail-title").focus();
+    if (again) again.focus({ preventScroll: true }); else $("detail-title").focus();
   }
 }
 

@@ -36,6 +36,7 @@ def test_the_open_incident_at_a_laptop_and_a_phone(live_app, live_server, open_a
     page = open_as("dispatcher", path="/dispatch", viewport=viewport)
     page.locator(f'[data-incident="{call["incident_id"]}"]').click()
     expect(page.locator("#recommendations li.first")).to_contain_text("MCT-1", timeout=10_000)
+    expect(page.locator("#detail-title")).to_be_in_viewport()  # on a phone, the tap scrolls to it
     expect(page.locator("#detail-phone a")).to_have_attribute("href", "tel:+18025550142")
     expect(page.locator("#detail-needs")).to_contain_text("Spanish speaker")
     expect(page.locator("#detail-narrative")).to_have_text(narrative)
