@@ -108,6 +108,7 @@ def fire_ack_reassign(*, session: Any, timer: Timer, now: datetime, settings: Se
         clock=lambda: now,
         stale_after_s=settings.position_stale_s,
         limit=5,
+        settings=settings,  # the fit band of the incident's priority
     )
     options = [r for r in ranked if r.unit_id != unit.id]
     since = incident.dispatched_at or timer.created_at

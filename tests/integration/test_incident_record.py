@@ -472,3 +472,27 @@ def test_an_incident_takes_the_service_area_of_its_place_and_a_new_place_changes
     assert moved.status_code == 200 and moved.get_json()["area"] is None
     with app.app_context():
         assert db.session.get(Incident, incident_id).area is None
+
+
+# --- fit band through the API -------------------------------------------------------------------
+
+
+def test_the_only_spanish_speaking_unit_comes_first_for_an_urgent_spanish_speaking_teenager(app, api):
+    from dispatch.service import DEFAULT_ESTIMATOR
+
+    def north(km: float) -> tuple[float, float]:
+        return (44.4781 + km / 111.2, -73.2125)
+
+    ten_minutes_later = DEFAULT_ESTIMATOR.straight_m_for_seconds(DEFAULT_ESTIMATOR.seconds_for_straight_m(1000) + 600)
+    english = [make_placed_unit(app, north(km), languages=["en"]) for km in (1.0, 1.5, 2.0)]
+    spanish = make_placed_unit(app, north(ten_minutes_later / 1000), languages=["en", "es"], youth=True)
+    dispatcher = api.as_role("dispatcher")
+    plain = make_incident(app, priority="urgent")
+    by_eta = dispatcher.get(f"/api/v1/incidents/{plain}/recommendations").get_json()["units"]
+    assert [u["unit_id"] for u in by_eta] == [*english, spanish]  # 4th by ETA
+    for priority, first in (("urgent", spanish), ("emergent", english[0])):
+        incident_id = make_incident(app, priority=priority, language="es", youth=True)
+        units = dispatcher.get(f"/api/v1/incidents/{incident_id}/recommendations").get_json()["units"]
+        assert units[0]["unit_id"] == first, priority
+        if first == spanish:
+            assert any("for language fit (within the 15 min fit band)" in r for r in units[0]["reasons"])
