@@ -133,7 +133,7 @@ function history(call) {
   setText($("history-summary"), n ? n + (n === 1 ? " earlier call" : " earlier calls") + " from this number or address." : "No earlier calls from this number or address.");
   (h.recent || []).forEach(function (earlier) {
     list.append(el("li", {}, [callLink(earlier.id, earlier.number), " · ", localTime(earlier.received_at, true),
-      " · " + words(earlier.risk_level) + " · " + words(earlier.disposition)]));
+      " · " + words(earlier.risk_level) + " risk · " + words(earlier.disposition)]));
   });
 }
 
