@@ -21,7 +21,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.shift_steps import LAPTOP, PHONE, Keys, Tally, pick, seed_streets, shoot
-from tests.support.dispatch_factories import MIDDLE, NEAR, make_placed_unit
+from tests.support.dispatch_factories import CHURCH_ST, HOME_BASE, MIDDLE, NEAR, make_placed_unit
 from tests.support.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -96,7 +96,9 @@ def test_a_whole_shift_by_keyboard(live_app: Any, live_server: str, open_as: Any
                                    tmp_path: Any) -> None:  # fmt: skip
     base = live_server
     seed_streets(live_app, "North Avenue", "Charles Street", "Pearl Street")
-    make_placed_unit(live_app, NEAR, call_sign="MCT-1")
+    # The only team that speaks Spanish (and is youth-trained) is the 4th nearest.
+    for call_sign, place in (("MCT-1", NEAR), ("MCT-3", CHURCH_ST), ("MCT-4", HOME_BASE)):
+        make_placed_unit(live_app, place, call_sign=call_sign)
     make_placed_unit(live_app, MIDDLE, call_sign="MCT-2", languages=["en", "es"], youth=True, phones=[TEAM_PHONE])
     _, earlier_operator = make_user(live_app, "operator", "dispatcher")  # the day shift
     # Earlier in the day the same number called about a weapon: the history panel must say so.
@@ -183,6 +185,8 @@ def test_a_whole_shift_by_keyboard(live_app: Any, live_server: str, open_as: Any
         first = board.locator("#recommendations li.first")
         expect(first).to_contain_text("MCT-2", timeout=LIVE)  # the team that speaks Spanish, first
         expect(first).to_contain_text("language match")
+        expect(first).to_contain_text("ranked ahead of")  # and says why, before three nearer teams
+        expect(board.locator("#recommendations > li")).to_have_count(4)
         detail = board.locator("#detail-panel")
         expect(detail).to_contain_text("Spanish")
         expect(detail).to_contain_text("locked in his room")  # the operator's narrative reached the board
