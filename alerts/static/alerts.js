@@ -91,6 +91,11 @@ function fill(li, alert, canAcknowledge) {
     KIND_TODO[alert.kind] ? el("span", { className: "alert-todo", text: "What to do: " + KIND_TODO[alert.kind] }) : null,
     el("span", { className: "alert-meta", text: metaText(alert) }),
   ];
+  var callId = alert.data && alert.data.call_id;
+  if (callId && !alert.incident_id) {
+    parts.push(el("a", { href: "/calls/" + callId, target: "_blank", rel: "noopener", className: "alert-open",
+      text: "Open call " + (alert.data.call_number || callId) }));
+  }
   if (openIncident && alert.incident_id) {
     var show = el("button", { type: "button", className: "alert-open", text: "Open the incident",
       "aria-label": "Open the incident of: " + alert.message });

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.deps import replace_settings
-from tests.e2e.board_support import CHURCH_ST, api, log_call
+from tests.e2e.board_support import ANSWERS, CHURCH_ST, api, log_call
 from tests.support.dispatch_factories import NEAR, make_placed_unit
 from tests.support.factories import make_user
 from tests.support.sms_factories import inbound_form, signed_post
@@ -41,3 +41,27 @@ def test_a_missing_outcome_alerts_in_words_and_opens_its_incident(live_app, live
     expect(page.locator("#detail-title")).to_have_text(f"{number} · cleared · MCT-7")
     expect(page.get_by_role("button", name="Record the outcome…")).to_be_visible()
     page.screenshot(path="/tmp/board-alert-outcome-missing.png", full_page=True)
+
+
+@pytest.mark.live_server(scheduler=True)
+def test_an_unconfirmed_911_transfer_alerts_in_words_until_it_is_recorded(live_app, live_server, open_as):
+    replace_settings(live_app, TRANSFER_CONFIRM_S=1)
+    _, operator = make_user(live_app, "operator")
+    page = open_as("dispatcher", path="/dispatch")
+    answers = {**ANSWERS, "medical_emergency": "yes"}
+    saved = api(live_server, operator, "POST", "/calls", json={"location": CHURCH_ST, "answers": answers})
+    assert saved.status_code == 201, saved.text
+    call = saved.json()
+    assert (call["disposition"], call["incident_id"]) == ("emergency_911", None)
+
+    alert = page.locator("#alert-list li", has_text="911 transfer not confirmed")
+    expect(alert).to_be_visible(timeout=15_000)
+    expect(alert).to_contain_text(call["number"])
+    expect(alert).to_contain_text("What to do: Check with 911 that they took the call, then record the transfer")
+    expect(alert.get_by_role("link", name=f"Open call {call['number']}")).to_have_attribute(
+        "href", f"/calls/{call['id']}"
+    )
+    page.screenshot(path="/tmp/board-alert-transfer.png", full_page=True)
+
+    assert api(live_server, operator, "POST", f"/calls/{call['id']}/transfer", json={"to": "911"}).ok
+    expect(alert).to_have_count(0, timeout=10_000)  # cleared by the transfer, live
