@@ -213,11 +213,15 @@ def may_be_alike(forms: list[tuple[StreetParts, float]], candidate: StreetParts)
     """A cheap bound before the costlier similarity: difflib's quick ratio (letters in common,
     in any order) of at least 0.6 for some typed form. Every name that can count is above it: a
     ratio of 0.8 or more, or at most two edits in a name of four letters or more."""
-    letters = letter_counts(candidate[1])
+    name = candidate[1]
+    letters = letter_counts(name)
     for parts, _cost in forms:
+        size = len(parts[1]) + len(name)
+        if not size or 2 * min(len(parts[1]), len(name)) < 0.6 * size:
+            continue  # lengths alone rule it out
         typed = letter_counts(parts[1])
-        size = len(parts[1]) + len(candidate[1])
-        if size and 2 * sum((typed & letters).values()) >= 0.6 * size:
+        common = sum(min(count, letters[letter]) for letter, count in typed.items())
+        if 2 * common >= 0.6 * size:
             return True
     return False
 
