@@ -245,3 +245,34 @@ def test_a_refused_save_keeps_everything_and_says_what_to_fix_at_the_field(live_
     page.keyboard.press("Control+Enter")
     expect(page.locator("#saved")).to_contain_text("saved")
     assert len(saved_calls(live_app, live_server)) == before + 1
+
+
+def test_a_draft_answered_more_than_a_day_ago_is_refused_at_its_time_and_saves_with_a_new_one(
+    live_app, live_server, open_as
+):
+    before = len(saved_calls(live_app, live_server))
+    page = open_as("operator", path="/operator")
+    start_call(page, phone="8025550182")
+    # The tab was left with its draft over a day ago: the draft's answered time is now too old
+    # (and the page does not write its own draft again on the way out).
+    page.evaluate(
+        """() => { const draft = JSON.parse(sessionStorage.getItem('operator.draft.v1'));
+          draft.answered_at = new Date(Date.now() - 25 * 3600 * 1000).toISOString();
+          sessionStorage.setItem('operator.draft.v1', JSON.stringify(draft));
+          Storage.prototype.setItem = () => {}; }"""
+    )
+    page.reload()
+    expect(page.locator("#draft-note")).to_be_visible()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#form-error")).to_contain_text("The call was not saved")
+    expect(page.locator("#answered-box")).to_contain_text("Answered time: more than 24 hours ago")
+    expect(page.locator("#mark-answered")).to_be_visible()
+    expect(page.locator("#caller-phone")).to_have_value("8025550182")
+    assert len(saved_calls(live_app, live_server)) == before
+
+    page.keyboard.press("Alt+a")  # answered now
+    expect(page.locator("#answered")).to_have_text(re.compile(r"^Answered \d\d:\d\d:\d\d$"))
+    expect(page.locator("#answered-box")).not_to_contain_text("more than 24 hours ago")
+    page.locator("#submit-call").click()
+    expect(page.locator("#saved")).to_contain_text("saved")
+    assert len(saved_calls(live_app, live_server)) == before + 1

@@ -94,6 +94,7 @@ function markAnswered() {
   if (answeredAt || !canLog) return;
   answeredAt = serverNow();
   document.getElementById("transfer-done").textContent = "";  // a new call: the last one's news goes
+  clearFieldError(document.getElementById("answered"));
   showAnswered();
   keepDraft();
 }
