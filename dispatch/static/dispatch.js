@@ -322,12 +322,26 @@ function toAssign() {
 function typing(target) {
   return target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 }
+// A: to the first recommendation's Assign. N: to the first waiting incident (the queue's top).
+// Up and Down on an incident: the one above or below, across the three lists.
 document.addEventListener("keydown", function (event) {
-  if (event.key !== "a" && event.key !== "A") return;
   if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
-  if (!selectedId || !incidents[selectedId]) return;
-  event.preventDefault();
-  toAssign();
+  var key = event.key;
+  if (key === "a" || key === "A") {
+    if (!selectedId || !incidents[selectedId]) return;
+    event.preventDefault();
+    toAssign();
+  } else if (key === "n" || key === "N") {
+    var top = $("queue").querySelector("button[data-incident]");
+    if (!top) { announce("No incident is waiting."); return; }
+    event.preventDefault();
+    top.focus();
+  } else if ((key === "ArrowDown" || key === "ArrowUp") && event.target.hasAttribute && event.target.hasAttribute("data-incident")) {
+    var all = Array.from(root.querySelectorAll(".incident-list button[data-incident]"));
+    var next = all[all.indexOf(event.target) + (key === "ArrowDown" ? 1 : -1)];
+    event.preventDefault();
+    if (next) next.focus();
+  }
 });
 
 function renderRecommendations() {

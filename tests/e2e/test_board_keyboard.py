@@ -113,3 +113,27 @@ def test_a_cancel_needs_a_reason_and_takes_the_incident_out_of_the_queue(live_ap
     expect(page.locator("#queue-empty")).to_be_visible()
     incident = api(live_server, operator, "GET", f"/incidents/{call['incident_id']}").json()
     assert (incident["status"], incident["cancel_reason"]) == ("cancelled", "Duplicate of the call before")
+
+
+def test_from_anywhere_on_the_board_n_goes_to_the_queue_and_arrows_walk_it(live_app, live_server, open_as):
+    make_placed_unit(live_app, NEAR, call_sign="MCT-1")
+    _, operator = make_user(live_app, "operator")
+    page = open_as("dispatcher", path="/dispatch")
+    expect(page.locator('[data-group="available"]')).to_contain_text("MCT-1", timeout=10_000)
+    first = log_call(live_server, operator, CHURCH_ST)
+    second = log_call(live_server, operator, CHURCH_ST)
+    expect(page.locator("#queue-count")).to_have_text("2", timeout=10_000)
+    page.evaluate("document.activeElement && document.activeElement.blur()")  # nothing focused
+    keys = Keys(page)
+    keys.press("n")
+    expect(page.locator(f'[data-incident="{first["incident_id"]}"]')).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator(f'[data-incident="{second["incident_id"]}"]')).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator(f'[data-incident="{first["incident_id"]}"]')).to_be_focused()
+    keys.press("Enter")
+    expect(page.locator("#recommendations li.first")).to_contain_text("MCT-1", timeout=10_000)
+    keys.press("a", "Enter")
+    expect(page.locator("#message")).to_contain_text("assigned to MCT-1", timeout=10_000)
+    print(f"\nkeyboard assign from anywhere on the board: {keys.count} keys ({' '.join(keys.pressed)})")
+    assert keys.count == 4
