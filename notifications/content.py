@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from notifications.replies import ReplyCommand
+from triage import languages
 
 log = logging.getLogger(__name__)
 
@@ -221,38 +222,15 @@ def dispatch_category(*, concern: str, weapon_present: Literal["yes", "no", "unk
     return f"{concern}, {weapon}{police}" if concern else f"{weapon}{police}"
 
 
-# English names, in GSM-7, of the languages a team may be sent for: a text says "Spanish",
-# never "español" (its ñ alone would not cost a segment, but a name in its own script would).
-LANGUAGE_NAMES = {
-    "ar": "Arabic",
-    "asl": "ASL",
-    "bs": "Bosnian",
-    "de": "German",
-    "es": "Spanish",
-    "fa": "Farsi",
-    "fr": "French",
-    "ht": "Haitian Creole",
-    "it": "Italian",
-    "ja": "Japanese",
-    "ko": "Korean",
-    "ne": "Nepali",
-    "pl": "Polish",
-    "pt": "Portuguese",
-    "ru": "Russian",
-    "so": "Somali",
-    "sw": "Swahili",
-    "tl": "Tagalog",
-    "uk": "Ukrainian",
-    "vi": "Vietnamese",
-    "zh": "Chinese",
-}
 _NATIVE_LANGUAGE = "en"  # a need only when it changes how the team arrives
 
 
 def language_name(code: str) -> str:
-    """The English name of an ISO 639-1 code ("es" -> "Spanish"); an unknown code as it is."""
+    """The English name of an ISO 639-1 code, from the languages table ("es" -> "Spanish", never
+    "español": a text names it in English); an unknown code as it is, in capitals."""
     cleaned = (code or "").strip().lower()
-    return LANGUAGE_NAMES.get(cleaned, cleaned.upper())
+    found = languages.table().get(cleaned)
+    return found.name if found is not None else cleaned.upper()
 
 
 def dispatch_needs(*, youth: bool | None, language: str | None) -> tuple[str, ...]:

@@ -12,11 +12,10 @@ Its forms carry the CSRF token of the page's own session.
 from __future__ import annotations
 
 import logging
-import uuid
+from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from core import deps
@@ -24,19 +23,18 @@ from core.actors import Actor
 from core.api import json_too_deep
 from core.audit import audit
 from core.auth import roles_required
-from core.errors import DomainError
+from core.errors import Conflict, DomainError
 from core.extensions import db
-from core.roles import DISPATCHERS, Role
+from core.roles import Role
 from dispatch import service as incidents
 from dispatch import units
 from dispatch.models import Incident, Unit
+from dispatch.notes import NOTE_MAX, add_note
 from dispatch.states import ASSIGNED_STATUSES, INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
-from notifications.field_details import FieldDetails, field_details, outcomes_after_clear
-from notifications.inbound import handle_inbound
+from facilities.models import Facility
+from notifications.field_details import FieldDetails, destinations, field_details, outcomes_after_clear
 from notifications.links import make_field_token, read_field_token
-from notifications.models import ConsoleMessageRow, InboundMessage
 from notifications.outbox import incident_category
-from notifications.sending import console_active
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +48,7 @@ STATUS_BUTTONS = [
     (IncidentStatus.ACKNOWLEDGED, "Acknowledge"),
     (IncidentStatus.EN_ROUTE, "En route"),
     (IncidentStatus.ON_SCENE, "On scene"),
+    (IncidentStatus.AT_FACILITY, "At the facility"),
 ]
 
 
@@ -87,6 +86,12 @@ def _closed() -> Any:
     return render_template("notifications/field_closed.html", message=message), 410
 
 
+def _gone(token: str) -> Any:
+    """A form sent through a link that no longer moves anything: after the team's own clear (a
+    second tap on Clear, a page left open) the thank-you page; otherwise the error."""
+    return _back(token) if cleared_incident(token) is not None else _closed()
+
+
 def _actor(unit: Any) -> Actor:
     return Actor.system(f"field:{unit.call_sign}")
 
@@ -113,9 +118,12 @@ def field_index() -> Any:
 def _audit_view(incident: Any, unit: Any, details: FieldDetails) -> None:
     audit(session=db.session, user=None, action="field_view", record_type="incident", record_id=incident.id,
           actor=_actor(unit).name)  # fmt: skip
-    if details.call_id is not None:  # the page shows the call's narrative and callback number
+    if details.call_id is not None:  # the call's narrative and callback, or its safety history
+        detail: dict[str, Any] = {"incident_id": incident.id}
+        if details.history_call_ids:
+            detail["history_call_ids"] = details.history_call_ids
         audit(session=db.session, user=None, action="field_view", record_type="call", record_id=details.call_id,
-              actor=_actor(unit).name, detail={"incident_id": incident.id})  # fmt: skip
+              actor=_actor(unit).name, detail=detail)  # fmt: skip
 
 
 @bp.get("/field/<token>")
@@ -143,6 +151,11 @@ def field_page(token: str) -> Any:
         can_clear=IncidentStatus.CLEARED in allowed,
         can_decline=IncidentStatus.PENDING in allowed,
         outcomes=sorted(outcome.value for outcome in outcomes_for(current)),
+        destinations=destinations(session=db.session, incident=incident)
+        if IncidentStatus.TRANSPORTING in allowed
+        else [],
+        facility=db.session.get(Facility, incident.facility_id) if incident.facility_id is not None else None,
+        note_max=NOTE_MAX,
     )
 
 
@@ -160,11 +173,85 @@ def _thank_you(token: str, incident: Any, unit: Any) -> Any:
     )
 
 
+def _back(token: str, anchor: str | None = None) -> Any:
+    return redirect(url_for("sms_pages.field_page", token=token, _anchor=anchor))
+
+
+def _attempt(token: str, change: Callable[[], object], *, anchor: str | None = None, quiet: bool = False) -> Any:
+    """Run one change and commit it: None. A refusal rolls back and goes back to the page, which
+    says why (`quiet`: a Conflict says nothing, the page shows what is recorded now)."""
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        if not (quiet and isinstance(error, Conflict)):
+            flash(error.message, "error")
+        return _back(token, anchor)
+    db.session.commit()
+    return None
+
+
+@bp.post("/field/<token>/outcome")
+def field_outcome(token: str) -> Any:
+    """The outcome of an incident the team cleared without one (by SMS `4`), recorded once."""
+    found = cleared_incident(token)
+    if found is None:
+        return _closed()
+    incident, unit = found
+    outcome = request.form.get("outcome") or ""
+    police = request.form.get("police_present")
+    if not outcome or police not in ("yes", "no"):
+        flash("Choose the outcome and say whether police were on scene.", "error")
+        return _back(token)
+    # A second tap, a second phone or the dispatcher may have recorded it meanwhile (409): the
+    # page then shows what was recorded, with no error.
+    refused = _attempt(token, lambda: incidents.record_outcome(session=db.session, incident_id=incident.id,
+                       outcome=outcome, police_present=police == "yes", by=_actor(unit), bus=deps.bus()),
+                       quiet=True)  # fmt: skip
+    return refused or _back(token)
+
+
+@bp.post("/field/<token>/notes")
+def field_note(token: str) -> Any:
+    found = field_incident(token)
+    if found is None:
+        return _gone(token)
+    incident, unit = found
+    text = request.form.get("text", "")
+    refused = _attempt(token, lambda: add_note(session=db.session, incident=incident, text=text, by=_actor(unit)),
+                       anchor="notes")  # fmt: skip
+    if refused is not None:
+        return refused
+    flash("Note added.", "ok")
+    return _back(token, "notes")
+
+
+@bp.post("/field/<token>/transport")
+def field_transport(token: str) -> Any:
+    """Transport starts, to the facility chosen: `transporting` with its `facility_id`."""
+    found = field_incident(token)
+    if found is None:
+        return _gone(token)
+    incident, unit = found
+    chosen = request.form.get("facility_id", "")
+    if not chosen.isdigit():
+        flash("Choose where you take the person.", "error")
+        return _back(token)
+    refused = _attempt(token, lambda: incidents.move_incident(session=db.session, incident_id=incident.id,
+                       status=IncidentStatus.TRANSPORTING.value, facility_id=int(chosen), by=_actor(unit),
+                       note="field page", bus=deps.bus()))  # fmt: skip
+    if refused is not None:
+        return refused
+    facility = db.session.get(Facility, int(chosen))
+    flash(f"Recorded: transporting to {facility.name if facility else 'the facility'}.", "ok")
+    return _back(token)
+
+
 @bp.post("/field/<token>/status")
 def field_status(token: str) -> Any:
     found = field_incident(token)
     if found is None:
-        return _closed()
+        return _gone(token)
     incident, unit = found
     status = request.form.get("status", "")
     outcome = request.form.get("outcome") or None
@@ -172,46 +259,32 @@ def field_status(token: str) -> Any:
     if status == IncidentStatus.CLEARED and (not outcome or police not in ("yes", "no")):
         # The encounter's record needs both; a guess here would end up in the figures.
         flash("To clear, choose the outcome and say whether police were on scene.", "error")
-        return redirect(url_for("sms_pages.field_page", token=token))
-    try:
-        incidents.move_incident(
-            session=db.session,
-            incident_id=incident.id,
-            status=status,
-            by=_actor(unit),
-            outcome=outcome if status == IncidentStatus.CLEARED else None,
-            police_present={"yes": True, "no": False}.get(police or "") if status == IncidentStatus.CLEARED else None,
-            note="field page",
-            bus=deps.bus(),
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("sms_pages.field_page", token=token))
-    db.session.commit()
+        return _back(token)
+    cleared = status == IncidentStatus.CLEARED
+    refused = _attempt(token, lambda: incidents.move_incident(session=db.session, incident_id=incident.id,
+                       status=status, by=_actor(unit), outcome=outcome if cleared else None,
+                       police_present={"yes": True, "no": False}.get(police or "") if cleared else None,
+                       note="field page", bus=deps.bus()))  # fmt: skip
+    if refused is not None:
+        return refused
     flash(f"Recorded: {status.replace('_', ' ')}.", "ok")
-    return redirect(url_for("sms_pages.field_page", token=token))
+    return _back(token)
 
 
 @bp.post("/field/<token>/decline")
 def field_decline(token: str) -> Any:
     found = field_incident(token)
     if found is None:
-        return _closed()
+        return _gone(token)
     incident, unit = found
     reason = (request.form.get("reason") or "").strip()
     if not reason:
         flash("Say why you decline, so the dispatcher can plan.", "error")
-        return redirect(url_for("sms_pages.field_page", token=token))
-    try:
-        incidents.return_to_queue(
-            session=db.session, incident_id=incident.id, reason=reason, by=_actor(unit), bus=deps.bus()
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("sms_pages.field_page", token=token))
-    db.session.commit()
+        return _back(token)
+    refused = _attempt(token, lambda: incidents.return_to_queue(session=db.session, incident_id=incident.id,
+                       reason=reason, by=_actor(unit), bus=deps.bus()))  # fmt: skip
+    if refused is not None:
+        return refused
     return render_template("notifications/field_closed.html", message="Declined. The dispatcher has been told."), 200
 
 
@@ -240,55 +313,3 @@ def field_position(token: str) -> Any:
     )
     db.session.commit()
     return jsonify({"ok": True, "unit_id": unit.id})
-
-
-# --- the SMS simulator (console sender only) ----------------------------------------------------
-
-
-def _require_console() -> None:
-    if not console_active(current_app._get_current_object()):  # type: ignore[attr-defined]
-        abort(404)
-
-
-@bp.get("/sms")
-@roles_required(*DISPATCHERS)
-def simulator() -> Any:
-    _require_console()
-    sent = list(db.session.scalars(sa.select(ConsoleMessageRow).order_by(ConsoleMessageRow.id.desc()).limit(300)))
-    replies = list(db.session.scalars(sa.select(InboundMessage).order_by(InboundMessage.id.desc()).limit(300)))
-    units = list(db.session.scalars(sa.select(Unit).order_by(Unit.call_sign)))
-    owner = {phone: unit.call_sign for unit in units for phone in (unit.phones or [])}
-    threads: dict[str, list[dict[str, Any]]] = {}
-    for row in sent:
-        threads.setdefault(row.to, []).append({"at": row.at, "direction": "to the team", "body": row.body})
-    for reply in replies:
-        items = threads.setdefault(reply.from_number, [])
-        items.append({"at": reply.received_at, "direction": "from the team", "body": reply.body})
-        if reply.reply:
-            items.append({"at": reply.received_at, "direction": "answer", "body": reply.reply})
-    for items in threads.values():
-        items.sort(key=lambda item: item["at"], reverse=True)
-    phones = [(phone, call_sign) for phone, call_sign in owner.items()]
-    return render_template("notifications/simulator.html", threads=threads, owner=owner, phones=phones)
-
-
-@bp.post("/sms/simulate")
-@roles_required(*DISPATCHERS)
-def simulate_reply() -> Any:
-    _require_console()
-    phone = request.form.get("phone", "")
-    body = request.form.get("body", "")
-    if not phone or not body.strip():
-        flash("Choose a phone and write the text.", "error")
-        return redirect(url_for("sms_pages.simulator"))
-    outcome = handle_inbound(
-        session=db.session,
-        bus=deps.bus(),
-        message_sid=f"SIM{uuid.uuid4().hex}",
-        from_number=phone,
-        to_number=str(current_app.config.get("TWILIO_FROM_NUMBER") or "console"),
-        body=body,
-    )
-    db.session.commit()
-    flash(f"Answer: {outcome.reply}" if outcome.reply else "No answer (opt-out recorded).", "ok")
-    return redirect(url_for("sms_pages.simulator"))

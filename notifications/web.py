@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from core.deps import replace_settings
-from notifications import pages, views, webhooks
+from notifications import pages, simulator, views, webhooks
 from notifications.sending import start_sms_relay
 
 log = logging.getLogger(__name__)
@@ -45,4 +45,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(views.api)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(simulator.bp)
     app.cli.add_command(sms_cli)

@@ -23,3 +23,14 @@ function share() {
 }
 
 if (button) button.addEventListener("click", share);
+
+// A form sent once: a second tap while the first is on its way does nothing (the server
+// records an outcome once in any case).
+document.querySelectorAll("form.once").forEach(function (form) {
+  form.addEventListener("submit", function (event) {
+    if (form.dataset.sent) { event.preventDefault(); return; }
+    form.dataset.sent = "1";
+    var button = form.querySelector("button[type=submit]");
+    if (button) { button.setAttribute("aria-disabled", "true"); button.textContent = "Recording…"; }
+  });
+});

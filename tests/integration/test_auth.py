@@ -167,6 +167,9 @@ PUBLIC_ROUTES = {
     "/field/<token>/status",
     "/field/<token>/decline",
     "/field/<token>/position",
+    "/field/<token>/notes",
+    "/field/<token>/transport",
+    "/field/<token>/outcome",
 }
 
 

@@ -12,8 +12,10 @@ from core.deps import replace_settings
 from core.extensions import db
 from core.models import AuditEntry
 from dispatch.models import Incident
+from facilities.models import Facility
 from notifications.links import FieldLink, read_field_token
 from notifications.models import OutboundMessage
+from tests.support.dispatch_factories import make_call
 from tests.support.sms_factories import assigned_incident, inbound_form, signed_post
 from triage.models import Call
 
@@ -101,9 +103,11 @@ def test_clearing_on_the_page_ends_on_thank_you_recorded_not_the_red_error(app, 
     text = cleared.get_data(as_text=True)
     assert cleared.status_code == 200 and "Thank you — recorded" in text and "no longer works" not in text
     assert "stabilized on scene" in text
-    # The link now only thanks: no status can be moved through it any more.
-    again = client.post(f"{path}/status", data={"status": "on_scene", "csrf_token": token})
-    assert again.status_code == 410
+    # The link now only thanks: a second tap on Clear moves nothing and lands on the same thanks.
+    again = client.post(f"{path}/status", follow_redirects=True, data={"status": "cleared", "csrf_token": token,
+                        "outcome": "declined_services", "police_present": "yes"})  # fmt: skip
+    assert again.status_code == 200 and "Thank you — recorded" in again.get_data(as_text=True)
+    assert "stabilized on scene" in again.get_data(as_text=True)
 
 
 def test_a_forged_or_reassigned_link_still_gets_the_error(app, client):
@@ -116,3 +120,132 @@ def test_a_forged_or_reassigned_link_still_gets_the_error(app, client):
     gone = client.get(path)
 
     assert gone.status_code == 410 and "no longer works" in gone.get_data(as_text=True)
+
+
+def test_after_a_bare_clr_the_outcome_form_records_once(app, client):
+    incident_id, unit_id = teen_incident(app)
+    path = link_of(app, unit_id)
+    signed_post(client, app, "/sms/inbound", inbound_form(PHONE, "3"))
+    signed_post(client, app, "/sms/inbound", inbound_form(PHONE, "4"))
+    page = client.get(path).get_data(as_text=True)
+    assert 'action="' + path + '/outcome"' in page
+    assert '<option value="stabilized_on_scene">' in page and "cancelled_before_arrival" not in page
+    form = {"csrf_token": csrf(page), "police_present": "yes"}
+
+    incomplete = client.post(f"{path}/outcome", data={"csrf_token": csrf(page), "outcome": "stabilized_on_scene"},
+                             follow_redirects=True)  # fmt: skip
+    assert "say whether police were on scene" in incomplete.get_data(as_text=True)
+    first = client.post(f"{path}/outcome", data=form | {"outcome": "involuntary_hold"}, follow_redirects=True)
+    second = client.post(f"{path}/outcome", data=form | {"outcome": "declined_services"}, follow_redirects=True)
+
+    for answer in (first, second):
+        text = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and "Thank you — recorded" in text and "involuntary hold" in text
+    with app.app_context():
+        incident = db.session.get(Incident, incident_id)
+        assert (incident.outcome, incident.police_present) == ("involuntary_hold", True)
+        assert "outcome_missing" not in (incident.flags or [])
+
+
+def test_the_outcome_form_refuses_an_outcome_that_does_not_fit(app, client):
+    incident_id, unit_id = teen_incident(app)  # cleared before arrival: only stand-down outcomes fit
+    path = link_of(app, unit_id)
+    signed_post(client, app, "/sms/inbound", inbound_form(PHONE, "CLR"))
+    page = client.get(path).get_data(as_text=True)
+    assert '<option value="cancelled_before_arrival">' in page and "stabilized_on_scene" not in page
+
+    refused = client.post(f"{path}/outcome", follow_redirects=True, data={"csrf_token": csrf(page),
+                          "outcome": "stabilized_on_scene", "police_present": "no"})  # fmt: skip
+
+    assert refused.status_code == 200 and "is not an outcome" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Incident, incident_id).outcome is None
+
+
+def test_a_note_from_the_page_shows_in_its_notes_and_timeline(app, client):
+    _, unit_id = teen_incident(app)
+    path = link_of(app, unit_id)
+    token = csrf(client.get(path).get_data(as_text=True))
+
+    empty = client.post(f"{path}/notes", data={"csrf_token": token, "text": "   "}, follow_redirects=True)
+    added = client.post(f"{path}/notes", data={"csrf_token": token, "text": "Mother waits at the side door"},
+                        follow_redirects=True)  # fmt: skip
+
+    assert "Write the note first." in empty.get_data(as_text=True)
+    text = added.get_data(as_text=True)
+    assert "Note added." in text
+    notes = text.split('id="notes"')[1].split("</section>")[0]
+    assert "Mother waits at the side door" in notes
+    timeline = text.split('id="timeline-title"')[1]
+    assert "Mother waits at the side door" in timeline and "Dispatch text" in timeline
+    assert client.post(f"{path}/notes", data={"text": "no token"}).status_code == 400
+
+
+def test_transport_goes_to_an_active_facility_named_on_the_page(app, client):
+    with app.app_context():
+        open_one = Facility(name="Crisis Stabilization Unit", kind="stabilization", address="1 Main St", lat=44.47,
+                            lon=-73.21, accepts_youth=True)  # fmt: skip
+        closed = Facility(name="Old Respite", kind="respite", address="2 Main St", lat=44.47, lon=-73.21, active=False)
+        db.session.add_all([open_one, closed])
+        db.session.commit()
+        open_id = open_one.id
+    incident_id, unit_id = teen_incident(app)
+    path = link_of(app, unit_id)
+    page = client.get(path).get_data(as_text=True)
+    assert "Transport to" not in page  # not before the team is on scene
+    token = csrf(page)
+    client.post(f"{path}/status", data={"status": "on_scene", "csrf_token": token})
+    page = client.get(path).get_data(as_text=True)
+    assert "Crisis Stabilization Unit (stabilization, takes youth)" in page and "Old Respite" not in page
+
+    nowhere = client.post(f"{path}/transport", data={"csrf_token": token}, follow_redirects=True)
+    assert "Choose where you take the person." in nowhere.get_data(as_text=True)
+    moved = client.post(f"{path}/transport", data={"csrf_token": token, "facility_id": str(open_id)},
+                        follow_redirects=True)  # fmt: skip
+
+    text = moved.get_data(as_text=True)
+    assert "Recorded: transporting to Crisis Stabilization Unit." in text
+    assert "Destination: <strong>Crisis Stabilization Unit</strong>" in text and "At the facility" in text
+    with app.app_context():
+        incident = db.session.get(Incident, incident_id)
+        assert (incident.status, incident.facility_id) == ("transporting", open_id)
+
+
+def test_a_closed_facility_is_refused_even_by_a_forged_form(app, client):
+    with app.app_context():
+        closed = Facility(name="Old Respite", kind="respite", address="2 Main St", lat=44.47, lon=-73.21, active=False)
+        db.session.add(closed)
+        db.session.commit()
+        closed_id = closed.id
+    incident_id, unit_id = teen_incident(app)
+    path = link_of(app, unit_id)
+    token = csrf(client.get(path).get_data(as_text=True))
+    client.post(f"{path}/status", data={"status": "on_scene", "csrf_token": token})
+
+    for facility_id in (str(closed_id), "999999"):
+        refused = client.post(f"{path}/transport", data={"csrf_token": token, "facility_id": facility_id})
+        assert refused.status_code == 302
+    with app.app_context():
+        assert db.session.get(Incident, incident_id).status == "on_scene"
+
+
+def test_the_safety_lines_of_earlier_calls_show_even_without_the_narrative(app, client):
+    earlier = make_call(app, answers={"cssrs_1": "yes", "cssrs_2": "no", "weapon_present": "yes"})
+    with app.app_context():
+        call = db.session.get(Call, earlier)
+        call.caller_phone = CALLER
+        earlier_number = call.number
+        db.session.commit()
+    _, unit_id = teen_incident(app)
+    replace_settings(app, FIELD_SEES_NARRATIVE=False)
+
+    text = client.get(link_of(app, unit_id)).get_data(as_text=True)
+
+    safety = text.split('id="safety-title"')[1].split("</section>")[0]
+    assert f"weapon reported on {earlier_number}" in safety
+    assert CALLER not in text and "locked himself" not in text
+    with app.app_context():
+        viewed = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "field_view", AuditEntry.record_type == "call")
+        ).one()
+        assert viewed.detail["history_call_ids"] == [earlier]
