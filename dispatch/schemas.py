@@ -81,10 +81,12 @@ class IncidentStatusIn(ApiModel):
 
 class CancelIn(ApiModel):
     reason: str = Field(max_length=2000)
+    at: AwareDatetime | None = MovedAt
 
 
 class RequeueIn(ApiModel):
     reason: str = Field(max_length=2000)
+    at: AwareDatetime | None = MovedAt
 
 
 class OutcomeIn(ApiModel):

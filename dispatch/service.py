@@ -472,10 +472,10 @@ def move_incident(
         )
     if target is _I.PENDING:
         return return_to_queue(
-            session=session, incident_id=incident_id, reason=note or "returned to the queue", by=by, bus=bus
+            session=session, incident_id=incident_id, reason=note or "returned to the queue", by=by, bus=bus, at=at
         )
     if target is _I.CANCELLED:
-        return cancel_incident(session=session, incident_id=incident_id, reason=note or "", by=by, bus=bus)
+        return cancel_incident(session=session, incident_id=incident_id, reason=note or "", by=by, bus=bus, at=at)
     old = _I(incident.status)
     if target is _I.DISPATCHED:
         raise Conflict("An incident is dispatched by assigning a unit to it.")
@@ -591,8 +591,11 @@ def record_outcome(
     return incident
 
 
-def cancel_incident(*, session: Any, incident_id: int, reason: str, by: Actor, bus: MessageBus) -> Incident:
-    """Withdraw an open incident (duplicate, entered in error, resolved by phone); frees its unit."""
+def cancel_incident(
+    *, session: Any, incident_id: int, reason: str, by: Actor, bus: MessageBus, at: datetime | None = None
+) -> Incident:
+    """Withdraw an open incident (duplicate, entered in error, resolved by phone); frees its unit.
+    `at`: when it really happened (check_move_time)."""
     incident = get_incident(session=session, incident_id=incident_id)
     reason = (reason or "").strip()
     if not reason:
@@ -602,18 +605,22 @@ def cancel_incident(*, session: Any, incident_id: int, reason: str, by: Actor, b
         incident_transition(old, _I.CANCELLED)
     except IllegalTransition as error:
         raise Conflict(f"Incident {incident.number}: {error}.", code="illegal_transition") from None
+    at = check_move_time(session, incident, at, now=clock_now())
     incident.status = _I.CANCELLED.value
-    incident.cancelled_at = clock_now()
+    incident.cancelled_at = at or clock_now()
     incident.cancel_reason = reason
-    _stamp_move(session, incident, old, _I.CANCELLED, by, reason)
+    _stamp_move(session, incident, old, _I.CANCELLED, by, reason, at=at)
     _flush(session, incident)
-    unit = _release_unit(session, incident, by, "cancelled", bus.settings.position_stale_s)
-    _after_move(session, incident, old, unit, by, bus)
+    unit = _release_unit(session, incident, by, "cancelled", bus.settings.position_stale_s, at=at)
+    _after_move(session, incident, old, unit, by, bus, at=at)
     return incident
 
 
-def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor, bus: MessageBus) -> Incident:
-    """The unit declined, did not acknowledge or is needed elsewhere: back to pending, unit freed."""
+def return_to_queue(
+    *, session: Any, incident_id: int, reason: str, by: Actor, bus: MessageBus, at: datetime | None = None
+) -> Incident:
+    """The unit declined, did not acknowledge or is needed elsewhere: back to pending, unit freed.
+    `at`: when it really happened (check_move_time)."""
     incident = get_incident(session=session, incident_id=incident_id)
     reason = (reason or "").strip()
     if not reason:
@@ -623,13 +630,14 @@ def return_to_queue(*, session: Any, incident_id: int, reason: str, by: Actor, b
         incident_transition(old, _I.PENDING)
     except IllegalTransition as error:
         raise Conflict(f"Incident {incident.number}: {error}.", code="illegal_transition") from None
-    unit = _release_unit(session, incident, by, f"requeued: {reason}", bus.settings.position_stale_s)
+    at = check_move_time(session, incident, at, now=clock_now())
+    unit = _release_unit(session, incident, by, f"requeued: {reason}", bus.settings.position_stale_s, at=at)
     incident.status = _I.PENDING.value
     incident.unit_id = None
     incident.dispatched_at = incident.acknowledged_at = incident.en_route_at = None
-    _stamp_move(session, incident, old, _I.PENDING, by, reason)
+    _stamp_move(session, incident, old, _I.PENDING, by, reason, at=at)
     _flush(session, incident)
-    _after_move(session, incident, old, unit, by, bus)
+    _after_move(session, incident, old, unit, by, bus, at=at)
     if unit is not None:  # the unit's own stream learns that the incident left it
         record_event(
             session=session,

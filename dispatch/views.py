@@ -269,7 +269,7 @@ def move_incident(incident_id: int, *, body: IncidentStatusIn) -> IncidentRead:
 )
 def cancel_incident(incident_id: int, *, body: CancelIn) -> IncidentRead:
     incident = service.cancel_incident(
-        session=db.session, incident_id=incident_id, reason=body.reason, by=_actor(), bus=deps.bus()
+        session=db.session, incident_id=incident_id, reason=body.reason, by=_actor(), bus=deps.bus(), at=body.at
     )
     answer = _incident_read(incident)
     db.session.commit()
@@ -286,7 +286,7 @@ def cancel_incident(incident_id: int, *, body: CancelIn) -> IncidentRead:
 )
 def requeue_incident(incident_id: int, *, body: RequeueIn) -> IncidentRead:
     incident = service.return_to_queue(
-        session=db.session, incident_id=incident_id, reason=body.reason, by=_actor(), bus=deps.bus()
+        session=db.session, incident_id=incident_id, reason=body.reason, by=_actor(), bus=deps.bus(), at=body.at
     )
     answer = _incident_read(incident)
     db.session.commit()

@@ -496,3 +496,24 @@ def test_the_only_spanish_speaking_unit_comes_first_for_an_urgent_spanish_speaki
         assert units[0]["unit_id"] == first, priority
         if first == spanish:
             assert any("for language fit (within the 15 min fit band)" in r for r in units[0]["reasons"])
+
+
+def test_a_cancel_or_a_return_to_the_queue_entered_later_is_stamped_when_it_happened(app, api, clock):
+    incident_id, _, dispatcher = dispatched(app, api)
+    early = clock.at - timedelta(hours=1)
+    refused = move(dispatcher, incident_id, "pending", note="unit broke down", at=iso(early))
+    assert refused.status_code == 422 and "at" in refused.get_json()["error"]["fields"]
+    clock.move(120)
+    back = clock.at - timedelta(minutes=1)
+    requeued = dispatcher.post(
+        f"/api/v1/incidents/{incident_id}/requeue", json={"reason": "unit broke down", "at": iso(back)}
+    )
+    assert requeued.status_code == 200, requeued.get_json()
+    clock.move(60)
+    gone = clock.at - timedelta(seconds=30)
+    answer = move(dispatcher, incident_id, "cancelled", note="duplicate of an earlier call", at=iso(gone))
+    assert answer.status_code == 200 and answer.get_json()["timestamps"]["cancelled_at"] == iso(gone)
+    entries = dispatcher.get(f"/api/v1/incidents/{incident_id}/timeline").get_json()
+    stamped = {e["text"]: e["at"] for e in entries if e["kind"] == "status"}
+    assert stamped["Returned to the queue: unit broke down"] == iso(back)
+    assert stamped["Cancelled: duplicate of an earlier call"] == iso(gone)
