@@ -4,6 +4,7 @@ words and callback number) and what it sees after a clear (thanks, never an erro
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from core.extensions import db
 from core.models import AuditEntry
 from dispatch.models import Incident
 from facilities.models import Facility
-from notifications.links import FieldLink, read_field_token
+from notifications.links import FieldLink, make_field_token, read_field_token
 from notifications.models import OutboundMessage
 from tests.support.dispatch_factories import make_call
 from tests.support.sms_factories import assigned_incident, inbound_form, signed_post
@@ -249,3 +250,17 @@ def test_the_safety_lines_of_earlier_calls_show_even_without_the_narrative(app, 
             sa.select(AuditEntry).where(AuditEntry.action == "field_view", AuditEntry.record_type == "call")
         ).one()
         assert viewed.detail["history_call_ids"] == [earlier]
+
+
+def test_an_expired_link_gets_the_error_even_after_a_clear(app, client, monkeypatch):
+    incident_id, unit_id = teen_incident(app)
+    signed_post(client, app, "/sms/inbound", inbound_form(PHONE, "CLR"))
+    eight_days_ago = time.time() - 8 * 24 * 3600
+    with monkeypatch.context() as patched:
+        patched.setattr(time, "time", lambda: eight_days_ago)
+        old = make_field_token(secret_key=app.config["SECRET_KEY"], incident_id=incident_id, unit_id=unit_id)
+
+    page = client.get(f"/field/{old}")
+
+    assert page.status_code == 410 and "no longer works" in page.get_data(as_text=True)
+    assert client.get(link_of(app, unit_id)).status_code == 200  # the link sent today still thanks
