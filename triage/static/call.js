@@ -79,26 +79,36 @@ function decision(call) {
   if (call.triage && call.triage.concern) reasons.append(el("li", { text: "Concern: " + call.triage.concern }));
 }
 
-function questionLabels(call) {
+// The questionnaire's questions, in its order: [{id, label}] (none when it cannot be read).
+function questionsOf(call) {
   var q = call.questionnaire;
-  if (!q) return Promise.resolve({});
+  if (!q) return Promise.resolve([]);
   var query = "?id=" + encodeURIComponent(q.id) + "&version=" + encodeURIComponent(q.version);
   return api("GET", "/api/v1/triage/questionnaire" + query).then(function (result) {
-    var labels = {};
-    if (!result.ok) return labels;
+    if (!result.ok) return [];
+    var questions = [];
     (result.data.sections || []).forEach(function (section) {
-      (section.questions || []).forEach(function (question) { labels[question.id] = question.label || question.text; });
+      (section.questions || []).forEach(function (question) {
+        questions.push({ id: question.id, label: question.label || question.text });
+      });
     });
-    return labels;
+    return questions;
   });
 }
 
+// Every answer, in the questionnaire's order, in its own words; a "yes" stands out.
 function answers(call) {
-  questionLabels(call).then(function (labels) {
+  questionsOf(call).then(function (questions) {
     var list = clear("answers");
-    var ids = Object.keys(call.answers || {});
+    var given = call.answers || {};
+    var ids = questions.map(function (q) { return q.id; }).filter(function (id) { return id in given; });
+    Object.keys(given).forEach(function (id) { if (ids.indexOf(id) < 0) ids.push(id); });
+    var labels = {};
+    questions.forEach(function (q) { labels[q.id] = q.label; });
     if (!ids.length) list.append(el("dd", { className: "muted", text: "No answers were given." }));
-    ids.forEach(function (id) { fact(list, labels[id] || id.replace(/_/g, " "), words(call.answers[id])); });
+    ids.forEach(function (id) {
+      fact(list, labels[id] || id.replace(/_/g, " "), el("span", { className: "answer-" + given[id], text: words(given[id]) }));
+    });
   });
 }
 
