@@ -16,11 +16,12 @@ from core.events import record_event
 from core.extensions import db
 from core.ports import current_ports
 from core.roles import ADMINS, EVERYONE, INTAKE, STAFF, TRANSFER_RECORDERS
-from triage import record, service, transfer
+from triage import amend, record, service, transfer
 from triage.history import Place
 from triage.languages import table as language_table
 from triage.schemas import (
     ActiveQuestionnaireRead,
+    CallAmendIn,
     CallHeaders,
     CallIn,
     CallRead,
@@ -246,5 +247,32 @@ def transfer_call(call_id: int, body: TransferIn) -> CallRead:
         session=db.session, call=call, incident=record.incident_for_call(session=db.session, call=call), tz=tz
     )
     record_event(session=db.session, type="call.updated", data=answer.model_dump(mode="json"))
+    db.session.commit()
+    return answer
+
+
+@api.op(
+    "/calls/<int:call_id>",
+    "PATCH",
+    roles=STAFF,
+    body=CallAmendIn,
+    response=CallRead,
+    summary="Correct a saved call's caller, location, narrative or needs, with a reason (the answers never "
+    "change); a new location is geocoded and moves its incident; every amendment keeps the values it replaced",
+)
+def amend_call(call_id: int, body: CallAmendIn) -> CallRead:
+    ports = current_ports()
+    call, incident, amendment = amend.amend_call(
+        session=db.session,
+        call_id=call_id,
+        payload=body,
+        by=Actor.of(current_user),
+        locator=ports.locator,
+        now=ports.clock(),
+        areas=ports.areas,
+    )
+    answer, _ = record.read_call(session=db.session, call=call, incident=incident, tz=local_zone())
+    if amendment is not None:
+        record_event(session=db.session, type="call.updated", data=answer.model_dump(mode="json"))
     db.session.commit()
     return answer
