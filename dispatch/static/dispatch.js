@@ -43,12 +43,17 @@ var pickMap = null, pickMarker = null, picked = null;
 
 var label = statusLabel;
 
+// What happened, in words. A success goes after a while (the detail shows its result); an error
+// stays until the next action or incident.
+var sayTimer = 0;
 function say(text, ok) {
   var box = $("message");
+  clearTimeout(sayTimer);
   if (!text) { box.hidden = true; box.textContent = ""; return; }
   box.hidden = false;
   box.textContent = text;
   box.className = "message" + (ok ? " ok" : "");
+  if (ok) sayTimer = setTimeout(function () { say(""); }, 15000);
 }
 
 // --- time ----------------------------------------------------------------------------------
@@ -130,7 +135,7 @@ function needsLine(incident) {
 function incidentButton(incident, compact) {
   var late = lateWords(incident);
   var unit = incident.unit_id ? units[incident.unit_id] : null;
-  var head = el("span", { className: "num", text: incident.number }, [
+  var head = el("span", { className: "num" }, [el("span", { className: "num-text", text: incident.number }),
     incident.priority ? el("span", { className: "badge " + incident.priority, text: incident.priority }) : null,
     incident.location.resolved ? null : el("span", { className: "badge unresolved", text: "no location" }),
     late ? el("span", { className: "badge late", "data-late": incident.id, text: late }) : null,
@@ -237,7 +242,10 @@ function renderBoard() {
 }
 
 // --- the selected incident -----------------------------------------------------------------
-function find(id) { return incidents[id] || needsOutcome[id] || null; }
+// The open incident stays shown when it leaves the lists (cancelled, or its outcome recorded):
+// the dispatcher sees what the action did.
+var selectedCopy = null;
+function find(id) { return incidents[id] || needsOutcome[id] || (selectedCopy && selectedCopy.id === id ? selectedCopy : null); }
 
 function select(id) {
   if (selectedId !== id) {
@@ -248,6 +256,7 @@ function select(id) {
     if (pickMarker) { pickMarker.remove(); pickMarker = null; }
   }
   selectedId = id;
+  selectedCopy = find(id);
   renderQueue();
   renderDetail();
   refreshRecommendations(true);
@@ -520,6 +529,7 @@ function missingOutcome(incident) {
   return incident.status === IncidentStatus.CLEARED && !incident.outcome;
 }
 function putIncident(incident) {
+  if (incident.id === selectedId) selectedCopy = incident;
   delete needsOutcome[incident.id];
   if (isOpen(incident.status)) incidents[incident.id] = incident;
   else delete incidents[incident.id];

@@ -93,6 +93,7 @@ def test_the_outcome_of_an_sms_clear_is_recorded_from_the_board(live_app, live_s
     expect(page.locator("#message")).to_contain_text("outcome recorded", timeout=10_000)
     expect(waiting).to_have_count(0, timeout=10_000)
     expect(page.locator("#outcome-count")).to_have_text("0")
+    expect(page.locator("#detail-outcome")).to_have_text("Stabilized on scene · no police")  # still shown
     incident = api(live_server, dispatcher, "GET", f"/incidents/{incident_id}").json()
     assert (incident["outcome"], incident["police_present"]) == ("stabilized_on_scene", False)
     assert "outcome_missing" not in incident["flags"]
