@@ -175,3 +175,13 @@ def test_a_corrected_location_moves_the_incident_and_goes_on_its_record(live_app
     expect(item).to_contain_text("Main St", timeout=10_000)  # the queue follows (live)
     incident = api(live_server, operator, "GET", f"/incidents/{incident_id}").json()
     assert "Main St" in incident["location"]["address"]
+    # The call's amendment is on the timeline, with its reason.
+    expect(page.locator("#timeline li[data-kind=amendment]")).to_contain_text("sister", timeout=10_000)
+
+    # Needs corrected on another screen reach the open detail live; a note being typed stays.
+    page.get_by_label("Add a note").fill("typing while it changes")
+    fixed = api(live_server, operator, "PATCH", f"/calls/{call['id']}",
+                json={"needs": {"youth": True}, "reason": "caller said she is 15"})  # fmt: skip
+    assert fixed.ok, fixed.text
+    expect(page.locator("#detail-needs")).to_contain_text("youth (under 18)", timeout=10_000)
+    expect(page.get_by_label("Add a note")).to_have_value("typing while it changes")
