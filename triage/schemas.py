@@ -3,6 +3,7 @@ answers it gives."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
@@ -81,6 +82,7 @@ class CallHeaders(HeaderModel):
     )
 
 
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 RiskLevel = Literal["none", "low", "moderate", "high", "incomplete"]
 
 
@@ -101,6 +103,14 @@ class CallsQuery(ListQuery):
     transfer: Literal["pending"] | None = Field(
         default=None, description="pending: emergency_911 calls not yet transferred"
     )
+
+    @field_validator("from_", "to", mode="before")
+    @classmethod
+    def _iso_only(cls, value: Any) -> Any:
+        """ISO 8601 text only: pydantic would read "0.5" as seconds since 1970."""
+        if isinstance(value, str) and not ISO_DATE.match(value.strip()):
+            raise ValueError("must be an ISO 8601 date-time with its offset, e.g. 2026-12-01T08:00:00+00:00")
+        return value
 
 
 class HistoryQuery(QueryModel):

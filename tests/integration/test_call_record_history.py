@@ -157,6 +157,7 @@ def test_calls_are_found_by_words_phone_dates_risk_and_disposition(api):
         ("risk_level=extreme", "risk_level"),
         ("transfer=done", "transfer"),
         ("from=yesterday", "from"),
+        ("to=0.5", "to"),
         ("from=2026-12-01T10:00:00%2B00:00&to=2026-12-01T09:00:00%2B00:00", "from"),
     ],
 )
