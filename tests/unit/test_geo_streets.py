@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -215,18 +214,6 @@ def test_the_chain_says_where_an_answer_came_from(burlington: LocalGeocoder) -> 
     assert (corner.source, corner.resolved, corner.approximate) == ("intersection", True, False)
     assert (between.source, between.resolved, between.approximate) == ("interpolated", True, True)
     assert (exact.source, exact.resolved, exact.approximate) == ("local", True, False)
-
-
-def test_corners_and_interpolation_stay_fast(burlington: LocalGeocoder) -> None:
-    texts = ["Pearl St & Church St", "corner of Pearl and Union", "238 S Willard St", "238 S Wilard St", "12 Elm Ln"]
-    for text in texts:
-        burlington.find(text)
-    started = time.perf_counter()
-    for _ in range(20):
-        for text in texts:
-            burlington.find(text)
-    per_query = (time.perf_counter() - started) / (20 * len(texts))
-    assert per_query < 0.02  # generous (measured well under 2 ms): catches a scan of every point
 
 
 def test_the_street_layer_is_the_readme_file() -> None:
