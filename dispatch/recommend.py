@@ -43,6 +43,7 @@ from geo.travel import (
     bounding_box,
     geodesic_m,
 )
+from triage.languages import table as language_table
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,13 @@ def _language_code(code: str) -> str:
     return code.strip().lower().replace("_", "-").split("-", 1)[0]
 
 
+def _language_name(code: str) -> str:
+    """The language's English name from the language table ("es" -> "Spanish"); the code if unknown."""
+    wanted = _language_code(code)
+    language = language_table().get(wanted)
+    return language.name if language is not None else wanted
+
+
 def _judge_fit(entry: _Entry, incident: IncidentSite) -> None:
     u = entry.unit
     if incident.needs_language:
@@ -320,8 +328,8 @@ def _recommendation(entry: _Entry, rank: int, incident: IncidentSite, now: datet
     if entry.no_route:
         reasons.append("no road route found - straight-line estimate")
     if entry.language is not None and incident.needs_language:
-        code = _language_code(incident.needs_language)
-        reasons.append(f"speaks {code}" if entry.language else f"does not speak {code}")
+        name = _language_name(incident.needs_language)
+        reasons.append(f"speaks {name}" if entry.language else f"does not speak {name}")
     if entry.youth is not None:
         reasons.append("youth-trained" if entry.youth else "not youth-trained")
     if u.last_dispatched_at is None:

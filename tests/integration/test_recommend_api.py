@@ -46,7 +46,7 @@ def test_a_language_match_is_flagged_and_wins_a_near_tie(app, api):
     units = recommend(api, incident_id)["units"]
     assert [u["unit_id"] for u in units] == [spanish, english]
     assert units[0]["matches"]["language"] is True and units[1]["matches"]["language"] is False
-    assert "speaks es" in units[0]["reasons"]
+    assert "speaks Spanish" in units[0]["reasons"]
 
 
 def test_a_dispatched_unit_is_not_recommended(app, api):

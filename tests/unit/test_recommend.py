@@ -133,8 +133,8 @@ def test_a_language_match_wins_a_near_tie_but_not_a_long_wait() -> None:
     assert signs(recs) == ["M2", "M1", "M3"]
     assert 0 < gap <= 60  # M2 really is slower, by under a minute
     assert recs[0].matches["language"] is True and recs[1].matches["language"] is False
-    assert "speaks es" in recs[0].reasons
-    assert "does not speak es" in recs[1].reasons
+    assert "speaks Spanish" in recs[0].reasons
+    assert "does not speak Spanish" in recs[1].reasons
     assert any(r.startswith("ranked ahead of M1") and "language" in r for r in recs[0].reasons)
     assert recs[2].matches["language"] is True  # es-MX counts as es
     # Without the need, plain ETA order.
