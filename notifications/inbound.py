@@ -182,9 +182,9 @@ def _act(
                     call_sign=unit.call_sign, command=command, incident_number=number
                 ), "already"
             outcome = None
-            if command is ReplyCommand.CLEAR and argument:
-                # "4" alone clears without an outcome (the answer links to the page that records
-                # it); "4 <word>" names it.
+            if command is ReplyCommand.CLEAR and outcome_from_words(argument) is not None:
+                # "4 <outcome word>" names the outcome; "4" alone or with other words ("4 all good")
+                # clears without one, and the answer links to the page that records it.
                 outcome = _clear_outcome(incident, argument)
                 if outcome is None:
                     return _needs_outcome(incident), "needs_outcome"

@@ -92,6 +92,19 @@ def test_a_bare_clr_clears_without_outcome_and_its_link_opens_a_thank_you(app, c
     assert page.status_code == 200 and "Thank you" in text and "no longer works" not in text
 
 
+def test_clr_with_words_that_are_no_outcome_clears_like_a_bare_clr(app, client):
+    incident_id, _ = teen_incident(app)
+    signed_post(client, app, "/sms/inbound", inbound_form(PHONE, "3"))
+
+    answer = signed_post(client, app, "/sms/inbound", inbound_form(PHONE, "4 all good")).get_data(as_text=True)
+
+    with app.app_context():
+        incident = db.session.get(Incident, incident_id)
+        assert (incident.status, incident.outcome) == ("cleared", None)
+        assert "outcome_missing" in (incident.flags or [])
+    assert f"cleared {incident.number}. Thank you. Record the outcome" in answer and "/field/" in answer
+
+
 def test_clearing_on_the_page_ends_on_thank_you_recorded_not_the_red_error(app, client):
     _, unit_id = teen_incident(app)
     path = link_of(app, unit_id)
