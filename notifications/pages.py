@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -112,7 +113,27 @@ def field_index() -> Any:
             link = url_for("sms_pages.field_page", token=token)
         else:
             incident = None
-    return render_template("notifications/field_index.html", unit=unit, incident=incident, link=link)
+    return render_template(
+        "notifications/field_index.html", unit=unit, incident=incident, link=link, owed=_outcomes_owed(unit)
+    )
+
+
+def _outcomes_owed(unit: Any) -> list[tuple[Any, str]]:
+    """The incidents this unit cleared without an outcome, newest first, each with the link to its
+    outcome form (the same link the SMS answer to a bare `4` carries)."""
+    if unit is None:
+        return []
+    cleared = db.session.scalars(
+        sa.select(Incident)
+        .where(Incident.unit_id == unit.id, Incident.status.in_(list(AFTER_CLEAR)), Incident.outcome.is_(None))
+        .order_by(Incident.id.desc())
+    ).all()
+    secret_key = str(current_app.config["SECRET_KEY"])
+    return [
+        (found, url_for("sms_pages.field_page", _anchor="record-outcome",
+                        token=make_field_token(secret_key=secret_key, incident_id=found.id, unit_id=unit.id)))
+        for found in cleared
+    ]  # fmt: skip
 
 
 def _audit_view(incident: Any, unit: Any, details: FieldDetails) -> None:

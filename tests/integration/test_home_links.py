@@ -12,7 +12,7 @@ import pytest
 from core.extensions import db
 from dispatch.models import Incident
 from tests.support.factories import make_unit, make_user
-from tests.support.sms_factories import assigned_incident
+from tests.support.sms_factories import assigned_incident, inbound_form, signed_post
 
 
 class Links(HTMLParser):
@@ -85,6 +85,28 @@ def test_field_shows_the_units_incident_and_its_field_page_opens(app):
     opened = client.get(field_link)
     assert opened.status_code == 200
     assert number in opened.get_data(as_text=True)
+
+
+def test_field_lists_a_cleared_incident_still_owing_its_outcome_with_the_outcome_form(app):
+    incident_id, unit_id = assigned_incident(app, phones=["+18025550162"])
+    texts = app.test_client()
+    for code in ("3", "4"):  # a bare 4 clears without an outcome
+        signed_post(texts, app, "/sms/inbound", inbound_form("+18025550162", code))
+    client = sign_in(app, "field", unit_id=unit_id)
+    with app.app_context():
+        number = db.session.get(Incident, incident_id).number
+
+    html = client.get("/field").get_data(as_text=True)
+
+    assert "No incident assigned to" in html and number in html
+    [record] = [href for href in links_of(html) if href.startswith("/field/")]
+    assert record.endswith("#record-outcome") and ">Record the outcome</a>" in html
+    form = client.get(record.split("#")[0]).get_data(as_text=True)
+    assert 'id="record-outcome"' in form and "How did it end?".lower() in form.lower()
+    token = form.split('name="csrf_token" value="')[1].split('"')[0]
+    client.post(record.split("#")[0] + "/outcome", data={"csrf_token": token, "outcome": "stabilized_on_scene",
+                "police_present": "no"})  # fmt: skip
+    assert "Record the outcome" not in client.get("/field").get_data(as_text=True)
 
 
 def test_field_says_when_the_unit_has_no_incident(app):
