@@ -45,7 +45,9 @@ def simulator() -> Any:
     for items in threads.values():
         items.sort(key=lambda item: item["at"], reverse=True)
     phones = [(phone, call_sign) for phone, call_sign in owner.items()]
-    return render_template("notifications/simulator.html", threads=threads, owner=owner, phones=phones)
+    # "Answer as" starts on the unit that got the latest text: the one expected to answer.
+    latest = next((row.to for row in sent if row.to in owner), None)
+    return render_template("notifications/simulator.html", threads=threads, owner=owner, phones=phones, selected=latest)
 
 
 @bp.post("/sms/simulate")
