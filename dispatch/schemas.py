@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
+from core.actors import team_of
 from core.api import ApiModel, ListQuery
 from core.roles import Member, sees_every_unit
 from core.schemas import ID_MAX, ID_MIN, ErrorRead, ReadModel, Timestamp
@@ -331,7 +332,7 @@ class NoteRead(BaseModel):
             id=note.id,
             incident_id=note.incident_id,
             text=note.text,
-            by=NoteAuthorRead(id=note.user_id, username=note.actor),
+            by=NoteAuthorRead(id=note.user_id, username=team_of(note.actor) or note.actor),
             at=note.at,
         )
 

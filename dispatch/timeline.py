@@ -16,7 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from alerts.models import Alert
-from core.models import User
+from core.actors import team_of
+from core.models import AuditEntry, User
 from dispatch.models import Assignment, Incident, IncidentMove, IncidentNote, Unit
 from dispatch.schemas import NoteAuthorRead, TimelineEntryRead
 from facilities.models import Facility
@@ -39,6 +40,8 @@ MESSAGE_KINDS = {
     "stand_down": "Stand-down text",
     "notice": "Text",
 }
+# An inbound text with one of these results moved the incident: it reads in that status entry.
+MOVING_REPLIES = frozenset({"acknowledge", "en_route", "on_scene", "clear", "decline"})
 STATUS_WORDS = {
     "acknowledged": "acknowledged",
     "en_route": "en route",
@@ -55,6 +58,8 @@ class _Entry:
     text: str
     user_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    actor: str | None = None  # who, when not a user: "field:MCT-2", "sms:MCT-2", "timer"
+    until: datetime | None = None  # an inbound text: when it was handled (what it moved, it moved by then)
     seq: int = 0
 
 
@@ -78,6 +83,14 @@ def _how(actor: str, note: str | None) -> str:
     return ""
 
 
+def _by(entry: _Entry, names: dict[int, str]) -> NoteAuthorRead | None:
+    """A user by id and name; a team (on the field page or by SMS) by its call sign, id null."""
+    if entry.user_id is not None:
+        return NoteAuthorRead(id=entry.user_id, username=names.get(entry.user_id, "?"))
+    team = team_of(entry.actor)
+    return NoteAuthorRead(id=None, username=team) if team else None
+
+
 def timeline_for(
     session: Any, incident: Incident, *, viewer: Any, hide_narrative: bool = False
 ) -> list[TimelineEntryRead]:
@@ -95,6 +108,7 @@ def timeline_for(
     entries += _move_entries(session, incident, assignments, signs)
     entries += _note_entries(session, incident)
     entries += _message_entries(session, incident, signs)
+    entries = _fold_replies(entries)
     entries += _alert_entries(session, incident)
     if incident.outcome is not None:
         police = {True: "police present", False: "no police present", None: "police presence not recorded"}
@@ -104,6 +118,7 @@ def timeline_for(
                 kind="outcome",
                 text=f"Outcome: {_words(incident.outcome)}; {police[incident.police_present]}",
                 user_id=incident.outcome_by,
+                actor=None if incident.outcome_by is not None else _outcome_actor(session, incident),
                 data={"outcome": incident.outcome, "police_present": incident.police_present},
             )
         )
@@ -115,12 +130,35 @@ def timeline_for(
         TimelineEntryRead(
             at=e.at,
             kind=e.kind,
-            by=NoteAuthorRead(id=e.user_id, username=names.get(e.user_id, "?")) if e.user_id is not None else None,
+            by=_by(e, names),
             text=e.text,
             data=e.data,
         )
         for e in entries
     ]
+
+
+def _outcome_actor(session: Any, incident: Incident) -> str | None:
+    """Who recorded an outcome no user recorded: the actor of its audit row (POST …/outcome,
+    the field page's outcome form), else of the move that cleared with it."""
+    actor = session.scalar(
+        sa.select(AuditEntry.actor)
+        .where(
+            AuditEntry.action == "incident.outcome",
+            AuditEntry.record_type == "incident",
+            AuditEntry.record_id == str(incident.id),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if actor is None:
+        actor = session.scalar(
+            sa.select(IncidentMove.actor)
+            .where(IncidentMove.incident_id == incident.id, IncidentMove.to_status == "cleared")
+            .order_by(IncidentMove.id.desc())
+            .limit(1)
+        )
+    return str(actor) if actor is not None else None
 
 
 def _usernames(session: Any, ids: set[int]) -> dict[int, str]:
@@ -286,6 +324,7 @@ def _move_entries(
                 kind="status",
                 text=text,
                 user_id=move.user_id,
+                actor=move.actor,
                 data={
                     "from": move.from_status,
                     "to": move.to_status,
@@ -301,7 +340,14 @@ def _move_entries(
 def _note_entries(session: Any, incident: Incident) -> list[_Entry]:
     rows = session.scalars(sa.select(IncidentNote).where(IncidentNote.incident_id == incident.id))
     return [
-        _Entry(at=n.at, kind="note", text=n.text, user_id=n.user_id, data={"note_id": n.id, "actor": n.actor})
+        _Entry(
+            at=n.at,
+            kind="note",
+            text=n.text,
+            user_id=n.user_id,
+            actor=n.actor,
+            data={"note_id": n.id, "actor": n.actor},
+        )
         for n in rows
     ]
 
@@ -337,6 +383,8 @@ def _message_entries(session: Any, incident: Incident, signs: dict[int, str]) ->
                 at=m.received_at,
                 kind="message",
                 text=f"{sign} texted \u201c{m.body.strip()[:160]}\u201d{what}",
+                actor=f"sms:{sign}" if m.unit_id in signs else None,
+                until=m.handled_at or m.received_at,
                 data={
                     "message_id": m.id,
                     "direction": "in",
@@ -348,6 +396,29 @@ def _message_entries(session: Any, incident: Incident, signs: dict[int, str]) ->
             )
         )
     return entries
+
+
+def _fold_replies(entries: list[_Entry]) -> list[_Entry]:
+    """One entry per event: a text that moved the incident ("1": acknowledged) is kept in the
+    status entry it caused (`data.message`), not listed again; a text that moved nothing stays."""
+    moves = [e for e in entries if e.kind == "status" and (e.actor or "").startswith("sms:")]
+    folded: set[int] = set()
+    for entry in entries:
+        if entry.kind != "message" or entry.data.get("direction") != "in" or entry.actor is None:
+            continue
+        if entry.data.get("result") not in MOVING_REPLIES or entry.until is None:
+            continue
+        until = entry.until
+        move = next(
+            (m for m in moves if id(m) not in folded and m.actor == entry.actor and entry.at <= m.at <= until),
+            None,
+        )
+        if move is None:
+            continue
+        folded.add(id(move))
+        move.data["message"] = {k: entry.data.get(k) for k in ("message_id", "command", "body")}
+        entry.kind = ""  # folded into the move
+    return [e for e in entries if e.kind]
 
 
 def _alert_entries(session: Any, incident: Incident) -> list[_Entry]:

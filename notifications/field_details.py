@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from config import Settings
+from core.actors import team_of
 from dispatch.models import Incident
 from dispatch.notes import notes_of
 from dispatch.service import cleared_from
@@ -60,7 +61,7 @@ def _local(at: datetime, settings: Settings) -> str:
 
 def _who(actor: str) -> str:
     """'field:MCT-3' and 'sms:MCT-3' -> 'MCT-3'; a username as it is."""
-    return actor.split(":", 1)[1] if actor.startswith(("field:", "sms:")) else actor
+    return team_of(actor) or actor
 
 
 def field_details(*, session: Any, incident: Incident, settings: Settings) -> FieldDetails:

@@ -389,26 +389,35 @@ def test_the_timeline_tells_what_happened_in_order_with_a_backdated_move_at_its_
     assert api.as_role("field", unit_id=first).get(f"{path}/timeline").status_code == 403
 
 
-def test_sms_replies_read_as_sentences_on_the_timeline(app, api):
+def test_each_sms_reply_is_one_entry_on_the_timeline_by_the_team(app, api):
+    """A text that moved the incident reads once, in its status entry (with the text kept); a text
+    that moved nothing (an unknown code, STATUS) stays a message entry; both are by the team."""
     from core.deps import bus_of
     from notifications.inbound import handle_inbound
 
     incident_id, unit_id, dispatcher = dispatched(app, api)
     with app.app_context():
         unit = db.session.get(Unit, unit_id)
-        handle_inbound(
-            session=db.session,
-            bus=bus_of(app),
-            message_sid="SM" + "1" * 32,
-            from_number=unit.phones[0],
-            to_number="+1",
-            body="1",
-        )
+        for n, body in enumerate(["1", "hello?", "STATUS"]):
+            handle_inbound(
+                session=db.session,
+                bus=bus_of(app),
+                message_sid="SM" + str(n) * 32,
+                from_number=unit.phones[0],
+                to_number="+1",
+                body=body,
+            )
         db.session.commit()
         sign = unit.call_sign
-    texts = [e["text"] for e in dispatcher.get(f"/api/v1/incidents/{incident_id}/timeline").get_json()]
-    assert f"{sign} acknowledged by SMS" in texts
-    assert f"{sign} texted \u201c1\u201d: acknowledge" in texts
+    entries = dispatcher.get(f"/api/v1/incidents/{incident_id}/timeline").get_json()
+    texts = [e["text"] for e in entries]
+    ack = [e for e in entries if "acknowledge" in e["text"]]
+    assert [e["text"] for e in ack] == [f"{sign} acknowledged by SMS"], texts
+    assert ack[0]["kind"] == "status" and ack[0]["data"]["message"]["body"] == "1"
+    assert ack[0]["by"] == {"id": None, "username": sign}
+    assert f"{sign} texted \u201chello?\u201d" in texts
+    assert f"{sign} texted \u201cSTATUS\u201d: status" in texts
+    assert all(e["by"] == {"id": None, "username": sign} for e in entries if e["text"].startswith(f"{sign} texted"))
     assert any(t.startswith(f"Dispatch text to {sign}") for t in texts)
 
 

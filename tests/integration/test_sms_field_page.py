@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from core.deps import replace_settings
 from core.extensions import db
 from core.models import AuditEntry
-from dispatch.models import Incident
+from dispatch.models import Incident, Unit
 from facilities.models import Facility
 from notifications.links import FieldLink, make_field_token, read_field_token
 from notifications.models import OutboundMessage
@@ -277,3 +277,29 @@ def test_an_expired_link_gets_the_error_even_after_a_clear(app, client, monkeypa
 
     assert page.status_code == 410 and "no longer works" in page.get_data(as_text=True)
     assert client.get(link_of(app, unit_id)).status_code == 200  # the link sent today still thanks
+
+
+def test_a_note_and_an_outcome_from_the_page_are_by_the_team_on_the_timeline(app, client, api):
+    """The team by its call sign (id null): a user's own entries keep their id and username."""
+    incident_id, unit_id = teen_incident(app)
+    path = link_of(app, unit_id)
+    signed_post(client, app, "/sms/inbound", inbound_form(PHONE, "3"))
+    page = client.get(path).get_data(as_text=True)
+    client.post(f"{path}/notes", data={"csrf_token": csrf(page), "text": "Mother thanked us"})
+    signed_post(client, app, "/sms/inbound", inbound_form(PHONE, "4"))
+    page = client.get(path).get_data(as_text=True)
+    client.post(f"{path}/outcome", data={"csrf_token": csrf(page), "outcome": "stabilized_on_scene",
+                                         "police_present": "no"})  # fmt: skip
+    with app.app_context():
+        sign = db.session.get(Unit, unit_id).call_sign
+
+    dispatcher = api.as_role("dispatcher")
+    entries = dispatcher.get(f"/api/v1/incidents/{incident_id}/timeline").get_json()
+    notes = dispatcher.get(f"/api/v1/incidents/{incident_id}/notes").get_json()
+
+    team = {"id": None, "username": sign}
+    note = next(e for e in entries if e["kind"] == "note")
+    outcome = next(e for e in entries if e["kind"] == "outcome")
+    assert (note["text"], note["by"]) == ("Mother thanked us", team)
+    assert outcome["by"] == team, outcome
+    assert [n["by"] for n in notes] == [team]  # the board's notes list: "T-1", not "field:T-1"
