@@ -36,12 +36,15 @@ from facilities.models import Facility
 from notifications.field_details import FieldDetails, destinations, field_details, outcomes_after_clear
 from notifications.links import make_field_token, read_field_token
 from notifications.outbox import incident_category
+from triage.phones import phone_words
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint(
     "sms_pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static/notifications"
 )
+# `{{ number|phone }}` in any template: "(802) 555-0100", the way the board and call page show it.
+bp.add_app_template_filter(phone_words, "phone")
 
 # A link still opens after its unit cleared the incident: to thank the team and take the outcome.
 AFTER_CLEAR = frozenset({IncidentStatus.CLEARED, IncidentStatus.CLOSED})

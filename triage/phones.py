@@ -35,3 +35,17 @@ def e164_or_none(raw: str | None, *, region: str = DEFAULT_REGION) -> str | None
     if raw is None or not raw.strip():
         return None
     return e164(raw, region=region)
+
+
+def phone_words(phone: str | None) -> str:
+    """A stored number as people read it: "+18025550100" -> "(802) 555-0100" (the national format of
+    a North American number, as the board and call page show it); any other number as stored."""
+    if not phone:
+        return ""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return phone
+    if number.country_code != 1 or not phonenumbers.is_possible_number(number):
+        return phone
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -190,7 +190,7 @@ def test_transport_to_a_facility_chosen_by_keyboard(live_app, live_server, brows
     page = browser.new_context(**PHONE).new_page()
     page.goto(live_server + dispatch_link(live_app, unit_id))
     expect(page.get_by_role("list", name="Needs")).to_have_text("youthSpanish")
-    expect(page.get_by_role("link", name="+18025550199")).to_have_attribute("href", "tel:+18025550199")
+    expect(page.get_by_role("link", name="(802) 555-0199")).to_have_attribute("href", "tel:+18025550199")
     expect(page.get_by_text("will not leave his room")).to_be_visible()
     shot(page, "on-scene")
     destination = page.get_by_label("Transport to")

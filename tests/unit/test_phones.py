@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from triage.phones import PhoneInvalid, e164, e164_or_none
+from triage.phones import PhoneInvalid, e164, e164_or_none, phone_words
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,12 @@ def test_words_that_are_no_phone_number_are_refused(written: str) -> None:
 
 def test_no_number_is_none() -> None:
     assert e164_or_none(None) is None and e164_or_none("   ") is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("+18025550163", "(802) 555-0163"), ("+442079460958", "+442079460958"), ("+1802555", "+1802555"),
+     ("not a number", "not a number"), (None, "")],
+)  # fmt: skip
+def test_a_us_number_is_shown_the_way_people_write_it_any_other_as_stored(stored: str | None, shown: str) -> None:
+    assert phone_words(stored) == shown
