@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from core.audit import audit
 from core.errors import DomainError, NotFound
+from core.models import User
 from dispatch.models import Incident
 from triage.history import CallHistory, Place, history_for, history_of_call
 from triage.models import Call, CallAmendment
@@ -29,12 +30,11 @@ def phone_or_422(raw: str | None, *, field: str) -> str | None:
     phone number."""
     try:
         return e164_or_none(raw)
-    except PhoneInvalid as error:
-        raise DomainError(
-            f"{raw!r} is not a phone number.",
-            fields={field: f"not a phone number ({error})"},
-            code="validation_failed",
-        ) from None
+    except PhoneInvalid:
+        # The library's own words ("(1) The string supplied did not seem to be a phone number.")
+        # mean nothing to an operator: say what to type instead.
+        words = f'"{(raw or "").strip()}" is not a phone number we can call back: use 10 digits, e.g. (802) 555-0100'
+        raise DomainError(words + ".", fields={field: words}, code="validation_failed") from None
 
 
 def incident_for_call(*, session: Any, call: Call) -> Incident | None:
@@ -54,7 +54,9 @@ def read_call(
     `call_ids` the caller audits)."""
     history = history_of_call(session=session, call=call, tz=tz)
     amendments = amendments_of(session=session, call_id=call.id)
-    return CallRead.of(call, incident, history=history, amendments=amendments), history
+    by = session.get(User, call.transfer_by) if call.transfer_by is not None else None
+    read = CallRead.of(call, incident, history=history, amendments=amendments, transfer_by=by and by.username)
+    return read, history
 
 
 def get_call(*, session: Any, call_id: int, user: Any, tz: tzinfo | None) -> CallRead:

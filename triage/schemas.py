@@ -317,10 +317,15 @@ class AmendmentRead(ReadModel):
     changes: dict[str, Any] = Field(description='{"<field>": {"from": old, "to": new}}')
 
 
+class TransferByRead(BaseModel):
+    id: int
+    username: str
+
+
 class TransferRead(BaseModel):
     to: str
     at: Timestamp = Field(description="when the warm transfer happened")
-    by: int | None = Field(description="the user who recorded it")
+    by: TransferByRead | None = Field(description="the user who recorded it")
 
 
 class CallRead(ReadModel):
@@ -358,7 +363,9 @@ class CallRead(ReadModel):
         *,
         history: CallHistory,
         amendments: Sequence[CallAmendment] = (),
+        transfer_by: str | None = None,
     ) -> CallRead:
+        """`transfer_by`: the username of the user who recorded the transfer (`Call.transfer_by`)."""
         return cls(
             id=call.id,
             number=call.number,
@@ -386,7 +393,13 @@ class CallRead(ReadModel):
             override=OverrideRead(reason=call.override_reason) if call.override_reason is not None else None,
             transfer_instruction=call.transfer_instruction,
             transfer=(
-                TransferRead(to=call.transfer_to, at=call.transfer_at, by=call.transfer_by)
+                TransferRead(
+                    to=call.transfer_to,
+                    at=call.transfer_at,
+                    by=TransferByRead(id=call.transfer_by, username=transfer_by or "?")
+                    if call.transfer_by is not None
+                    else None,
+                )
                 if call.transfer_to is not None and call.transfer_at is not None
                 else None
             ),

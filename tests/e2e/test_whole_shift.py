@@ -17,6 +17,7 @@ tmp dir, beside the counts measured before issue 12. Screenshots at 1366x768 and
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -238,6 +239,7 @@ def test_a_whole_shift_by_keyboard(live_app: Any, live_server: str, open_as: Any
     expect(field.locator(".needs")).to_contain_text("youth")
     expect(field.locator("body")).to_contain_text("locked in his room")  # the operator's words
     expect(field.locator("a.tel")).to_have_attribute("href", "tel:+18025550163")
+    expect(field.locator("a.tel")).to_have_text("(802) 555-0163")  # as the board and the call page write it
     with tally.step("note on the board", board, who="dispatcher") as keys:
         keys.click(board.locator("#note-text"))
         keys.type("Mother says the door is locked; ask for her at the front.")
@@ -289,6 +291,7 @@ def test_a_whole_shift_by_keyboard(live_app: Any, live_server: str, open_as: Any
     operator.locator("#recent-calls a", has_text=first_call).click()
     expect(operator.locator("body")).to_contain_text("911", timeout=LIVE)
     expect(operator.locator("#transfer-911")).to_contain_text("Transferred to 911 at", timeout=LIVE)
+    expect(operator.locator("#transfer-state")).to_contain_text(re.compile(r" by \S+"))  # who recorded it, by name
     shoot(operator, "call-911-record")
     assert third_call and second_call
 

@@ -155,5 +155,8 @@ def test_a_caller_number_that_cannot_be_read_is_refused_on_its_field(api):
     operator = api.as_role("operator")
     refused = operator.post("/api/v1/calls", json=call_body(caller={"phone": "call me back"}))
     assert refused.status_code == 422
-    assert "caller.phone" in refused.get_json()["error"]["fields"]
+    said = refused.get_json()["error"]
+    words = '"call me back" is not a phone number we can call back: use 10 digits, e.g. (802) 555-0100'
+    assert said["fields"]["caller.phone"] == words and said["message"] == words + "."
+    assert "string supplied" not in str(said)  # never the library's own words
     assert operator.get("/api/v1/calls").get_json() == []

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
-from core.models import AuditEntry, Event
+from core.models import AuditEntry, Event, User
 from tests.support.timer_factories import MovableClock, alerts, sweep_now
 from tests.support.triage_factories import MEDICAL_911, PHONE, answers, call_body
 from timers.models import Followup
@@ -50,7 +50,10 @@ def test_a_911_call_is_pending_until_its_transfer_is_recorded_once(app, api, clo
     recorded = operator.post(f"/api/v1/calls/{call['id']}/transfer", json={"to": "911", "note": "EMS took it"})
     assert recorded.status_code == 200, recorded.get_json()
     transfer = recorded.get_json()["transfer"]
-    assert transfer["to"] == "911" and transfer["by"] is not None
+    assert transfer["to"] == "911"
+    with app.app_context():
+        recorder = db.session.get(User, transfer["by"]["id"])
+        assert transfer["by"] == {"id": recorder.id, "username": recorder.username} and "operator" in recorder.roles
     assert datetime.fromisoformat(transfer["at"]) == clock.at
     assert operator.get(f"/api/v1/calls/{call['id']}").get_json()["transfer"] == transfer
     assert operator.get("/api/v1/calls?transfer=pending").get_json() == []
