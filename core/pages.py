@@ -22,6 +22,7 @@ from dispatch.states import (
     UnitStatus,
     unit_status_for,
 )
+from triage.questionnaire import DISPOSITION_LABELS
 
 bp = Blueprint("home", __name__)
 
@@ -77,7 +78,7 @@ def status_data() -> dict[str, Any]:
             for status in IncidentStatus
             if status in ASSIGNED_STATUSES and unit_status_for(status) in on_the_way
         ],
-        "labels": {word.value: word.value.replace("_", " ") for word in words},
+        "labels": {word.value: word.value.replace("_", " ") for word in words} | DISPOSITION_LABELS,
     }
 
 

@@ -23,6 +23,7 @@ from dispatch.schemas import NoteAuthorRead, TimelineEntryRead
 from facilities.models import Facility
 from notifications.models import InboundMessage, OutboundMessage
 from triage.models import Call, CallAmendment
+from triage.questionnaire import DISPOSITION_LABELS
 
 # Entries at the same instant read in the order things happen.
 KIND_ORDER = {
@@ -70,6 +71,11 @@ def _ordinal(n: int) -> str:
 
 def _words(value: str | None) -> str:
     return (value or "").replace("_", " ")
+
+
+def _disposition(value: str | None) -> str:
+    """'co_response' -> 'co-response (team with police)': the words every page uses."""
+    return DISPOSITION_LABELS.get(value or "", _words(value))
 
 
 def _how(actor: str, note: str | None) -> str:
@@ -187,10 +193,10 @@ def _call_entries(session: Any, call: Call, *, hide_narrative: bool) -> list[_En
             data={"call_id": call.id, "number": call.number},
         )
     ]
-    decided = f"{_words(call.disposition)}" + (f", {call.priority}" if call.priority else "")
+    decided = _disposition(call.disposition) + (f", {call.priority}" if call.priority else "")
     text = f"Triage: {_words(call.risk_level)} risk; {decided}"
     if call.override_reason:
-        text += f" (override of {_words(call.computed_disposition)}: {call.override_reason})"
+        text += f" (override of {_disposition(call.computed_disposition)}: {call.override_reason})"
     entries.append(
         _Entry(
             at=call.saved_at or call.received_at,

@@ -26,6 +26,13 @@ DEFAULT_QUESTIONNAIRE_ID = "cssrs_screener_recent"
 
 QUESTION_TYPES = ("yes_no", "yes_no_unknown", "text", "choice")
 DISPOSITIONS = ("phone", "mobile_team", "co_response", "emergency_911")
+# A disposition in words, the same on every page (core/pages.py hands them to the scripts).
+DISPOSITION_LABELS = {
+    "phone": "phone",
+    "mobile_team": "mobile team",
+    "co_response": "co-response (team with police)",
+    "emergency_911": "911",
+}
 TEXT_FORMATS = ("language_code",)
 _FIXED_OPTIONS = {"yes_no": ("yes", "no"), "yes_no_unknown": ("yes", "no", "unknown")}
 _ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")

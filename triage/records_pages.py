@@ -18,6 +18,7 @@ from core.errors import NotFound
 from core.extensions import db
 from core.roles import STAFF
 from triage.models import Call
+from triage.questionnaire import DISPOSITION_LABELS
 
 # Templates and scripts are triage's own (triage.pages serves triage/templates and triage/static).
 records = Blueprint("call_records", __name__)
@@ -26,12 +27,7 @@ records = Blueprint("call_records", __name__)
 SEARCH_FIELDS = ("q", "phone", "from", "to", "risk_level", "disposition", "transfer")
 # The choices of the form's lists: (value, words).
 RISK_LEVELS = tuple((level, level) for level in ("high", "moderate", "low", "none", "incomplete"))
-DISPOSITIONS = (
-    ("phone", "phone"),
-    ("mobile_team", "mobile team"),
-    ("co_response", "co-response"),
-    ("emergency_911", "911"),
-)
+DISPOSITIONS = tuple(DISPOSITION_LABELS.items())
 TRANSFERS = (("pending", "not yet recorded"),)
 
 

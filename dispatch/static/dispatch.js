@@ -276,7 +276,7 @@ function renderDetail() {
   title.textContent = incident.number + " · " + label(incident.status) + (unit ? " · " + unit.call_sign : "");
   $("detail-summary").textContent = [
     incident.priority ? incident.priority.toUpperCase() : "no priority",
-    incident.location.address || "address unknown",
+    (incident.location.address || "address unknown") + (incident.location.approximate ? " (approximate location)" : ""),
     incident.area || "",
     incident.category || "",
     incident.outcome ? outcomeWords(incident.outcome) : "",

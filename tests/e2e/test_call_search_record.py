@@ -9,9 +9,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from core.extensions import db
 from tests.support.factories import Api
 from tests.support.record_factories import LAPTOP
 from tests.support.triage_factories import CO_RESPONSE, PHONE, call_body
+from triage.models import Call
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,6 +33,9 @@ def test_the_call_page_shows_history_safety_amendments_and_the_timeline(live_app
         headers={"Authorization": f"Bearer {operator.token}"},
     )
     assert amended.status_code == 200, amended.get_json()
+    with live_app.app_context():  # a house number placed between its neighbours
+        db.session.get(Call, weapon["id"]).location_source = "interpolated"
+        db.session.commit()
 
     page = open_as("supervisor", path=f"/calls/{again['id']}", viewport=LAPTOP)
     expect(page.locator("#call-title")).to_have_text(f"Call {again['number']}")
@@ -47,8 +52,12 @@ def test_the_call_page_shows_history_safety_amendments_and_the_timeline(live_app
 
     page.locator("#history").get_by_role("link", name=weapon["number"]).click()
     page.wait_for_url(re.compile(rf"/calls/{weapon['id']}$"))
-    expect(page.locator("#decision")).to_contain_text("co response")
+    expect(page.locator("#decision")).to_contain_text("co-response (team with police)")  # as everywhere
     expect(page.locator("#incident")).to_contain_text("pending")
+    # Nothing closes a call: the page says where it went (its incident's status), never "open".
+    expect(page.locator("#call-status")).to_contain_text("· incident pending")
+    expect(page.locator("#call-status")).not_to_contain_text("open")
+    expect(page.locator("#place")).to_contain_text("approximate location")
     timeline = page.locator("#timeline li")
     expect(timeline.first).to_contain_text(f"Call {weapon['number']} answered")
-    expect(page.locator("#timeline")).to_contain_text("Triage: none risk; co response")
+    expect(page.locator("#timeline")).to_contain_text("Triage: none risk; co-response (team with police)")

@@ -121,7 +121,9 @@ function callerAndPlace(call) {
   var place = clear("place");
   var where = call.location || {};
   var address = where.address || (where.lat != null ? where.lat.toFixed(5) + ", " + where.lon.toFixed(5) : null);
-  fact(place, "Location", address);
+  fact(place, "Location", address && where.approximate
+    ? el("span", {}, [address, " ", el("span", { className: "approximate", id: "approximate", text: "approximate location" })])
+    : address);
   var located = where.resolved ? "located" + (where.approximate ? " (approximate)" : "") + (where.source ? " · " + words(where.source) : "")
     : "not located on the map";
   fact(place, "Map", located);
@@ -220,6 +222,7 @@ function incident(call, onAmendments) {
   api("GET", "/api/v1/incidents/" + call.incident_id).then(function (result) {
     if (!result.ok) { line.append("The incident could not be loaded: " + errorMessage(result)); return; }
     var i = result.data;
+    setText($("call-state"), callState(call) + " · incident " + words(i.status));
     line.append(el("strong", { id: "incident-number", text: i.number }), " · ",
       el("span", { className: "pill status-" + i.status, text: words(i.status) }),
       i.priority ? " · " + words(i.priority) : "",
@@ -242,6 +245,13 @@ function incident(call, onAmendments) {
   });
 }
 
+function callState(call) {
+  if (call.disposition === "emergency_911") {
+    return call.transfer && call.transfer.at ? " · transferred to " + (call.transfer.to || "911") : " · 911 transfer not recorded";
+  }
+  return "";
+}
+
 function render(call) {
   setText($("call-title"), "Call " + call.number);
   document.title = "Call " + call.number + " · Crisis dispatch";
@@ -250,7 +260,9 @@ function render(call) {
   if (call.saved_at && Math.abs(Date.parse(call.saved_at) - Date.parse(call.received_at)) >= 60000) {
     status.append(" · saved ", localTime(call.saved_at, true));
   }
-  status.append(" · " + words(call.status));
+  // Nothing closes a call (Call.status stays "open"): say where it went instead, the 911
+  // transfer at once, the incident's status once the incident is read.
+  status.append(el("span", { id: "call-state", text: callState(call) }));
   transferBanner(call);
   decision(call);
   answers(call);

@@ -2,6 +2,7 @@
 // page, the follow-up queue, recent calls): the call by its number (never an internal id), the
 // callback number as a tel: link, and times in the reader's own time zone.
 import { el } from "/static/lib/dom.js";
+import { statusLabel } from "/static/lib/statuses.js";
 
 // "/calls/17": the page of one call.
 export function callHref(callId) {
@@ -35,9 +36,9 @@ export function localTime(iso, withYear) {
   return el("time", { datetime: iso, title: at.toString(), text: at.toLocaleString([], options) });
 }
 
-// "mobile_team" -> "mobile team", "emergency_911" -> "911".
+// "mobile_team" -> "mobile team", "co_response" -> "co-response (team with police)",
+// "emergency_911" -> "911": the labels every page uses (core/pages.py, statuses.js).
 export function words(value) {
   if (value === null || value === undefined || value === "") return "—";
-  if (value === "emergency_911") return "911";
-  return String(value).replace(/_/g, " ");
+  return statusLabel(value);
 }

@@ -7,6 +7,7 @@
 import { el } from "/static/lib/dom.js";
 import { api, orThrow } from "/static/lib/http.js";
 import { connectLive } from "/static/lib/live.js";
+import { statusLabel } from "/static/lib/statuses.js";
 
 var API = "/api/v1";
 var DRAFT_KEY = "operator.draft.v1";        // sessionStorage only: a call never outlives its tab
@@ -36,12 +37,8 @@ var languages = null;        // [{code, names: [str]}] once GET /languages answe
 var historyTimer = null;
 var historySeq = 0;
 
-var WORDS = {
-  phone: "phone", mobile_team: "mobile team", co_response: "co-response (team with police)",
-  emergency_911: "911", none: "none", low: "low", moderate: "moderate", high: "high",
-  incomplete: "incomplete", emergent: "emergent", urgent: "urgent", routine: "routine",
-};
-function words(value) { return value == null ? "none" : (WORDS[value] || value); }
+// The labels every page uses ("co_response" -> "co-response (team with police)", core/pages.py).
+function words(value) { return value == null ? "none" : statusLabel(value); }
 
 function newKey() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -576,6 +573,7 @@ function save() {
       (call.priority ? ", " + words(call.priority) : "") + (call.incident_id ? ", incident opened for dispatch." : ".");
     if (call.transfer_instruction) saved += " " + call.transfer_instruction + ".";
     if (!call.location.resolved && call.location.address) saved += " The address was not found on the map: dispatch will confirm it.";
+    else if (call.location.approximate) saved += " " + (call.location.address || "The place") + ": approximate location (near it, not at it).";
     savedAt = Date.now();
     addRecent(call);
     resetForm();
