@@ -326,6 +326,7 @@ class TransferRead(BaseModel):
     to: str
     at: Timestamp = Field(description="when the warm transfer happened")
     by: TransferByRead | None = Field(description="the user who recorded it")
+    note: str | None = Field(default=None, description="what the operator noted about the transfer")
 
 
 class CallRead(ReadModel):
@@ -399,6 +400,7 @@ class CallRead(ReadModel):
                     by=TransferByRead(id=call.transfer_by, username=transfer_by or "?")
                     if call.transfer_by is not None
                     else None,
+                    note=call.transfer_note,
                 )
                 if call.transfer_to is not None and call.transfer_at is not None
                 else None

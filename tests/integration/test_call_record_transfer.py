@@ -50,7 +50,7 @@ def test_a_911_call_is_pending_until_its_transfer_is_recorded_once(app, api, clo
     recorded = operator.post(f"/api/v1/calls/{call['id']}/transfer", json={"to": "911", "note": "EMS took it"})
     assert recorded.status_code == 200, recorded.get_json()
     transfer = recorded.get_json()["transfer"]
-    assert transfer["to"] == "911"
+    assert transfer["to"] == "911" and transfer["note"] == "EMS took it"  # the call page shows it
     with app.app_context():
         recorder = db.session.get(User, transfer["by"]["id"])
         assert transfer["by"] == {"id": recorder.id, "username": recorder.username} and "operator" in recorder.roles
