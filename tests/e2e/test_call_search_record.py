@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from core.extensions import db
 from tests.support.factories import Api
 from tests.support.record_factories import LAPTOP
-from tests.support.triage_factories import CO_RESPONSE, PHONE, call_body
+from tests.support.triage_factories import CO_RESPONSE, MEDICAL_911, PHONE, call_body
 from triage.models import Call
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -61,3 +61,16 @@ def test_the_call_page_shows_history_safety_amendments_and_the_timeline(live_app
     timeline = page.locator("#timeline li")
     expect(timeline.first).to_contain_text(f"Call {weapon['number']} answered")
     expect(page.locator("#timeline")).to_contain_text("Triage: none risk; co-response (team with police)")
+
+
+def test_a_transferred_911_call_reads_transferred_not_open(live_app, live_server, open_as):
+    operator = Api(live_app).as_role("operator")
+    call = operator.post("/api/v1/calls", json=call_body(MEDICAL_911)).get_json()
+
+    page = open_as("supervisor", path=f"/calls/{call['id']}", viewport=LAPTOP)
+    expect(page.locator("#call-status")).to_contain_text("· 911 transfer not recorded")
+    recorded = operator.post(f"/api/v1/calls/{call['id']}/transfer", json={"to": "911"})
+    assert recorded.status_code in (200, 201), recorded.get_json()
+    page.reload()
+    expect(page.locator("#call-status")).to_contain_text("· transferred to 911")
+    expect(page.locator("#call-status")).not_to_contain_text("open")
