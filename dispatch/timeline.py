@@ -194,7 +194,10 @@ def _call_entries(session: Any, call: Call, *, hide_narrative: bool) -> list[_En
         )
     ]
     decided = _disposition(call.disposition) + (f", {call.priority}" if call.priority else "")
-    text = f"Triage: {_words(call.risk_level)} risk; {decided}"
+    risk = {"none": "no risk found", "incomplete": "screening incomplete"}.get(
+        call.risk_level, f"{_words(call.risk_level)} risk"
+    )
+    text = f"Triage: {risk}; {decided}"
     if call.override_reason:
         text += f" (override of {_disposition(call.computed_disposition)}: {call.override_reason})"
     entries.append(

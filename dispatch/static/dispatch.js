@@ -225,7 +225,7 @@ function renderBoard() {
       if (incident) sub.push(incident.number);
       if (!u.has_position) sub.push("no position");
       else if (u.location_stale) sub.push("position stale");
-      var langs = (u.capabilities.languages || []).join(", ");
+      var langs = (u.capabilities.languages || []).map(languageName).join(", ");
       if (langs) sub.push(langs);
       if (u.capabilities.youth) sub.push("youth");
       return el("li", { "data-unit": u.id }, [

@@ -60,7 +60,7 @@ def test_the_call_page_shows_history_safety_amendments_and_the_timeline(live_app
     expect(page.locator("#place")).to_contain_text("approximate location")
     timeline = page.locator("#timeline li")
     expect(timeline.first).to_contain_text(f"Call {weapon['number']} answered")
-    expect(page.locator("#timeline")).to_contain_text("Triage: none risk; co-response (team with police)")
+    expect(page.locator("#timeline")).to_contain_text("Triage: no risk found; co-response (team with police)")
 
 
 def test_a_transferred_911_call_reads_transferred_not_open(live_app, live_server, open_as):

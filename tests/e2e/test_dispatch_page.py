@@ -25,6 +25,7 @@ def test_a_logged_call_appears_and_is_assigned_in_one_action(live_app, live_serv
     page = open_as("dispatcher", path="/dispatch")
     available = page.locator('[data-group="available"]')
     expect(available).to_contain_text("MCT-1", timeout=10_000)
+    expect(available.locator("[data-unit]", has_text="MCT-1")).to_contain_text("English, Spanish")  # not "en, es"
     expect(page.locator("#queue-empty")).to_be_visible()
 
     call = log_call(base, operator_token, {"address": "135 Church St, Burlington, VT", "lat": 44.4781, "lon": -73.2125})
