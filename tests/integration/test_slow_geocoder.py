@@ -110,4 +110,5 @@ def test_a_call_waiting_on_the_geocoder_does_not_hold_up_positions_or_recommenda
         "lon": -73.214,
         "source": "nominatim",
         "resolved": True,
+        "approximate": False,
     }
