@@ -17,7 +17,7 @@ import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -46,7 +46,7 @@ from triage.questionnaire import (
     load_directory,
 )
 from triage.record import incident_for_call, phone_or_422, read_call
-from triage.schemas import CallIn, EvaluationRead, OverrideIn, QuestionnaireSummaryRead
+from triage.schemas import CallIn, CallRead, EvaluationRead, OverrideIn, QuestionnaireSummaryRead
 
 log = logging.getLogger(__name__)
 
@@ -288,6 +288,13 @@ def _is_empty(payload: CallIn) -> bool:
     )
 
 
+class TakenCall(NamedTuple):
+    call: Call
+    incident: Incident | None
+    created: bool
+    answer: CallRead | None = None
+
+
 def take_call(
     *,
     session: Any,
@@ -300,10 +307,12 @@ def take_call(
     bus: MessageBus,
     areas: ServiceAreas = NO_AREAS,
     tz: tzinfo | None = None,
-) -> tuple[Call, Incident | None, bool]:
+) -> TakenCall:
     """Log a call: check and evaluate the answers, apply an override, locate, number and save it,
-    and open an incident when the final disposition needs a team. Returns (call, incident,
-    created); a key this user already used returns their first call with created False. Refused
+    and open an incident when the final disposition needs a team. Returns the call, its incident,
+    whether it was created, and its answer (the `call.created` body, read once: history and
+    amendments cost queries); a key this user already used returns their first call with created
+    False and no answer. Refused
     requests (422) raise before anything is written or geocoded, so they do not use the key.
 
     Two transactions of the caller's session: the checks only read, and their transaction is
@@ -329,7 +338,7 @@ def take_call(
     if key is not None:
         earlier = _call_for_key(session, user_id, key)
         if earlier is not None:
-            return earlier, incident_for_call(session=session, call=earlier), False
+            return TakenCall(earlier, incident_for_call(session=session, call=earlier), False)
     questionnaire = chosen_questionnaire(session=session, catalogue=catalogue, ref=payload.questionnaire)
     result = evaluate_answers(questionnaire, payload.answers)
     disposition, priority, override_reason = decide(result, payload.override)
@@ -378,7 +387,7 @@ def take_call(
         if winner is None:
             raise
         log.info("idempotency key reused concurrently; returning call %s", winner.id)
-        return winner, incident_for_call(session=session, call=winner), False
+        return TakenCall(winner, incident_for_call(session=session, call=winner), False)
 
     actor = Actor.of(by) if user_id is not None else Actor.system("api")
     incident = None
@@ -413,4 +422,4 @@ def take_call(
         )
     record_event(session=session, type="call.created", data=body.model_dump(mode="json"))
     bus.publish(CallLogged(call=call, by=actor), session=session)
-    return call, incident, True
+    return TakenCall(call, incident, True, body)

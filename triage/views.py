@@ -148,7 +148,7 @@ def list_languages(query: ListQuery) -> list[LanguageRead]:
 def create_call(body: CallIn, headers: CallHeaders) -> tuple[CallRead, int]:
     ports = current_ports()
     tz = local_zone()
-    call, incident, created = service.take_call(
+    taken = service.take_call(
         session=db.session,
         payload=body,
         by=current_user._get_current_object(),
@@ -160,9 +160,11 @@ def create_call(body: CallIn, headers: CallHeaders) -> tuple[CallRead, int]:
         areas=ports.areas,
         tz=tz,
     )
-    answer, _ = record.read_call(session=db.session, call=call, incident=incident, tz=tz)  # before the commit
+    answer = taken.answer
+    if answer is None:  # the first call of a reused key: read now, before the commit
+        answer, _ = record.read_call(session=db.session, call=taken.call, incident=taken.incident, tz=tz)
     db.session.commit()
-    return answer, 201 if created else 200
+    return answer, 201 if taken.created else 200
 
 
 @api.op("/calls/<int:call_id>", "GET", roles=STAFF, response=CallRead, summary="One call (the view is audited)")

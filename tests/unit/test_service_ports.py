@@ -176,7 +176,7 @@ def test_call_intake_runs_with_no_app_and_its_reactions_follow_from_the_bus(sess
     locator = FakeLocator(session)
     payload = CallIn.model_validate({"answers": HIGH, "location": {"address": "12 Pearl St"}})
 
-    call, incident, created = take_call(
+    call, incident, created, _ = take_call(
         session=session,
         payload=payload,
         by=None,
