@@ -117,6 +117,12 @@ VENDOR_FILES = {
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 
 
+@bp.get("/favicon.ico")
+def favicon() -> Any:
+    """Browsers ask for /favicon.ico whatever the page says; answer with the page's icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @bp.get("/vendor/<library>/<path:filename>")
 def vendor(library: str, filename: str) -> Any:
     entry = VENDOR_FILES.get(library)

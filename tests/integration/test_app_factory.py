@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from config import Config, ConfigError
@@ -119,3 +121,12 @@ def test_secrets_do_not_show_in_the_settings_repr():
     settings = Settings.from_env({"APP_ENV": "testing", "SECRET_KEY": "hunter2" * 6, "TWILIO_AUTH_TOKEN": "tok" * 8})
     assert "hunter2" not in repr(settings) and "toktok" not in repr(settings)
     assert "hunter2" not in str(settings.model_dump())  # SecretStr in a dump too
+
+
+def test_the_browser_tab_has_an_icon_and_favicon_ico_finds_it(client: Any) -> None:
+    login_page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in login_page
+    answer = client.get("/favicon.ico")  # asked by browsers without signing in
+    assert answer.status_code == 301 and answer.headers["Location"].endswith("/static/favicon.svg")
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
