@@ -14,6 +14,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # The tables of every area, on the metadata before any query or migration.
+import admin.web
 import alerts.models
 import alerts.web
 import core.models
@@ -67,6 +68,7 @@ FEATURES: tuple[ModuleType, ...] = (
     alerts.web,
     timers.web,
     mapview.web,
+    admin.web,
 )
 
 

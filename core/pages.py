@@ -13,7 +13,7 @@ from werkzeug.routing import RequestRedirect
 
 from core.auth import roles_required
 from core.errors import respond, wants_json
-from core.roles import DISPATCHERS, INTAKE, STAFF, Role
+from core.roles import ADMINS, DISPATCHERS, INTAKE, STAFF, Role
 from dispatch.states import (
     ASSIGNED_STATUSES,
     OPEN_STATUSES,
@@ -27,7 +27,7 @@ from triage.questionnaire import DISPOSITION_LABELS
 bp = Blueprint("home", __name__)
 
 # The pages each role starts on, in order of preference: (label, path, roles). A page is linked
-# only once the app has it (the administration pages come with a later issue).
+# only when the app has it (tests/integration/test_home_links.py opens every one, for every role).
 ROLE_PAGES: list[tuple[str, str, frozenset[str]]] = [
     ("Dispatch board", "/dispatch", frozenset({Role.DISPATCHER, Role.ADMIN})),
     ("Call intake", "/operator", frozenset({Role.OPERATOR, Role.ADMIN})),
@@ -88,6 +88,7 @@ TEMPLATE_ROLES: dict[str, frozenset[str]] = {
     "DISPATCHERS": DISPATCHERS,
     "STAFF": STAFF,
     "FIELD": frozenset({Role.FIELD}),
+    "ADMINS": ADMINS,
 }
 
 

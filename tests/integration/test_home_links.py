@@ -1,5 +1,6 @@
-"""The home page for every role: every link on it opens a page (no 404), and a field user's
-`/field` shows their unit's incident with its field link, or says there is none."""
+"""The home page for every role: it offers every page of that role's (ROLE_PAGES), and every link
+on it opens for that role (200); a field user's `/field` shows their unit's incident with its
+field link, or says there is none."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from core.extensions import db
+from core.models import User
+from core.pages import ROLE_PAGES
+from core.roles import ROLES
 from dispatch.models import Incident
 from tests.support.factories import make_unit, make_user
 from tests.support.sms_factories import assigned_incident, inbound_form, signed_post
@@ -34,6 +39,10 @@ def links_of(html: str) -> list[str]:
 
 def sign_in(app: Any, *roles: str, unit_id: int | None = None) -> Any:
     user, _ = make_user(app, *roles, unit_id=unit_id)
+    return signed_in(app, user)
+
+
+def signed_in(app: Any, user: dict[str, Any]) -> Any:
     client = app.test_client()
     page = client.get("/login")
     token = re.search(r'name="csrf-token" content="([^"]+)"', page.get_data(as_text=True)).group(1)
@@ -44,32 +53,60 @@ def sign_in(app: Any, *roles: str, unit_id: int | None = None) -> Any:
     return client
 
 
-@pytest.mark.parametrize("roles", [("operator",), ("dispatcher",), ("supervisor",), ("field",), ("admin",)])
-def test_every_link_on_the_home_page_opens_a_page(app, roles):
-    unit_id = make_unit(app) if "field" in roles else None
-    client = sign_in(app, *roles, unit_id=unit_id)
+def tied_user_client(app: Any, role: str) -> Any:
+    """A client signed in as a user of `role`, tied as the role needs (field: a unit; facility: a
+    facility), so each page shows what that user really sees."""
+    if role == "field":
+        return sign_in(app, role, unit_id=make_unit(app))
+    if role == "facility":
+        return sign_in_facility_user(app)
+    return sign_in(app, role)
+
+
+def sign_in_facility_user(app: Any) -> Any:
+    from facilities.models import Facility
+
+    user, _ = make_user(app, "facility")
+    with app.app_context():
+        facility = Facility(name=f"Test house {user['id']}", kind="stabilization", address="1 Main St",
+                            lat=44.47, lon=-73.21)  # fmt: skip
+        db.session.add(facility)
+        db.session.flush()
+        db.session.execute(
+            sa.update(User).where(User.id == user["id"]).values(facility_id=facility.id)  # type: ignore[attr-defined]
+        )
+        db.session.commit()
+    return signed_in(app, user)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_link_on_the_home_page_opens_a_page_for_every_role(app, role):
+    client = tied_user_client(app, role)
     home = client.get("/")
     assert home.status_code == 200
-    hrefs = links_of(home.get_data(as_text=True))
-    body = re.search(r'<ul class="big-links">(.*?)</ul>', home.get_data(as_text=True), re.S)
-    assert body, f"the home page of {roles} links to at least one page"
-    for href in hrefs:
+    html = home.get_data(as_text=True)
+    # Every page the home page offers this role is listed: none left out for want of a page.
+    offered = {path for _, path, starts in ROLE_PAGES if role in starts}
+    body = re.search(r'<ul class="big-links">(.*?)</ul>', html, re.S)
+    assert body, f"the home page of {role} links to at least one page"
+    assert set(links_of(body.group(1))) == offered
+    for href in links_of(html):  # the page list and the header's links
         answer = client.get(href)
-        assert answer.status_code == 200, f"{roles}: {href} answered {answer.status_code}"
+        assert answer.status_code == 200, f"{role}: {href} answered {answer.status_code}"
         answer.close()
 
 
-def test_a_field_user_is_linked_to_their_incident_and_an_admin_not_to_a_missing_page(app):
-    field_links = links_of(sign_in(app, "field", unit_id=make_unit(app)).get("/").get_data(as_text=True))
-    assert "/field" in field_links
-    admin_links = links_of(sign_in(app, "admin").get("/").get_data(as_text=True))
-    assert "/admin" not in admin_links  # no administration page yet
-    assert {"/dispatch", "/operator", "/map"} <= set(admin_links)
+def test_an_admin_is_linked_to_administration_and_it_opens(app):
+    client = sign_in(app, "admin")
+    admin_links = links_of(client.get("/").get_data(as_text=True))
+    assert "/admin" in admin_links
+    assert {"/dispatch", "/operator", "/map", "/calls"} <= set(admin_links)
+    assert "Users" in client.get("/admin").get_data(as_text=True)
 
 
-def test_the_admin_link_appears_once_the_app_has_the_page(app):
-    app.add_url_rule("/admin", "admin_stand_in", lambda: "administration")
-    assert "/admin" in links_of(sign_in(app, "admin").get("/").get_data(as_text=True))
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_only_an_admin_is_offered_administration(app, role):
+    assert "/admin" not in links_of(tied_user_client(app, role).get("/").get_data(as_text=True))
 
 
 def test_field_shows_the_units_incident_and_its_field_page_opens(app):

@@ -1,0 +1,1 @@
+"""Administration: users, units, facilities, the active questionnaire and the audit trail."""
