@@ -105,6 +105,11 @@ class Settings(TimerSettings, BaseSettings):
     fit_band_emergent_s: int = Field(default=300, ge=0)
     fit_band_urgent_s: int = Field(default=900, ge=0)
     fit_band_routine_s: int = Field(default=1800, ge=0)
+    # Arrival targets of the reports (DOMAIN "Priorities and targets"), from first contact.
+    target_emergent_s: int = Field(default=3600, ge=1)
+    target_emergent_rural_s: int = Field(default=7200, ge=1)
+    target_urgent_s: int = Field(default=4 * 3600, ge=1)
+    target_routine_s: int = Field(default=72 * 3600, ge=1)
 
     # -- reading ---------------------------------------------------------------------------------
     @classmethod

@@ -27,6 +27,7 @@ import mapview.web
 import notifications.models
 import notifications.reactions
 import notifications.web
+import reports.web
 import timers.handlers
 import timers.models
 import timers.web
@@ -69,6 +70,7 @@ FEATURES: tuple[ModuleType, ...] = (
     timers.web,
     mapview.web,
     admin.web,
+    reports.web,
 )
 
 

@@ -70,6 +70,8 @@ INTAKE_PAGE: frozenset[Role] = INTAKE | {_R.DISPATCHER}
 TRANSFER_RECORDERS: frozenset[Role] = frozenset({_R.OPERATOR, _R.DISPATCHER, _R.ADMIN})
 # Who reads the audit trail.
 AUDITORS: frozenset[Role] = frozenset({_R.ADMIN, _R.SUPERVISOR})
+# Who reads the program's figures and exports (reports/).
+REPORT_READERS: frozenset[Role] = frozenset({_R.SUPERVISOR, _R.ADMIN})
 # Who manages users, units and the active questionnaire.
 ADMINS: frozenset[Role] = frozenset({_R.ADMIN})
 
