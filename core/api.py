@@ -71,6 +71,8 @@ class Operation:
     # Other answers than `status` and the error body, by status: e.g. 200 for a replayed create.
     responses: dict[int, ResponseType] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
+    # What a success answers when it is not JSON (e.g. "text/csv"): documented as a string body.
+    media_type: str | None = None
 
 
 def field_errors(error: ValidationError, *, prefix: str = "") -> dict[str, str]:
@@ -194,6 +196,7 @@ class ApiBlueprint(Blueprint):
         status: int = 200,
         responses: dict[int, ResponseType] | None = None,
         limits: Iterable[Callable[[Callable[..., Any]], Callable[..., Any]]] = (),
+        media_type: str | None = None,
     ) -> Callable[..., Any]:
         if _answers_a_list(response) and (query is None or not issubclass(query, ListQuery)):
             raise TypeError(f"{method} {rule} answers a list: its query must be a ListQuery (it takes `limit`)")
@@ -209,6 +212,7 @@ class ApiBlueprint(Blueprint):
             status=status,
             responses=dict(responses or {}),
             tags=[self.name],
+            media_type=media_type,
         )
 
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -350,7 +354,11 @@ def openapi_document(app: Flask) -> dict[str, Any]:
             required = set(header_schema.get("required", []))
             for name, prop in header_schema.get("properties", {}).items():
                 parameters.append({"name": name, "in": "header", "required": name in required, "schema": prop})
-        responses = {str(operation.status): _answer("Success", _response_schema(operation.response, schemas))}
+        if operation.media_type is not None:
+            success = {"description": "Success", "content": {operation.media_type: {"schema": {"type": "string"}}}}
+        else:
+            success = _answer("Success", _response_schema(operation.response, schemas))
+        responses = {str(operation.status): success}
         for status, declared in sorted(operation.responses.items()):
             responses[str(status)] = _answer("Also answered", _response_schema(declared, schemas))
         responses["4XX"] = _answer('Refused (CONTRACT "Errors")', ERROR_REF)

@@ -86,6 +86,7 @@ def report_daily(*, query: DailyQuery) -> list[DayRead]:
     roles=REPORT_READERS,
     query=ReportQuery,
     response=None,
+    media_type="text/csv",
     summary="text/csv: one row per incident of the calls received in [from, to); no names, phones or narrative",
 )
 def report_incidents_csv(*, query: ReportQuery) -> Response:
