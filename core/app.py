@@ -62,6 +62,7 @@ EVENT_HANDLER_TABLES: tuple[HandlerTable, ...] = (
 # Each work area wires itself in with `init_app(app)` in its `web` module: blueprints, snapshot
 # parts and CLI commands. A feature listed here that does not import stops the app.
 FEATURES: tuple[ModuleType, ...] = (
+    admin.web,
     geo.web,
     triage.web,
     dispatch.web,
@@ -126,6 +127,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         async_mode="threading",
         message_queue=settings.redis_url,
         channel=settings.socketio_channel,
+        client_manager=live.live_client_manager(settings.redis_url, channel=settings.socketio_channel),
         # cors_allowed_origins left unset: Socket.IO accepts only same-origin pages.
         ping_interval=10,
         ping_timeout=10,

@@ -107,6 +107,9 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+token_hash = _token_hash  # what a token is stored as
+
+
 def issue_token(*, session: Any, user: User, ttl_s: int) -> str:
     """A new bearer token for `user`, valid for `ttl_s` seconds (TOKEN_TTL_S); stored as a hash."""
     token = secrets.token_urlsafe(32)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import socketio as socketio_module
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
@@ -159,16 +160,68 @@ def token_room(token: str) -> str:
     return "token:" + hashlib.sha256(token.encode()).hexdigest()[:32]
 
 
+# Ending sign-ins reaches every web process: with a message queue (REDIS_URL) the request to end
+# a room's connections travels as a queue message that each process's manager acts on for the
+# connections it holds (`LiveRedisManager`); it is never sent to a client.
+END_SESSIONS = "crisis.end_sessions"
+
+
+def _disconnect_room(server: Any, namespace: str, room: str) -> int:
+    sids = {sid for sid, _eio in server.manager.get_participants(namespace, room)}
+    for sid in sids:
+        server.disconnect(sid, namespace=namespace, ignore_queue=True)
+    return len(sids)
+
+
+class LiveRedisManager(socketio_module.RedisManager):  # type: ignore[misc]
+    """The Redis message queue, plus one internal message: end the live connections of a room
+    (a signed-out user, a revoked token) in whichever process holds them."""
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("event") == END_SESSIONS:
+            namespace, room = message.get("namespace") or NAMESPACE, message.get("room")
+            if isinstance(room, str):
+                _disconnect_room(self.server, namespace, room)
+            return
+        super()._handle_emit(message)
+
+
+def live_client_manager(redis_url: str | None, *, channel: str) -> Any:
+    """The Socket.IO client manager of this app: the Redis queue with END_SESSIONS, or None (one
+    process, Socket.IO's own). Always passed explicitly: Flask-SocketIO keeps the options of an
+    earlier app otherwise."""
+    if redis_url and redis_url.startswith(("redis://", "rediss://")):
+        return LiveRedisManager(redis_url, channel=channel)
+    return None
+
+
 def end_live_sessions(*, user_id: int | None = None, token: str | None = None) -> int:
-    """Disconnect this process's live connections of a signed-out user or a revoked token, so a
-    screen stops receiving the moment its sign-in ends. Returns how many were closed."""
+    """Disconnect the live connections of a signed-out user or a revoked token, so a screen stops
+    receiving the moment its sign-in ends: in this process at once, and (with a message queue) in
+    every other process too. Returns how many this process closed."""
     rooms = ([f"user:{user_id}"] if user_id is not None else []) + ([token_room(token)] if token else [])
     if not rooms or socketio.server is None:
         return 0
-    sids = {sid for sid, _eio in socketio.server.manager.get_participants(NAMESPACE, rooms)}
-    for sid in sids:
-        socketio.server.disconnect(sid, namespace=NAMESPACE)
-    return len(sids)
+    closed = sum(_disconnect_room(socketio.server, NAMESPACE, room) for room in rooms)
+    manager = socketio.server.manager
+    if isinstance(manager, socketio_module.PubSubManager):
+        for room in rooms:
+            try:
+                manager._publish(
+                    {
+                        "method": "emit",
+                        "event": END_SESSIONS,
+                        "data": [None],
+                        "namespace": NAMESPACE,
+                        "room": room,
+                        "skip_sid": None,
+                        "callback": None,
+                        "host_id": manager.host_id,
+                    }
+                )
+            except Exception:  # Redis away: this process's connections are closed; the others' sign-in
+                log.warning("could not ask the other processes to end live connections (message queue away)")
+    return closed
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
