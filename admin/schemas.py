@@ -8,6 +8,7 @@ from pydantic import Field, StrictInt, StrictStr
 
 from core.api import ApiModel, ListQuery
 from core.schemas import ID_MAX, ID_MIN, ReadModel, Timestamp
+from dispatch.schemas import Position
 
 # A username is shown on every screen and in the audit trail: letters, digits and . _ @ - only.
 Username = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
@@ -51,3 +52,20 @@ class UserAdminRead(ReadModel):
     disabled: bool
     two_factor: bool = False
     created_at: Timestamp
+
+
+class CapabilitiesPatchIn(ApiModel):
+    languages: list[Annotated[str, Field(max_length=8)]] | None = Field(default=None, max_length=20)
+    youth: bool | None = None
+
+
+class UnitPatchIn(ApiModel):
+    """Only the fields sent change; in `capabilities`, only the keys sent."""
+
+    # As POST /units: letters, digits, space, dash and slash; nothing in it may read as markup.
+    call_sign: str | None = Field(default=None, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9 /-]*$")
+    phones: list[Annotated[str, Field(min_length=1, max_length=32)]] | None = Field(
+        default=None, min_length=1, max_length=5
+    )
+    capabilities: CapabilitiesPatchIn | None = None
+    home: Position | None = None

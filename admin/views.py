@@ -1,18 +1,21 @@
-"""The administration API: users (CONTRACT "Administration"). Admins only."""
+"""The administration API: users and unit details (CONTRACT "Administration"). Admins only."""
 
 from __future__ import annotations
 
 from flask_login import current_user, login_user
 
-from admin import users
-from admin.schemas import UserAdminRead, UserIn, UserPatchIn, UsersQuery
+from admin import units, users
+from admin.schemas import UnitPatchIn, UserAdminRead, UserIn, UserPatchIn, UsersQuery
+from core import deps
 from core.actors import Actor
 from core.api import ApiBlueprint
 from core.auth import bearer_token, signed_in_by_token, token_hash
+from core.clock import now as clock_now
 from core.extensions import db
 from core.live import end_live_sessions
 from core.models import User
 from core.roles import ADMINS
+from dispatch.schemas import UnitRead
 
 api = ApiBlueprint("admin_api", __name__, url_prefix="/api/v1")
 
@@ -104,3 +107,32 @@ def patch_user(user_id: int, *, body: UserPatchIn) -> UserAdminRead:
         if own and change.user.active and not token:
             login_user(change.user)  # a new password of one's own: this browser stays signed in
     return user_read(change.user)
+
+
+# --- units ---------------------------------------------------------------------------------------
+
+
+@api.op(
+    "/units/<int:unit_id>",
+    "PATCH",
+    roles=ADMINS,
+    body=UnitPatchIn,
+    response=UnitRead,
+    summary="Change a unit's call sign, phones, capabilities or home base",
+)
+def patch_unit(unit_id: int, *, body: UnitPatchIn) -> UnitRead:
+    stale_s = deps.settings().position_stale_s
+    capabilities = body.capabilities
+    unit = units.update_unit(
+        session=db.session,
+        unit_id=unit_id,
+        by=Actor.of(current_user),
+        stale_s=stale_s,
+        call_sign=body.call_sign,
+        phones=body.phones,
+        languages=capabilities.languages if capabilities is not None else None,
+        youth=capabilities.youth if capabilities is not None else None,
+        home=(body.home.lat, body.home.lon) if body.home is not None else None,
+    )
+    db.session.commit()
+    return UnitRead.of(unit, now=clock_now(), stale_s=stale_s)

@@ -1,9 +1,10 @@
-"""Wiring of the administration area: its pages and its API."""
+"""Wiring of the administration area: its pages, its API and the `users set-password` command."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+import admin.cli  # noqa: F401  (adds `users set-password`)
 from admin.pages import pages
 from admin.views import api
 

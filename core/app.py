@@ -62,7 +62,6 @@ EVENT_HANDLER_TABLES: tuple[HandlerTable, ...] = (
 # Each work area wires itself in with `init_app(app)` in its `web` module: blueprints, snapshot
 # parts and CLI commands. A feature listed here that does not import stops the app.
 FEATURES: tuple[ModuleType, ...] = (
-    admin.web,
     geo.web,
     triage.web,
     dispatch.web,
@@ -70,8 +69,8 @@ FEATURES: tuple[ModuleType, ...] = (
     alerts.web,
     timers.web,
     mapview.web,
-    admin.web,
     reports.web,
+    admin.web,  # after dispatch: its PATCH /units/<id> follows the GET (Werkzeug matches the first bounds)
 )
 
 

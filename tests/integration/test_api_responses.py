@@ -17,6 +17,7 @@ LISTS = [
     ("/api/v1/alerts", "dispatcher"),
     ("/api/v1/followups", "operator"),
     ("/api/v1/audit", "admin"),
+    ("/api/v1/users", "admin"),
     ("/api/v1/triage/questionnaires", "operator"),
     ("/api/v1/languages", "field"),
     ("/api/v1/incidents/{incident}/messages", "dispatcher"),
