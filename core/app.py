@@ -20,7 +20,9 @@ import alerts.web
 import core.models
 import dispatch.models
 import dispatch.web
+import facilities.handlers
 import facilities.models
+import facilities.web
 import geo.models
 import geo.web
 import mapview.web
@@ -54,10 +56,12 @@ MODELS: tuple[ModuleType, ...] = (
 )
 SOCKETIO_HANDLERS: tuple[ModuleType, ...] = (live,)
 
-# The event reactions, in the order they run: first the texts to the team, then the timers.
+# The event reactions, in the order they run: first the texts to the team, then the timers, then
+# the facilities' live event.
 EVENT_HANDLER_TABLES: tuple[HandlerTable, ...] = (
     notifications.reactions.EVENT_HANDLERS,
     timers.handlers.EVENT_HANDLERS,
+    facilities.handlers.EVENT_HANDLERS,
 )
 # Each work area wires itself in with `init_app(app)` in its `web` module: blueprints, snapshot
 # parts and CLI commands. A feature listed here that does not import stops the app.
@@ -70,6 +74,7 @@ FEATURES: tuple[ModuleType, ...] = (
     timers.web,
     mapview.web,
     reports.web,
+    facilities.web,
     admin.web,  # after dispatch: its PATCH /units/<id> follows the GET (Werkzeug matches the first bounds)
 )
 

@@ -19,13 +19,14 @@ from core.db import utcnow
 from core.errors import Forbidden, Unauthorized
 from core.extensions import db, login_manager
 from core.models import ApiToken, User, UserRole
-from core.roles import EVERYONE, ROLES
+from core.roles import ANY_ROLE as _ANY_ROLE
+from core.roles import ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 # Anyone, signed in or not (login, health). Everything else names its roles.
 PUBLIC: frozenset[str] = frozenset()
-ANY_ROLE: frozenset[str] = EVERYONE  # the groups are in core.roles
+ANY_ROLE: frozenset[str] = _ANY_ROLE  # every role, facility included; the groups are in core.roles
 
 
 class UnknownRole(ValueError):
@@ -69,14 +70,20 @@ def hash_password(password: str) -> str:
 
 
 def create_user(
-    *, session: Any, username: str, password: str, roles: Iterable[str], unit_id: int | None = None
+    *,
+    session: Any,
+    username: str,
+    password: str,
+    roles: Iterable[str],
+    unit_id: int | None = None,
+    facility_id: int | None = None,
 ) -> User:
     roles = sorted(set(roles))
     unknown = [role for role in roles if role not in ROLES]
     if unknown or not roles:
         raise UnknownRole(f"unknown role(s) {', '.join(unknown) or '(none given)'}; roles are {', '.join(ROLES)}")
     check_password_policy(password=password, roles=roles, username=username)
-    user = User(username=username, password_hash=hash_password(password), unit_id=unit_id)
+    user = User(username=username, password_hash=hash_password(password), unit_id=unit_id, facility_id=facility_id)
     user.role_rows = [UserRole(role=role) for role in roles]
     session.add(user)
     session.flush()

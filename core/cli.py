@@ -14,10 +14,11 @@ from flask.cli import AppGroup, run_command
 from core.auth import UnknownRole, WeakPassword, create_user, find_user
 from core.background import start_background
 from core.extensions import db, socketio
-from core.roles import ROLES
+from core.roles import ROLES, Role
 from dispatch.models import Unit
 from dispatch.states import UnitStatus
 from facilities.demo import seed_demo_facilities
+from facilities.models import Facility
 from geo.web import seed_demo_addresses
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -87,11 +88,20 @@ DEMO_USERS: list[tuple[str, list[str], str | None]] = [
     ("supervisor", ["supervisor", "dispatcher"], None),
     ("admin", ["admin"], None),
     ("field1", ["field"], "MCT-1"),
+    ("facility1", ["facility"], None),
 ]
+# The demo facility user's facility (see facilities/demo.py).
+DEMO_FACILITY_USERS = {"facility1": "Demo Crisis Receiving Center"}
 
 
 def _unit_id(call_sign: str) -> int | None:
     return db.session.scalar(sa.select(Unit.id).where(Unit.call_sign == call_sign))
+
+
+def _facility_id(name: str) -> int | None:
+    """The facility of that name (any case, spaces as typed collapsed)."""
+    wanted = " ".join(name.split()).lower()
+    return db.session.scalar(sa.select(Facility.id).where(sa.func.lower(Facility.name) == wanted))
 
 
 @users_cli.command("create")
@@ -103,7 +113,10 @@ def _unit_id(call_sign: str) -> int | None:
     help="The new user's password: at least 8 characters (12 for an admin), not a common one.",
 )
 @click.option("--unit", "unit", default=None, help="Call sign of the unit a field user rides with.")
-def create_user_command(username: str, roles: tuple[str, ...], password: str, unit: str | None) -> None:
+@click.option("--facility", "facility", default=None, help="Name of the facility a facility user works at.")
+def create_user_command(
+    username: str, roles: tuple[str, ...], password: str, unit: str | None, facility: str | None
+) -> None:
     """Create a user with one or more roles."""
     if find_user(session=db.session, username=username) is not None:
         raise click.ClickException(f"a user named {username!r} exists already")
@@ -112,8 +125,24 @@ def create_user_command(username: str, roles: tuple[str, ...], password: str, un
         unit_id = _unit_id(unit)
         if unit_id is None:
             raise click.ClickException(f"no unit with call sign {unit!r}")
+    facility_id = None
+    if facility:
+        facility_id = _facility_id(facility)
+        if facility_id is None:
+            raise click.ClickException(f"no facility named {facility!r} (see GET /api/v1/facilities for the names)")
+    if Role.FACILITY in roles and facility_id is None:
+        raise click.ClickException('a facility user works at one facility: give --facility "<facility name>"')
+    if facility_id is not None and Role.FACILITY not in roles:
+        raise click.ClickException("--facility is for a user with the role facility")
     try:
-        create_user(session=db.session, username=username, password=password, roles=roles, unit_id=unit_id)
+        create_user(
+            session=db.session,
+            username=username,
+            password=password,
+            roles=roles,
+            unit_id=unit_id,
+            facility_id=facility_id,
+        )
     except (UnknownRole, WeakPassword) as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()
@@ -152,6 +181,7 @@ def demo_seed() -> None:
             password=password,
             roles=roles,
             unit_id=_unit_id(unit) if unit else None,
+            facility_id=_facility_id(DEMO_FACILITY_USERS[username]) if username in DEMO_FACILITY_USERS else None,
         )
         created.append((username, roles, password))
     db.session.commit()

@@ -28,6 +28,7 @@ EVENT_TYPES = frozenset(
         "alert.raised",
         "alert.cleared",
         "note.added",
+        "facility.updated",
     }
 )
 NOTIFY_CHANNEL = "crisis_events"
@@ -39,10 +40,14 @@ FIELD_HIDDEN = ("caller_phone", "narrative")
 events_committed = threading.Event()
 
 
-def record_event(*, session: Any, type: str, data: dict[str, Any], unit_id: int | None = None) -> Event:
+def record_event(
+    *, session: Any, type: str, data: dict[str, Any], unit_id: int | None = None, facility_id: int | None = None
+) -> Event:
+    """One event row. `unit_id`: that unit's team receives it too; `facility_id` (a
+    `facility.updated`): that facility's own users receive it (they receive nothing else)."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    row = Event(type=type, data=data, unit_id=unit_id, at=utcnow())
+    row = Event(type=type, data=data, unit_id=unit_id, facility_id=facility_id, at=utcnow())
     session.add(row)
     session.info["events_written"] = True
     return row

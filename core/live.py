@@ -1,4 +1,9 @@
-"""The `/live` Socket.IO namespace: sign-in on connect, rooms by role, snapshot and resync."""
+"""The `/live` Socket.IO namespace: sign-in on connect, rooms by role, snapshot and resync.
+
+Who receives what: staff every event; a field team its own unit's incident and the unit itself;
+a facility's staff (role `facility` alone) only `facility.updated` of their own facility, and
+their snapshot holds that facility only (`units`, `incidents`, `alerts` empty). Field teams do
+not follow facilities live: they ask for destinations when they need one."""
 
 from __future__ import annotations
 
@@ -27,11 +32,12 @@ from core.errors import DomainError
 from core.events import payload_for_field
 from core.extensions import db, socketio
 from core.models import Event, User
-from core.relay import STAFF_ROOM, event_payload, published_seq, unit_room
-from core.roles import can_see_unit, unit_scope
+from core.relay import STAFF_ROOM, event_payload, facility_room, published_seq, unit_room
+from core.roles import can_see_unit, facility_scope, is_facility_staff_only, unit_scope
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/live"
+FACILITY_EVENT = "facility.updated"  # the one event type a facility's own screens receive
 
 # name -> function(session, user, settings) -> list of dicts; each domain registers what the
 # snapshot shows under its CONTRACT.md key.
@@ -97,6 +103,8 @@ def build_snapshot(user: User) -> dict[str, Any]:
 
 
 def visible_to(user: User, row: Event) -> bool:
+    if is_facility_staff_only(user):
+        return row.type == FACILITY_EVENT and facility_scope(user).covers(row.facility_id)
     return can_see_unit(user, row.unit_id)
 
 
@@ -138,7 +146,11 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError("sign in required") from None
     assert user is not None
     scope = unit_scope(user)
-    if scope.everything:
+    if is_facility_staff_only(user):
+        if user.facility_id is None:
+            raise ConnectionRefusedError("this account works at no facility")
+        join_room(facility_room(user.facility_id))
+    elif scope.everything:
         join_room(STAFF_ROOM)
     elif scope.unit_id is not None:
         join_room(unit_room(scope.unit_id))

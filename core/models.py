@@ -20,6 +20,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"), nullable=True)
+    # The facility a `facility` user works at (they see and report only its beds).
+    facility_id: Mapped[int | None] = mapped_column(sa.ForeignKey("facilities.id"), nullable=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # Part of the id a cookie session carries (`get_id`): raising it ends every cookie session of
@@ -44,7 +46,13 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
         return f"{self.id}:{self.session_epoch}"
 
     def public(self) -> dict[str, Any]:
-        return {"id": self.id, "username": self.username, "roles": self.roles, "unit_id": self.unit_id}
+        return {
+            "id": self.id,
+            "username": self.username,
+            "roles": self.roles,
+            "unit_id": self.unit_id,
+            "facility_id": self.facility_id,
+        }
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"
@@ -108,6 +116,8 @@ class Event(db.Model):  # type: ignore[name-defined,misc]
     type: Mapped[str] = mapped_column(sa.String(40))
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     unit_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    # A `facility.updated` event: the facility it is about (its own users' screens receive it).
+    facility_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
 
     __table_args__ = (

@@ -34,6 +34,7 @@ ROLE_PAGES: list[tuple[str, str, frozenset[str]]] = [
     ("Live map", "/map", frozenset({Role.SUPERVISOR, Role.ADMIN})),
     ("Find a call", "/calls", STAFF),
     ("My incident", "/field", frozenset({Role.FIELD})),
+    ("Our beds and incoming transports", "/facility", frozenset({Role.FACILITY})),
     ("Administration", "/admin", frozenset({Role.ADMIN})),
 ]
 

@@ -56,6 +56,11 @@ def unit_room(unit_id: int) -> str:
     return f"unit:{unit_id}"
 
 
+def facility_room(facility_id: int) -> str:
+    """The screens of one facility's own staff: they receive its `facility.updated` only."""
+    return f"facility:{facility_id}"
+
+
 def event_payload(row: Event) -> dict[str, Any]:
     return {"seq": row.seq, "type": row.type, "at": row.at.isoformat(), "data": row.data}
 
@@ -232,6 +237,8 @@ class EventRelay:
                 if row.unit_id is not None:
                     unit_payload = payload if field_sees_narrative else payload_for_field(payload)
                     self.broadcast("event", unit_payload, room=unit_room(row.unit_id))
+                if row.facility_id is not None and row.type == "facility.updated":
+                    self.broadcast("event", payload, room=facility_room(row.facility_id))
                 sent += 1
         finally:  # record what the broker took, even when a later one failed
             if sent:

@@ -17,8 +17,15 @@ Who may do what:
   (``TEAM_MOVES``: acknowledged to cleared), but never cancels, closes or returns one to the
   queue (dispatcher moves: ``may_make_dispatcher_moves``); reports that unit's status and
   position (``UNIT_REPORTERS``). A field account with no unit sees nothing.
-* ``admin`` may do everything above, and is the only one who manages users, units and the
-  active questionnaire (``ADMINS``).
+* ``facility`` works at one facility (``User.facility_id``): sees that facility (its beds and
+  its incoming transports, each with the minimum: incident number, unit call sign, ETA, bed type;
+  never the call's narrative, the caller or the person) and updates its beds
+  (``BED_REPORTERS``, for their own facility only: ``may_report_beds``). Nothing else: calls,
+  incidents, units, alerts, the map and the board answer 403 (the role is in none of the other
+  groups, ``EVERYONE`` included), and their live connection receives only ``facility.updated``
+  of their own facility. A facility account with no facility sees nothing.
+* ``admin`` may do everything above, and is the only one who manages users, units, facilities
+  and the active questionnaire (``ADMINS``).
 
 A user may hold several roles; a route is open to a user who holds any one of its group.
 """
@@ -39,6 +46,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     FIELD = "field"
     ADMIN = "admin"
+    FACILITY = "facility"
 
 
 _R = Role
@@ -46,7 +54,10 @@ _R = Role
 # Every role, in the order CONTRACT.md lists them (the CLI's help shows them so).
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
 
-EVERYONE: frozenset[Role] = frozenset(Role)
+# Every role there is: who may sign in, ask who they are and open a live connection.
+ANY_ROLE: frozenset[Role] = frozenset(Role)
+# Every role that works the calls and incidents: a facility's staff are not among them.
+EVERYONE: frozenset[Role] = ANY_ROLE - {_R.FACILITY}
 # Staff see every unit's records; everyone else (field) only their own unit's.
 STAFF: frozenset[Role] = frozenset({_R.OPERATOR, _R.DISPATCHER, _R.SUPERVISOR, _R.ADMIN})
 # Who runs dispatch: assign, cancel, locate, recommend; the board, the map, acknowledging alerts.
@@ -72,8 +83,12 @@ TRANSFER_RECORDERS: frozenset[Role] = frozenset({_R.OPERATOR, _R.DISPATCHER, _R.
 AUDITORS: frozenset[Role] = frozenset({_R.ADMIN, _R.SUPERVISOR})
 # Who reads the program's figures and exports (reports/).
 REPORT_READERS: frozenset[Role] = frozenset({_R.SUPERVISOR, _R.ADMIN})
-# Who manages users, units and the active questionnaire.
+# Who manages users, units, facilities and the active questionnaire.
 ADMINS: frozenset[Role] = frozenset({_R.ADMIN})
+# Who reads facilities (teams need a destination; a facility user: their own only).
+FACILITY_READERS: frozenset[Role] = ANY_ROLE
+# Who reports a facility's beds (a facility user: their own facility's only, `may_report_beds`).
+BED_REPORTERS: frozenset[Role] = frozenset({_R.DISPATCHER, _R.ADMIN, _R.FACILITY})
 
 
 class Member(Protocol):
@@ -81,6 +96,9 @@ class Member(Protocol):
 
     @property
     def unit_id(self) -> int | None: ...
+
+    @property
+    def facility_id(self) -> int | None: ...
 
     def has_any_role(self, roles: frozenset[str] | set[str] | tuple[str, ...]) -> bool: ...
 
@@ -144,3 +162,38 @@ def may_make_dispatcher_moves(user: Member) -> bool:
     """Whether a user may move an incident back to the queue, cancel or close it (any move but
     the team's own, ``TEAM_MOVES``): dispatchers, supervisors and admins; a field user never."""
     return user.has_any_role(DISPATCHERS)
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityScope:
+    """Which facilities a user sees: every one (everyone but facility staff), one (a facility
+    user's own), or none (a facility account with no facility)."""
+
+    everything: bool
+    facility_id: int | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and self.facility_id is None
+
+    def covers(self, facility_id: int | None) -> bool:
+        return self.everything or (self.facility_id is not None and facility_id == self.facility_id)
+
+
+def is_facility_staff_only(user: Member) -> bool:
+    """A user whose only business is a facility's (the role `facility` and no role of EVERYONE)."""
+    return user.has_any_role(frozenset({Role.FACILITY})) and not user.has_any_role(EVERYONE)
+
+
+def facility_scope(user: Member) -> FacilityScope:
+    """Staff and field teams see every facility; a facility user their own."""
+    if not is_facility_staff_only(user):
+        return FacilityScope(everything=True)
+    return FacilityScope(everything=False, facility_id=user.facility_id)
+
+
+def may_report_beds(user: Member, facility_id: int) -> bool:
+    """Dispatchers and admins report any facility's beds; a facility user only their own's."""
+    if user.has_any_role(frozenset({Role.DISPATCHER, Role.ADMIN})):
+        return True
+    return user.has_any_role(frozenset({Role.FACILITY})) and user.facility_id == facility_id

@@ -57,6 +57,7 @@ class UserRead(ReadModel):
     username: str
     roles: list[str]
     unit_id: int | None
+    facility_id: int | None = None
 
 
 class LoginRead(BaseModel):

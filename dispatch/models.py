@@ -90,6 +90,13 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     outcome_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
     # The destination of a transport (`transporting` names it).
     facility_id: Mapped[int | None] = mapped_column(sa.ForeignKey("facilities.id"), nullable=True, index=True)
+    # The transport (facilities.transport): the bed type it is for, the unit's ETA to the facility
+    # when it started and when that was computed, and when a bed was taken on arrival (None: none
+    # was open, or not arrived).
+    transport_bed_type: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    transport_eta_seconds: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    transport_eta_computed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    bed_taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # The service area (geo.areas) holding the incident's location; None: outside every area.
     area: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
 

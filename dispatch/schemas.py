@@ -16,6 +16,7 @@ from core.schemas import ID_MAX, ID_MIN, ErrorRead, ReadModel, Timestamp
 from dispatch.models import Assignment, Incident, IncidentNote, Unit
 from dispatch.recommend import Recommendation
 from dispatch.states import UnitStatus, availability_of
+from facilities.schemas import BedType
 from geo.service import is_approximate
 
 Latitude = Field(ge=-90, le=90)
@@ -77,6 +78,11 @@ class IncidentStatusIn(ApiModel):
     police_present: bool | None = None
     note: str | None = Field(default=None, max_length=2000)
     facility_id: int | None = Field(default=None, ge=ID_MIN, le=ID_MAX, description="required with transporting")
+    bed_type: BedType | None = Field(
+        default=None,
+        description="with transporting: the bed type the transport is for (default: youth for a youth "
+        "incident, else adult when the facility has adult beds, else observation, else detox)",
+    )
     at: AwareDatetime | None = MovedAt
 
 

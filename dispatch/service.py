@@ -48,6 +48,7 @@ from dispatch.states import (
     unit_follows,
 )
 from dispatch.units import get_unit, move_unit_status
+from facilities import transport
 from facilities.models import Facility
 from geo.areas import NO_AREAS, ServiceAreas
 from geo.osrm import OsrmRouter
@@ -446,6 +447,7 @@ def move_incident(
     dispatcher: bool = False,
     at: datetime | None = None,
     facility_id: int | None = None,
+    bed_type: str | None = None,
 ) -> Incident:
     """One lifecycle move (DOMAIN.md); the unit follows. Illegal moves raise Conflict (409).
 
@@ -457,7 +459,9 @@ def move_incident(
 
     Clearing may come without an outcome (the team's SMS `4`, a radio call): the incident is
     flagged `outcome_missing` and the outcome is recorded afterwards (`record_outcome`).
-    `transporting` names its destination (`facility_id`). `at`: when the move really happened
+    `transporting` names its destination (`facility_id`) and may name the bed type it is for
+    (`bed_type`; default by the person's needs): it joins the facility's incoming, and
+    `at_facility` takes the bed (facilities.transport). `at`: when the move really happened
     (check_move_time); the move and its timestamp carry it, the audit entry says who entered it.
     """
     incident = get_incident(session=session, incident_id=incident_id)
@@ -485,10 +489,15 @@ def move_incident(
         raise Conflict(f"Incident {incident.number}: {error}.", code="illegal_transition") from None
     if facility_id is not None and target is not _I.TRANSPORTING:
         raise DomainError("A destination is named when the transport starts.", fields={"facility_id": "not now"})
+    if bed_type is not None and target is not _I.TRANSPORTING:
+        raise DomainError("A bed type is named when the transport starts.", fields={"bed_type": "not now"})
+    transport.check_bed_type(bed_type)
     now = clock_now()
     at = check_move_time(session, incident, at, now=now)
+    destination = None
     if target is _I.TRANSPORTING:
-        incident.facility_id = _facility_for_transport(session, facility_id).id
+        destination = _facility_for_transport(session, facility_id)
+        incident.facility_id = destination.id
     if target is _I.CLEARED:
         _clear_outcome(incident, old, outcome, police_present, by, at or now)
     elif outcome is not None:
@@ -514,7 +523,21 @@ def move_incident(
                 incident_id=incident.id,
                 stale_s=bus.settings.position_stale_s,
             )
-    detail = {"facility_id": incident.facility_id} if target is _I.TRANSPORTING else None
+    detail = None
+    if destination is not None:
+        chosen = transport.start_transport(
+            session=session,
+            incident=incident,
+            facility=destination,
+            bed_type=bed_type,
+            by=by,
+            bus=bus,
+            at=at or now,
+            stale_s=bus.settings.position_stale_s,
+        )
+        detail = {"facility_id": incident.facility_id, "bed_type": chosen}
+    elif target is _I.AT_FACILITY:
+        transport.arrive(session=session, incident=incident, by=by, bus=bus, at=at or now)
     _after_move(session, incident, old, unit, by, bus, at=at, detail=detail)
     return incident
 
@@ -612,6 +635,8 @@ def cancel_incident(
     _stamp_move(session, incident, old, _I.CANCELLED, by, reason, at=at)
     _flush(session, incident)
     unit = _release_unit(session, incident, by, "cancelled", bus.settings.position_stale_s, at=at)
+    if old is _I.TRANSPORTING:
+        transport.transport_ended(session=session, incident=incident, by=by, bus=bus)
     _after_move(session, incident, old, unit, by, bus, at=at)
     return incident
 

@@ -253,6 +253,7 @@ def move_incident(incident_id: int, *, body: IncidentStatusIn) -> IncidentRead:
         dispatcher=may_make_dispatcher_moves(current_user),
         at=body.at,
         facility_id=body.facility_id,
+        bed_type=body.bed_type,
     )
     answer = _incident_read(incident)
     db.session.commit()

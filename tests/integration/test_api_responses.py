@@ -20,6 +20,7 @@ LISTS = [
     ("/api/v1/users", "admin"),
     ("/api/v1/triage/questionnaires", "operator"),
     ("/api/v1/languages", "field"),
+    ("/api/v1/facilities", "field"),
     ("/api/v1/incidents/{incident}/messages", "dispatcher"),
     ("/api/v1/incidents/{incident}/notes", "dispatcher"),
     ("/api/v1/incidents/{incident}/timeline", "dispatcher"),

@@ -30,11 +30,12 @@ from alerts.service import raise_alert
 from core.app import create_app
 from core.extensions import db
 from tests.support.dispatch_factories import make_call, make_incident
+from tests.support.facility_factories import make_facility
 from tests.support.factories import make_user
 from tests.support.sms_factories import assigned_incident
 from timers.models import Followup
 
-ROLES = ["operator", "dispatcher", "supervisor", "field", "admin"]
+ROLES = ["operator", "dispatcher", "supervisor", "field", "admin", "facility"]
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -82,8 +83,9 @@ refused_schema = schemathesis.openapi.from_dict(
 @pytest.fixture
 def seeded(app: Any) -> dict[str, list[int]]:
     """An assigned incident (and its unit), a pending one with an open alert, a call resolved by
-    phone with its follow-up."""
+    phone with its follow-up, and a facility with beds."""
     assigned, unit_id = assigned_incident(app)
+    facility_id = make_facility(app, beds={"adult": (2, 6), "youth": (0, 2)})
     pending = make_incident(app)
     phone_call = make_call(app, disposition="phone")
     with app.app_context():
@@ -101,18 +103,21 @@ def seeded(app: Any) -> dict[str, list[int]]:
             "call_id": [phone_call],
             "alert_id": [alert.id],
             "followup_id": [followup.id],
+            "facility_id": [facility_id],
         }
 
 
 @pytest.fixture
 def headers_for(app: Any, seeded: dict[str, list[int]]) -> Callable[[str | None], dict[str, str]]:
-    """Bearer headers for one user per role (the field user rides with the seeded unit)."""
+    """Bearer headers for one user per role (the field user rides with the seeded unit, the
+    facility user works at the seeded facility)."""
     made: dict[str | None, dict[str, str]] = {None: {}}
 
     def headers(role: str | None) -> dict[str, str]:
         if role not in made:
             unit_id = seeded["unit_id"][0] if role == "field" else None
-            _, token = make_user(app, role, unit_id=unit_id)
+            facility_id = seeded["facility_id"][0] if role == "facility" else None
+            _, token = make_user(app, role, unit_id=unit_id, facility_id=facility_id)
             made[role] = {"Authorization": f"Bearer {token}"}
         return made[role]
 
@@ -146,6 +151,7 @@ test_as_dispatcher = _as("dispatcher")
 test_as_supervisor = _as("supervisor")
 test_as_field = _as("field")
 test_as_admin = _as("admin")
+test_as_facility = _as("facility")
 
 
 @pytest.mark.slow

@@ -26,6 +26,7 @@ def test_login_returns_a_token_that_signs_in(app, client):
         "username": user["username"],
         "roles": ["dispatcher", "supervisor"],
         "unit_id": None,
+        "facility_id": None,
     }
     me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['token']}"})
     assert me.status_code == 200 and me.get_json()["user"]["username"] == user["username"]

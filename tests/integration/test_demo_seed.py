@@ -23,11 +23,11 @@ def test_seeding_twice_changes_nothing(app):
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0, first.output
     assert "passwords are shown only this once" in first.output
-    assert counts(app) == (6, 5, 12048, 4)
+    assert counts(app) == (6, 6, 12048, 6)
     second = runner.invoke(args=["demo", "seed"])
     assert second.exit_code == 0 and "nothing changed" in second.output
     assert "passwords are shown" not in second.output  # never printed again
-    assert counts(app) == (6, 5, 12048, 4)
+    assert counts(app) == (6, 6, 12048, 6)
 
 
 @pytest.mark.slow  # hashes every demo password
@@ -50,4 +50,11 @@ def test_demo_facilities_are_labelled_demo_and_stand_on_real_address_points(app)
                 sa.select(AddressPointRow).where(AddressPointRow.number == number, AddressPointRow.street == street)
             ).first()
             assert point is not None and (point.lat, point.lon) == (facility.lat, facility.lon)
-    assert {f.kind for f in facilities} >= {"crisis_receiving", "hospital_ed"}
+    assert {f.kind for f in facilities} >= {"crisis_receiving", "hospital_ed", "detox"}
+    with app.app_context():
+        facilities = db.session.scalars(sa.select(Facility)).all()
+        assert all(f.beds and f.beds_updated_at is not None for f in facilities)
+        assert {row.bed_type for f in facilities for row in f.beds} == {"adult", "youth", "observation", "detox"}
+        assert all(0 <= row.available <= row.total for f in facilities for row in f.beds)
+        desk = db.session.scalars(sa.select(User).where(User.username == "facility1")).one()
+        assert desk.roles == ["facility"] and db.session.get(Facility, desk.facility_id).name.startswith("Demo ")

@@ -12,8 +12,10 @@ from core.extensions import db
 _names = itertools.count(1)
 
 
-def make_user(app: Any, *roles: str, unit_id: int | None = None, password: str = "correct horse") -> tuple[Any, str]:
-    """A user with these roles and a bearer token for them."""
+def make_user(
+    app: Any, *roles: str, unit_id: int | None = None, password: str = "correct horse", facility_id: int | None = None
+) -> tuple[Any, str]:
+    """A user with these roles and a bearer token for them (`facility_id`: a facility user's)."""
     with app.app_context():
         user = create_user(
             session=db.session,
@@ -21,6 +23,7 @@ def make_user(app: Any, *roles: str, unit_id: int | None = None, password: str =
             password=password,
             roles=roles or ("operator",),
             unit_id=unit_id,
+            facility_id=facility_id,
         )
         token = issue_token(session=db.session, user=user, ttl_s=3600)
         db.session.commit()
@@ -56,8 +59,8 @@ class Api:
         self.app = app
         self.client = app.test_client()
 
-    def as_role(self, *roles: str, unit_id: int | None = None) -> ApiAs:
-        _, token = make_user(self.app, *roles, unit_id=unit_id)
+    def as_role(self, *roles: str, unit_id: int | None = None, facility_id: int | None = None) -> ApiAs:
+        _, token = make_user(self.app, *roles, unit_id=unit_id, facility_id=facility_id)
         return ApiAs(self.client, token)
 
 
@@ -81,10 +84,10 @@ class ApiAs:
         return self.client.patch(path, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
 
 
-def signed_in_client(app: Any, *roles: str, unit_id: int | None = None) -> Any:
+def signed_in_client(app: Any, *roles: str, unit_id: int | None = None, facility_id: int | None = None) -> Any:
     """A test client signed in through the /login form (a session cookie, as a browser has) as a
     new user with these roles."""
-    user, _ = make_user(app, *roles, unit_id=unit_id)
+    user, _ = make_user(app, *roles, unit_id=unit_id, facility_id=facility_id)
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page)

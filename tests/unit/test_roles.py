@@ -13,6 +13,7 @@ from core import roles
 class Person:
     held: set[str]
     unit_id: int | None = None
+    facility_id: int | None = None
 
     def has_any_role(self, wanted: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
         return any(role in wanted for role in self.held)
@@ -24,7 +25,7 @@ class Incident:
 
 
 def test_the_roles_are_those_of_the_contract_in_its_order():
-    assert roles.ROLES == ("operator", "dispatcher", "supervisor", "field", "admin")
+    assert roles.ROLES == ("operator", "dispatcher", "supervisor", "field", "admin", "facility")
 
 
 # group -> the roles that open it (CONTRACT.md "Sign-in and roles" and the routes).
@@ -39,6 +40,9 @@ GROUPS = {
     "INTAKE_PAGE": {"operator", "admin", "dispatcher"},
     "AUDITORS": {"admin", "supervisor"},
     "ADMINS": {"admin"},
+    "ANY_ROLE": {"operator", "dispatcher", "supervisor", "field", "admin", "facility"},
+    "FACILITY_READERS": {"operator", "dispatcher", "supervisor", "field", "admin", "facility"},
+    "BED_REPORTERS": {"dispatcher", "admin", "facility"},
 }
 
 
@@ -96,3 +100,44 @@ def test_who_sees_an_incident(held, unit, incident_unit, visible):
 )
 def test_who_reports_for_a_unit(held, unit, reports_for, allowed):
     assert roles.may_report_for_unit(Person(held, unit), reports_for) is allowed
+
+
+def test_a_facility_user_is_in_no_group_but_their_own():
+    """A facility's staff reach facilities and beds only: every other group refuses them."""
+    for name, members in GROUPS.items():
+        if name not in ("ANY_ROLE", "FACILITY_READERS", "BED_REPORTERS"):
+            assert "facility" not in members, name
+
+
+@pytest.mark.parametrize(
+    ("held", "facility", "everything", "facility_filter", "nothing"),
+    [
+        ({"dispatcher"}, None, True, None, False),
+        ({"field"}, None, True, None, False),  # teams need every destination
+        ({"facility"}, 4, False, 4, False),
+        ({"facility"}, None, False, None, True),
+        ({"facility", "supervisor"}, 4, True, None, False),  # staff wins
+    ],
+)
+def test_who_sees_which_facilities(held, facility, everything, facility_filter, nothing):
+    scope = roles.facility_scope(Person(held, facility_id=facility))
+    assert (scope.everything, scope.facility_id, scope.nothing) == (everything, facility_filter, nothing)
+    assert scope.covers(4) is (everything or facility == 4)
+    assert scope.covers(5) is everything
+
+
+@pytest.mark.parametrize(
+    ("held", "facility", "reports_for", "allowed"),
+    [
+        ({"dispatcher"}, None, 4, True),
+        ({"admin"}, None, 4, True),
+        ({"supervisor"}, None, 4, False),
+        ({"operator"}, None, 4, False),
+        ({"field"}, None, 4, False),
+        ({"facility"}, 4, 4, True),
+        ({"facility"}, 4, 5, False),  # another facility's beds
+        ({"facility"}, None, 4, False),
+    ],
+)
+def test_who_reports_a_facilitys_beds(held, facility, reports_for, allowed):
+    assert roles.may_report_beds(Person(held, facility_id=facility), reports_for) is allowed
