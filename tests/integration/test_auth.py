@@ -162,6 +162,7 @@ PUBLIC_ROUTES = {
     "/login",
     "/logout",
     "/vendor/<library>/<path:filename>",
+    "/favicon.ico",
     "/sms/inbound",
     "/sms/status",
     "/field/<token>",
