@@ -1,10 +1,12 @@
-"""Wiring of the administration area: its pages, its API and the `users set-password` command."""
+"""Wiring of the administration area: its pages, its API, the `users set-password` command, and
+sign-ins on the audit trail."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 import admin.cli  # noqa: F401  (adds `users set-password`)
+from admin import signins
 from admin.pages import pages
 from admin.views import api
 
@@ -12,3 +14,4 @@ from admin.views import api
 def init_app(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    signins.init_app(app)

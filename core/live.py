@@ -21,7 +21,7 @@ import socketio as socketio_module
 import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import emit, join_room
+from flask_socketio import ConnectionRefusedError, emit, join_room  # its message reaches the page
 
 from config import Settings
 from core import deps

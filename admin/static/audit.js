@@ -1,24 +1,21 @@
 // The audit trail (/admin/audit): the page's query string is the search (user, action,
-// record_type, record_id, from, to), sent to GET /api/v1/audit; entries newest first, PAGE at a
-// time, "Older entries" and "Newer entries" move by pages (the page's address keeps `page`).
-// Dates are the reader's local days. The CSV link exports the same search
-// (GET /api/v1/audit.csv, which records the export in the trail).
+// record_type, record_id, from, to), sent as it is to GET /api/v1/audit (a plain date is a whole
+// local day of the service's TIMEZONE there); entries newest first, PAGE at a time: "Older
+// entries" and "Newer entries" move by pages (the page's address keeps `page`). The API answers
+// at most 500 entries, so paging reaches the newest 500 that match; further back, the page asks
+// for a narrower search. The CSV link exports the same search (GET /api/v1/audit.csv, which
+// records the export in the trail).
 import { $, el, setText } from "/static/lib/dom.js";
 import { api, errorMessage } from "/static/lib/http.js";
 import { localTime, refuse } from "/static/admin/forms.js";
 
 var FIELDS = ["user", "action", "record_type", "record_id", "from", "to"];
 var PAGE = 50;
+var MOST = 500; // the API's largest `limit`
 var DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 var form = $("audit-search");
 var params = new URLSearchParams(window.location.search);
 var page = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
-
-function localDay(value, days) {
-  var parts = DAY.exec(value);
-  if (!parts) return value;
-  return new Date(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]) + days).toISOString();
-}
 
 function given() {
   var found = {};
@@ -32,10 +29,7 @@ function given() {
 function apiQuery(search, extra) {
   var query = new URLSearchParams();
   Object.keys(search).forEach(function (name) {
-    var value = search[name];
-    if (name === "from") value = localDay(value, 0);
-    if (name === "to") value = localDay(value, 1);
-    query.set(name, value);
+    query.set(name, search[name]);
   });
   Object.keys(extra || {}).forEach(function (name) { query.set(name, String(extra[name])); });
   return query.toString();
@@ -52,18 +46,26 @@ function recordText(entry) {
   return entry.record_type + " " + entry.record_id;
 }
 
+function valueText(value) {
+  if (value === null || value === undefined || value === "") return "none";
+  if (Array.isArray(value)) return value.length ? value.join(", ") : "none";
+  if (typeof value === "object") {
+    if ("from" in value && "to" in value) return valueText(value.from) + " → " + valueText(value.to);
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+// {"unit_id": {"from": null, "to": 3}, "roles": [...]} -> "unit_id: none → 3; roles: dispatcher"
 function detailText(detail) {
   if (!detail) return "";
   return Object.keys(detail).filter(function (key) { return detail[key] !== null && detail[key] !== undefined; })
-    .map(function (key) {
-      var value = detail[key];
-      return key + ": " + (typeof value === "object" ? JSON.stringify(value) : String(value));
-    }).join("; ");
+    .map(function (key) { return key.replace(/_/g, " ") + ": " + valueText(detail[key]); }).join("; ");
 }
 
 function row(entry) {
   return el("tr", { "data-entry-id": String(entry.id) }, [
-    el("td", { text: localTime(entry.at) }),
+    el("td", { text: localTime(entry.at, true) }),
     el("td", { text: entry.actor }),
     el("th", { scope: "row", text: entry.action }),
     el("td", { text: recordText(entry) }),
@@ -72,7 +74,8 @@ function row(entry) {
   ]);
 }
 
-function show(entries, searched) {
+function show(all, searched) {
+  var entries = all.slice((page - 1) * PAGE);
   var shown = entries.slice(0, PAGE);
   var body = $("entry-rows");
   body.textContent = "";
@@ -82,9 +85,11 @@ function show(entries, searched) {
   var status;
   if (!shown.length) status = page > 1 ? "No more entries." : searched ? "No entry matches this search." : "The trail is empty.";
   else status = "Entries " + first + "–" + (first + shown.length - 1) + ", newest first" + (searched ? ", matching the search." : ".");
+  var deepest = page * PAGE >= MOST && all.length >= MOST;
+  if (deepest) status += " Older entries: search with a date range (To) to go further back.";
   setText($("entries-status"), status);
   var older = $("page-older"), newer = $("page-newer");
-  older.hidden = entries.length <= PAGE;
+  older.hidden = entries.length <= PAGE || page * PAGE >= MOST;
   newer.hidden = page <= 1;
   pageLink(older, page + 1);
   pageLink(newer, page - 1);
@@ -104,8 +109,8 @@ function run() {
     setText($("entries-status"), "No entries: the search needs correcting.");
     return;
   }
-  // One more than a page: whether there are older entries.
-  var query = apiQuery(search, { limit: PAGE + 1, offset: (page - 1) * PAGE });
+  // The pages up to this one, and one entry more: whether there are older entries.
+  var query = apiQuery(search, { limit: Math.min(MOST, page * PAGE + 1) });
   api("GET", "/api/v1/audit?" + query).then(function (result) {
     if (!result.ok) {
       if (result.status === 422 || result.status === 400) refuse(form, "The search was not run. " + errorMessage(result), result.data.error.fields || {});

@@ -90,12 +90,15 @@ function capital(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-// "2026-12-01T18:02:11.123456+00:00" -> the reader's local date and time, to the minute.
-export function localTime(iso) {
+// "2026-12-01T18:02:11.123456+00:00" -> the reader's local date and time, to the minute (or
+// to the second: the audit trail).
+export function localTime(iso, seconds) {
   if (!iso) return "—";
   var at = new Date(String(iso).replace(/(\.\d{3})\d+/, "$1"));
   if (isNaN(at.getTime())) return String(iso);
-  return at.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  var parts = { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
+  if (seconds) parts.second = "2-digit";
+  return at.toLocaleString(undefined, parts);
 }
 
 // The page's settings, from data-settings on the element `id`.

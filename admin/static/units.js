@@ -116,6 +116,15 @@ function stopEdit() {
   render();
 }
 
+// "(802) 555-0188" or "802-555-0188" -> "+18025550188" (a US number, as the call pages read
+// them); anything else as typed, for the API to accept or refuse in its own words.
+function phoneNumber(text) {
+  var digits = String(text).replace(/[\s().-]/g, "");
+  if (/^\d{10}$/.test(digits)) return "+1" + digits;
+  if (/^1\d{10}$/.test(digits)) return "+" + digits;
+  return text;
+}
+
 function number(text) {
   var value = String(text).trim().replace(",", ".");
   return value === "" ? null : Number(value);
@@ -124,7 +133,7 @@ function number(text) {
 // The request body, or null when the form itself shows what to correct.
 function read() {
   var problems = {};
-  var phones = form.elements.phones.value.split(/[,;]/).map(function (p) { return p.trim(); }).filter(Boolean);
+  var phones = form.elements.phones.value.split(/[,;]/).map(function (p) { return p.trim(); }).filter(Boolean).map(phoneNumber);
   if (!form.elements.call_sign.value.trim()) problems.call_sign = "type the call sign";
   if (!phones.length) problems.phones = "type at least one phone number";
   var languages = resolveLanguages(form.elements.languages.value);

@@ -156,3 +156,17 @@ def test_the_audit_page_keeps_its_search_in_the_form_escaped(app):
     assert 'name="action" type="text" value="create"' in html
     assert 'value="2026-11-01"' in html
     assert "<b>x" not in html
+
+
+def test_a_browser_sign_in_is_on_the_audit_trail_with_its_address(app):
+    import sqlalchemy as sa
+
+    from core.extensions import db
+    from core.models import AuditEntry, User
+
+    signed_in_client(app, "dispatcher")
+    with app.app_context():
+        entry = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1)).one()
+        user = db.session.get(User, entry.user_id)
+        assert (entry.action, entry.record_type, entry.record_id) == ("login", "user", str(user.id))
+        assert entry.actor == user.username and entry.client_address == "127.0.0.1"

@@ -82,9 +82,13 @@ export function connectLive(handlers) {
     lastBeat = Date.now();
     setState("Live", true);
   });
-  socket.on("disconnect", () => {
+  socket.on("disconnect", (reason) => {
     connected = false;
     setState("Reconnecting…", false);
+    // The server ends a connection only when its sign-in ended (disabled, new password, signed
+    // out), and Socket.IO does not retry after that: ask once, so the header says which it was
+    // ("Signed out: reload to sign in" when the server refuses, "Live" again otherwise).
+    if (reason === "io server disconnect") socket.connect();
   });
   socket.on("connect_error", (err) => {
     setState(err && err.message === "sign in required" ? "Signed out: reload to sign in" : "Offline, retrying…", false);
