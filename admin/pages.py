@@ -87,6 +87,11 @@ def map_settings() -> dict[str, Any]:
     }
 
 
+def counted(n: int, word: str, words: str = "") -> str:
+    """'1 unit', '2 units' ('1 facility', '2 facilities' with `words`)."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
 def overview(*, session: Any) -> dict[str, str]:
     """One line of figures per section of the index."""
     users = session.scalar(sa.select(sa.func.count(User.id))) or 0
@@ -94,10 +99,12 @@ def overview(*, session: Any) -> dict[str, str]:
     units = session.scalar(sa.select(sa.func.count(Unit.id))) or 0
     off = session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.status == UnitStatus.OFF_DUTY.value)) or 0
     facilities = session.scalar(sa.select(sa.func.count(Facility.id)).where(Facility.active.is_(True))) or 0
+    active = triage_service.active_questionnaire(session=session, catalogue=current_catalogue())
     return {
-        "admin_pages.users": f"{users} users" + (f", {disabled} disabled" if disabled else ""),
-        "admin_pages.units": f"{units} units, {units - off} on duty",
-        "admin_pages.facilities": f"{facilities} facilities",
+        "admin_pages.users": counted(users, "user") + (f", {disabled} disabled" if disabled else ""),
+        "admin_pages.units": counted(units, "unit") + f", {units - off} on duty",
+        "admin_pages.facilities": counted(facilities, "facility", "facilities"),
+        "admin_pages.questionnaire": f"In use: {active.id}, version {active.version}",
     }
 
 
