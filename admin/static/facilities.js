@@ -5,6 +5,7 @@ import { $, el, setText } from "/static/lib/dom.js";
 import { api, errorMessage } from "/static/lib/http.js";
 import { done, localTime, onSubmit, refuse, settingsOf, showErrors, clearErrors } from "/static/admin/forms.js";
 import { pickPlace } from "/static/admin/pick_map.js";
+import { phoneWords } from "/static/triage/call_links.js";
 
 var settings = settingsOf("facilities-page");
 var KINDS = settings.kinds || {};
@@ -43,7 +44,7 @@ function row(facility) {
   return el("tr", { "data-facility-id": String(facility.id) }, [
     el("th", { scope: "row", text: facility.name }),
     el("td", { text: KINDS[facility.kind] || facility.kind }),
-    el("td", {}, [facility.address || "—", el("br"), el("span", { className: "muted", text: facility.phone || "no phone" })]),
+    el("td", {}, [facility.address || "—", el("br"), el("span", { className: "muted", text: facility.phone ? phoneWords(facility.phone) : "no phone" })]),
     el("td", { text: accepts(facility) }),
     el("td", {}, [bedsText(facility), el("br"),
       el("span", { className: facility.beds_stale ? "late" : "muted", text: (facility.beds_stale ? "stale: " : "") + updated })]),
@@ -140,7 +141,7 @@ function read() {
   var body = {
     name: f.name.value.trim(),
     kind: f.kind.value,
-    address: f.address.value.trim() || null,
+    address: f.address.value.trim(),
     phone: f.phone.value.trim() || null,
     accepts: { youth: f.accepts_youth.checked, involuntary: f.accepts_involuntary.checked, walk_in: f.accepts_walk_in.checked },
   };
@@ -152,11 +153,10 @@ function read() {
     if (!isFinite(lon) || Math.abs(lon) > 180) problems.lon = "must be a number from -180 to 180";
     body.lat = lat; body.lon = lon;
   }
-  if (!body.address && lat === null && !problems.lat && !problems.lon) problems.address = "type the address, or place the facility on the map";
+  if (!body.address) problems.address = "type the address (teams read it; the map place is found from it)";
   var beds = readBeds();
   Object.assign(problems, beds.problems);
   if (Object.keys(problems).length) { refuse(form, "Check the form.", problems); return null; }
-  if (!body.address) delete body.address;
   return { body: body, beds: beds.beds };
 }
 

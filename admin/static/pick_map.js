@@ -11,7 +11,7 @@ export function pickPlace(options) {
   var L = window.L;
   var latInput = $(options.lat), lonInput = $(options.lon);
   var settings = options.settings || {};
-  var map = null, marker = null, others = null;
+  var map = null, marker = null, others = null, fitted = false;
 
   if (L) {
     map = L.map(options.map, { keyboard: true });
@@ -67,6 +67,11 @@ export function pickPlace(options) {
     showOthers: function (places) {
       if (!map) return;
       if (others) others.remove();
+      // An empty system opens on the whole world: then open on these places, once.
+      if (!settings.extent && !fitted && !marker && places.length) {
+        fitted = true;
+        map.fitBounds(L.latLngBounds(places.map(function (p) { return [p.lat, p.lon]; })), { maxZoom: 14, animate: false });
+      }
       others = L.layerGroup(places.map(function (p) {
         var label = document.createElement("span");
         label.textContent = p.label;

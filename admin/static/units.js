@@ -8,6 +8,7 @@ import { statusLabel, UnitStatus } from "/static/lib/statuses.js";
 import { done, onSubmit, refuse, say, settingsOf, showErrors, clearErrors } from "/static/admin/forms.js";
 import { languageNames, loadLanguages, resolveLanguages } from "/static/admin/languages.js";
 import { pickPlace } from "/static/admin/pick_map.js";
+import { phoneWords } from "/static/triage/call_links.js";
 
 var settings = settingsOf("units-page");
 var form = $("unit-form");
@@ -54,7 +55,7 @@ function row(unit) {
   return el("tr", { "data-unit-id": String(unit.id) }, [
     el("th", { scope: "row", text: unit.call_sign }),
     el("td", {}, [el("span", { className: "pill status-" + unit.status, text: statusLabel(unit.status) })]),
-    el("td", { text: (unit.phones || []).join(", ") || "—" }),
+    el("td", { text: (unit.phones || []).map(phoneWords).join(", ") || "—" }),
     el("td", { text: languageNames(unit.capabilities.languages).join(", ") || "—" }),
     el("td", { text: unit.capabilities.youth ? "yes" : "no" }),
     el("td", { text: home }),

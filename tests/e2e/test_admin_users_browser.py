@@ -126,7 +126,7 @@ def test_the_last_admin_is_told_in_words_and_units_are_managed_by_keyboard(live_
     expect(form.locator(".done")).to_have_text("MCT-8 added.")
     row = admin.locator('#unit-rows tr:has(th:text-is("MCT-8"))')
     expect(row).to_contain_text("English, Spanish")
-    expect(row).to_contain_text("+18025550188")
+    expect(row).to_contain_text("(802) 555-0188")
 
     # The same call sign again is refused in the API's words, beside the form.
     admin.locator("#call-sign").fill("MCT-8")
@@ -135,6 +135,21 @@ def test_the_last_admin_is_told_in_words_and_units_are_managed_by_keyboard(live_
     admin.locator("#home-lon").fill("-73.21")
     admin.locator("#home-lon").press("Enter")
     expect(form.locator(".form-error")).to_contain_text("already exists")
+
+    # Edit it: another phone, the youth skill, a home base typed.
+    row.get_by_role("button", name="Edit MCT-8").click()
+    expect(admin.locator("#form-title")).to_have_text("Edit MCT-8")
+    expect(admin.locator("#call-sign")).to_be_focused()
+    expect(admin.locator("#languages")).to_have_value("English, Spanish")
+    admin.locator("#phones").fill("(802) 555-0188, 802-555-0187")
+    admin.locator("#youth").check()
+    admin.locator("#home-lat").fill("44.4801")
+    admin.locator("#home-lon").fill("-73.2101")
+    admin.locator("#home-lon").press("Enter")
+    expect(form.locator(".done")).to_have_text("Changes to MCT-8 saved.")
+    expect(row).to_contain_text("(802) 555-0188, (802) 555-0187")
+    expect(row).to_contain_text("44.4801, -73.2101")
+    expect(row.get_by_role("button", name="Edit MCT-8")).to_be_focused()
 
     # Off duty and back.
     row.get_by_role("button", name="Take off duty MCT-8").click()
@@ -168,3 +183,37 @@ def test_screenshots_of_every_administration_page(live_app, live_server, open_as
     admin.goto(live_server + "/admin/units")
     expect(admin.locator("#unit-rows tr")).to_have_count(1)
     shot(admin, "admin-units-390x844")
+
+
+def test_an_admin_adds_a_facility_and_corrects_its_beds(live_app, live_server, open_as):
+    admin = open_as("admin", path="/admin/facilities")
+    expect(admin.locator("#list-status")).to_have_text("No facility yet. Add the first one with the form.")
+    form = admin.locator("#facility-form")
+    admin.locator("#facility-name").fill("Harbor House")
+    admin.locator("#facility-kind").select_option("stabilization")
+    admin.locator("#facility-address").fill("12 Harbor Road, Burlington, VT")
+    admin.locator("#facility-lat").fill("44.4790")
+    admin.locator("#facility-lon").fill("-73.2120")
+    admin.locator("#facility-phone").fill("(802) 555-0190")
+    form.get_by_label("youth (under 18)").check()
+    form.get_by_label("adult beds, total").fill("4")
+    form.get_by_label("adult beds, open now").fill("6")
+    admin.locator("#facility-name").press("Enter")
+    # More open beds than the facility has: said beside the bed type, nothing saved.
+    expect(form.locator('[data-error-for="beds.adult"]')).to_have_text("Open beds cannot be more than the total (4)")
+    form.get_by_label("adult beds, open now").fill("2")
+    form.get_by_label("adult beds, open now").press("Enter")
+    expect(form.locator(".done")).to_have_text("Harbor House added.")
+    row = admin.locator('#facility-rows tr:has(th:text-is("Harbor House"))')
+    expect(row).to_contain_text("crisis stabilization unit")
+    expect(row).to_contain_text("adult 2/4")
+    expect(row).to_contain_text("youth")
+
+    row.get_by_role("button", name="Edit Harbor House").click()
+    expect(admin.locator("#form-title")).to_have_text("Edit Harbor House")
+    form.get_by_label("adult beds, open now").fill("1")
+    admin.locator("#facility-submit").click()
+    expect(form.locator(".done")).to_have_text("Changes to Harbor House saved.")
+    expect(row).to_contain_text("adult 1/4")
+    expect(row.get_by_role("button", name="Edit Harbor House")).to_be_focused()
+    shot(admin, "admin-facilities-1400x900")
