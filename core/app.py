@@ -29,6 +29,7 @@ import mapview.web
 import notifications.models
 import notifications.reactions
 import notifications.web
+import reports.models
 import reports.web
 import timers.handlers
 import timers.models
@@ -51,6 +52,7 @@ MODELS: tuple[ModuleType, ...] = (
     facilities.models,
     geo.models,
     notifications.models,
+    reports.models,
     timers.models,
     triage.models,
 )

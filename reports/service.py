@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 
 from config import Settings
 from core.errors import DomainError
-from dispatch.states import Outcome
 from geo.areas import ServiceAreas
 from reports import figures
-from reports.figures import DISPOSITIONS, INTERVALS, TRANSFERS, Filters, Ranked
+from reports.figures import DISPOSITIONS, INTERVALS, OUTCOMES, TRANSFERS, Filters, Ranked
 from reports.periods import MEDIAN, P90, ArrivalTargets, Period, closest_ranks, interpolate, local_days
 from reports.schemas import (
     ByDispositionRead,
@@ -79,14 +78,12 @@ def daily(*, session: Any, period: Period, zone: ZoneInfo, filters: Filters, lim
 
 def _figures(*, session: Any, periods: Sequence[Period], filters: Filters) -> list[SummaryRead]:
     counted = figures.counts(session=session, periods=periods, filters=filters)
-    outcomes = figures.outcomes(session=session, periods=periods, filters=filters)
     ranked = figures.intervals(session=session, periods=periods, filters=filters)
     followups = figures.followups(session=session, periods=periods, filters=filters)
     return [
         _read(
             period,
             counted.get(d, {}),
-            outcomes.get(d, {}),
             ranked.get(d, {}),
             followups.get(d, {}),
         )
@@ -97,7 +94,6 @@ def _figures(*, session: Any, periods: Sequence[Period], filters: Filters) -> li
 def _read(
     period: Period,
     counted: dict[str, int],
-    outcomes: dict[str, int],
     ranked: dict[str, Ranked],
     followups: dict[str, int],
 ) -> SummaryRead:
@@ -115,7 +111,7 @@ def _read(
             "incidents": count("incidents"),
             "cleared": count("cleared"),
             "police_free_share": share(count("police_free"), count("police_recorded")),
-            "outcomes": {o.value: outcomes.get(o.value, 0) for o in Outcome} | outcomes,
+            "outcomes": {outcome: count(f"outcome.{outcome}") for outcome in OUTCOMES},
             "intervals": IntervalsRead(**{name: _interval(ranked.get(name)) for name in INTERVALS}),
             "response_within_target_share": share(count("within_target"), count("targeted")),
             "followups": FollowupsRead(due=due, done_in_window=done, share=share(done, due)),

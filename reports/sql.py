@@ -1,10 +1,11 @@
 """SQL pieces the report queries share, for SQLite and PostgreSQL alike.
 
-* `whole_seconds(start, end)`: the interval between two timestamp columns, in whole seconds
-  (halves away from zero). SQLite keeps UTC times as text ("2026-11-30 23:30:00.000000", see
-  core.db.UtcDateTime): julianday() difference * 86400, rounded to the millisecond first (the
-  double carries ~20 µs of noise at today's julian day numbers) and then to the second.
-  PostgreSQL: EXTRACT(EPOCH FROM end - start), an exact numeric, rounded.
+* `whole_seconds(start, end)`: the interval between two timestamp columns in whole seconds,
+  from `epoch_ms` of each (so a query can convert each column once and subtract integers):
+  each time rounded to the millisecond, the difference to the second, halves up. SQLite keeps
+  UTC times as text ("2026-11-30 23:30:00.000000", see core.db.UtcDateTime): julianday() *
+  86,400,000 (the double carries ~30 µs of noise at today's julian day numbers, well under the
+  millisecond). PostgreSQL: EXTRACT(EPOCH FROM …), an exact numeric, * 1000.
 * `periods_cte(periods)`: the periods a report groups by, as a `VALUES` table `(d, s, e)`: one
   row for a summary, one per local day for the daily report. Calls join it on
   `s <= received_at < e`, which the index on `calls.received_at` answers day by day.
@@ -23,22 +24,34 @@ from core.db import UtcDateTime
 from reports.periods import Period
 
 
-class whole_seconds(FunctionElement[int]):
-    type = sa.Integer()
+class epoch_ms(FunctionElement[int]):
+    """A timestamp column as whole milliseconds on a line (only differences of two mean anything)."""
+
+    type = sa.BigInteger()
     inherit_cache = True
-    name = "whole_seconds"
+    name = "epoch_ms"
 
 
-@compiles(whole_seconds, "sqlite")
-def _sqlite_seconds(element: whole_seconds, compiler: Any, **kw: Any) -> str:
-    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(round(round((julianday({end}) - julianday({start})) * 86400.0, 3)) AS INTEGER)"
+@compiles(epoch_ms, "sqlite")
+def _sqlite_epoch_ms(element: epoch_ms, compiler: Any, **kw: Any) -> str:
+    (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(round(julianday({moment}) * 86400000.0) AS INTEGER)"
 
 
-@compiles(whole_seconds, "postgresql")
-def _postgresql_seconds(element: whole_seconds, compiler: Any, **kw: Any) -> str:
-    start, end = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(round(EXTRACT(EPOCH FROM ({end} - {start}))) AS BIGINT)"
+@compiles(epoch_ms, "postgresql")
+def _postgresql_epoch_ms(element: epoch_ms, compiler: Any, **kw: Any) -> str:
+    (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(round(EXTRACT(EPOCH FROM {moment}) * 1000) AS BIGINT)"
+
+
+def ms_to_whole_seconds(milliseconds: Any) -> Any:
+    """Whole seconds of a non-negative number of milliseconds, halves up (integer division)."""
+    return (milliseconds + 500) // 1000
+
+
+def whole_seconds(start: Any, end: Any) -> Any:
+    """Whole seconds from the timestamp column `start` to `end` (NULL when either is)."""
+    return ms_to_whole_seconds(epoch_ms(end) - epoch_ms(start))
 
 
 def periods_cte(periods: Sequence[Period]) -> Any:
