@@ -190,7 +190,9 @@ def _interval_values(p: Any, d: Any, filters: Filters) -> Any:
         .select_from(
             calls_in(p).outerjoin(INCIDENTS, INCIDENTS.c.call_id == CALLS.c.id) if filters.area else calls_in(p)
         )
-        .where(CALLS.c.disposition == "emergency_911", CALLS.c.transfer_at.is_not(None)),
+        # The transfer time of a 911 call, as one expression: an index on the disposition (or
+        # SQLite's automatic one, built over every call) must not replace the received_at range.
+        .where(sa.case((CALLS.c.disposition == "emergency_911", CALLS.c.transfer_at)).is_not(None)),
         filters,
     )
     return sa.union_all(*parts, transfers).subquery("interval_values")
