@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from facilities.models import Facility
-from reports.figures import ASSIGNMENTS, CALLS, INCIDENTS, Filters, calls_in, filtered
+from reports.figures import CALLS, INCIDENTS, Filters, calls_in, dialect_of, filtered, with_first_dispatch
 from reports.periods import Period
 from reports.sql import periods_cte, whole_seconds
 
@@ -48,12 +48,10 @@ BATCH = 1000
 FACILITIES = Facility.__table__
 
 
-def _statement(period: Period, filters: Filters) -> Any:
+def _statement(period: Period, filters: Filters, dialect: str) -> Any:
     p = periods_cte([period])
-    first_dispatch = (
-        sa.select(sa.func.min(ASSIGNMENTS.c.assigned_at))
-        .where(ASSIGNMENTS.c.incident_id == INCIDENTS.c.id)
-        .scalar_subquery()
+    source, first_dispatch = with_first_dispatch(
+        calls_in(p).join(INCIDENTS, INCIDENTS.c.call_id == CALLS.c.id), dialect
     )
     return filtered(
         sa.select(
@@ -73,11 +71,7 @@ def _statement(period: Period, filters: Filters) -> Any:
             whole_seconds(CALLS.c.received_at, first_dispatch).label("answer_to_dispatch_s"),
             whole_seconds(CALLS.c.received_at, INCIDENTS.c.on_scene_at).label("response_s"),
         )
-        .select_from(
-            calls_in(p)
-            .join(INCIDENTS, INCIDENTS.c.call_id == CALLS.c.id)
-            .outerjoin(FACILITIES, FACILITIES.c.id == INCIDENTS.c.facility_id)
-        )
+        .select_from(source.outerjoin(FACILITIES, FACILITIES.c.id == INCIDENTS.c.facility_id))
         .order_by(CALLS.c.received_at, INCIDENTS.c.id),
         filters,
     )
@@ -108,7 +102,7 @@ def csv_lines(*, session: Any, period: Period, filters: Filters, zone: ZoneInfo)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    result = session.execute(_statement(period, filters).execution_options(yield_per=BATCH))
+    result = session.execute(_statement(period, filters, dialect_of(session)).execution_options(yield_per=BATCH))
     for batch in result.partitions(BATCH):
         for row in batch:
             writer.writerow([safe_cell(value, zone) for value in row])

@@ -72,6 +72,26 @@ def _period_of(p: Any, periods: Sequence[Period]) -> tuple[Any, tuple[Any, ...]]
     return p.c.d, (p.c.d,)
 
 
+def dialect_of(session: Any) -> str:
+    """The database's name ("sqlite", "postgresql") of a Session or a Connection."""
+    bind = session.get_bind() if hasattr(session, "get_bind") else session
+    return str(bind.dialect.name)
+
+
+def with_first_dispatch(source: Any, dialect: str) -> tuple[Any, Any]:
+    """`source` (which joins the incidents) and the column of each incident's first dispatch,
+    `min(assignments.assigned_at)`: a correlated subquery on SQLite (an index seek per
+    incident); a LATERAL join on PostgreSQL, whose plan for the same subquery in the select list
+    took ~1 s more on a 30-day daily report (measured by bench/reports_bench.py)."""
+    first = sa.select(sa.func.min(ASSIGNMENTS.c.assigned_at).label("first_dispatch")).where(
+        ASSIGNMENTS.c.incident_id == INCIDENTS.c.id
+    )
+    if dialect == "postgresql":
+        lateral = first.lateral("first_dispatches")
+        return source.outerjoin(lateral, sa.true()), lateral.c.first_dispatch
+    return source, first.scalar_subquery()
+
+
 def calls_in(periods: Any) -> Any:
     return periods.join(CALLS, sa.and_(CALLS.c.received_at >= periods.c.s, CALLS.c.received_at < periods.c.e))
 
@@ -128,14 +148,12 @@ def counts(*, session: Any, periods: Sequence[Period], filters: Filters) -> dict
     return {row.d: {k: int(v) for k, v in row._mapping.items() if k != "d"} for row in session.execute(statement)}
 
 
-def _interval_values(p: Any, d: Any, filters: Filters) -> Any:
+def _interval_values(p: Any, d: Any, filters: Filters, dialect: str) -> Any:
     """(d, m, v): every interval of every incident (and 911 transfer) of the period, long format.
     Each timestamp is turned into milliseconds once per incident (`incident_times`, materialized),
     each interval is then integer arithmetic."""
-    first_dispatch = (
-        sa.select(sa.func.min(ASSIGNMENTS.c.assigned_at))
-        .where(ASSIGNMENTS.c.incident_id == INCIDENTS.c.id)
-        .scalar_subquery()
+    source, first_dispatch = with_first_dispatch(
+        calls_in(p).join(INCIDENTS, INCIDENTS.c.call_id == CALLS.c.id), dialect
     )
     left_scene = sa.case(
         (
@@ -157,9 +175,7 @@ def _interval_values(p: Any, d: Any, filters: Filters) -> Any:
     }
     base = (
         filtered(
-            sa.select(d, *(epoch_ms(moment).label(name) for name, moment in moments.items())).select_from(
-                calls_in(p).join(INCIDENTS, INCIDENTS.c.call_id == CALLS.c.id)
-            ),
+            sa.select(d, *(epoch_ms(moment).label(name) for name, moment in moments.items())).select_from(source),
             filters,
         )
         .cte("incident_times")
@@ -207,7 +223,7 @@ def intervals(*, session: Any, periods: Sequence[Period], filters: Filters) -> d
     row_number(), at half the work on SQLite (its windows over every row cost more than the sort)."""
     p = periods_cte(periods)
     d, group = _period_of(p, periods)
-    values = _interval_values(p, d, filters)
+    values = _interval_values(p, d, filters, dialect_of(session))
     grouped = (
         sa.select(values.c.d if group else d, values.c.m, values.c.v, sa.func.count().label("c"))
         .group_by(*((values.c.d,) if group else ()), values.c.m, values.c.v)
