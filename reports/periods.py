@@ -26,6 +26,7 @@ MAX_SPAN_DAYS = 366
 _SPAN_SLACK = timedelta(hours=2)
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+YEARS = (1970, 2200)
 EXAMPLE = "e.g. 2026-11-30 (local midnight) or 2026-11-30T08:00:00-05:00"
 
 
@@ -48,6 +49,7 @@ def parse_moment(value: str | None, *, field: str, zone: ZoneInfo) -> datetime:
             day = date.fromisoformat(text)
         except ValueError:
             raise _unreadable(field, text) from None
+        _within_years(day.year, field)
         return local_midnight(day, zone)
     if not _DATE_TIME.match(text):
         raise _unreadable(field, text)
@@ -61,7 +63,18 @@ def parse_moment(value: str | None, *, field: str, zone: ZoneInfo) -> datetime:
             fields={field: "needs a UTC offset"},
             code="validation_failed",
         )
+    _within_years(moment.year, field)
     return moment.astimezone(UTC)
+
+
+def _within_years(year: int, field: str) -> None:
+    """Reports cover the years a service can have run (and no date arithmetic overflows)."""
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise DomainError(
+            f"`{field}` must be between {YEARS[0]} and {YEARS[1]}.",
+            fields={field: f"not between {YEARS[0]} and {YEARS[1]}"},
+            code="validation_failed",
+        )
 
 
 def _unreadable(field: str, text: str) -> DomainError:

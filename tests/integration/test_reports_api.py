@@ -199,3 +199,12 @@ def test_followups_due_in_the_period_and_those_done_within_their_window(app, api
                                                                             "share": 0.6667}  # fmt: skip
     assert followups("from=2026-11-11&to=2026-11-12&area=Hills") == {"due": 1, "done_in_window": 1, "share": 1.0}
     assert followups(PERIOD) == {"due": 0, "done_in_window": 0, "share": None}  # the day they were opened
+
+
+def test_a_browser_signed_in_by_cookie_reads_the_reports(app):
+    from tests.support.factories import signed_in_client
+
+    browser = signed_in_client(app, "supervisor")
+    for route in ROUTES:
+        answer = browser.get(f"{route}?{PERIOD}")
+        assert answer.status_code == 200, (route, answer.get_data(as_text=True)[:300])

@@ -52,7 +52,7 @@ def test_a_plain_date_is_local_midnight_and_a_date_time_needs_its_offset():
     assert parse_moment("2026-11-10", field="from", zone=NEW_YORK) == datetime(2026, 11, 10, 5, tzinfo=UTC)
     assert parse_moment("2026-07-10", field="from", zone=NEW_YORK) == datetime(2026, 7, 10, 4, tzinfo=UTC)
     assert parse_moment("2026-11-10T08:00:00Z", field="to", zone=NEW_YORK) == datetime(2026, 11, 10, 8, tzinfo=UTC)
-    for bad in ("2026-11-10T08:00:00", "yesterday", "0.5", "2026-02-30", ""):
+    for bad in ("2026-11-10T08:00:00", "yesterday", "0.5", "2026-02-30", "", "0001-01-01T00:00:00+14:00", "9999-12-31"):
         with pytest.raises(DomainError) as raised:
             parse_moment(bad, field="to", zone=NEW_YORK)
         assert raised.value.fields is not None and "to" in raised.value.fields
