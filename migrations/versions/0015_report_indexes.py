@@ -1,7 +1,7 @@
 """reports: the indexes the report queries read (see reports/models.py)
 
 Revision ID: 0015_report_indexes
-Revises: 0011_incident_record
+Revises: 0012_facility_beds
 Create Date: 2026-12-01
 
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-01
 from alembic import op
 
 revision = "0015_report_indexes"
-down_revision = "0011_incident_record"
+down_revision = "0012_facility_beds"
 branch_labels = None
 depends_on = None
 
