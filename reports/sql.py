@@ -5,7 +5,8 @@
   each time rounded to the millisecond, the difference to the second, halves up. SQLite keeps
   UTC times as text ("2026-11-30 23:30:00.000000", see core.db.UtcDateTime): julianday() *
   86,400,000 (the double carries ~30 µs of noise at today's julian day numbers, well under the
-  millisecond). PostgreSQL: EXTRACT(EPOCH FROM …), an exact numeric, * 1000.
+  millisecond). PostgreSQL: date_part('epoch', …) * 1000, a double (EXTRACT's numeric is exact
+  but cost 2.5 times as much per row, for no digit that survives the millisecond).
 * `periods_cte(periods)`: the periods a report groups by, as a `VALUES` table `(d, s, e)`: one
   row for a summary, one per local day for the daily report. Calls join it on
   `s <= received_at < e`, which the index on `calls.received_at` answers day by day.
@@ -41,7 +42,7 @@ def _sqlite_epoch_ms(element: epoch_ms, compiler: Any, **kw: Any) -> str:
 @compiles(epoch_ms, "postgresql")
 def _postgresql_epoch_ms(element: epoch_ms, compiler: Any, **kw: Any) -> str:
     (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(round(EXTRACT(EPOCH FROM {moment}) * 1000) AS BIGINT)"
+    return f"CAST(round(date_part('epoch', {moment}) * 1000) AS BIGINT)"
 
 
 def ms_to_whole_seconds(milliseconds: Any) -> Any:
