@@ -82,6 +82,30 @@ def start_transport(
     return chosen
 
 
+def retime_transport(*, session: Any, incident: Incident, unit: Unit, now: datetime, stale_s: int) -> bool:
+    """A transporting unit reported a new position: its ETA to the facility, again, from there.
+    Returns whether the incident was transporting (and so retimed).
+
+    Written by a plain UPDATE, not through the incident's version: a position fix is not a change
+    of the incident, so a move made at the same moment (the team taps "At the facility") is not
+    refused as a concurrent change of it."""
+    if incident.status != "transporting" or incident.facility_id is None:
+        return False
+    facility = session.get(Facility, incident.facility_id)
+    origin = transport_origin(unit=unit, incident=incident, now=now, stale_s=stale_s)
+    if facility is None or origin is None:
+        return False
+    eta = round(ETA_ESTIMATOR.eta_seconds(origin, (facility.lat, facility.lon)))
+    session.execute(
+        sa.update(Incident)
+        .where(Incident.id == incident.id, Incident.status == "transporting")
+        .values(transport_eta_seconds=eta, transport_eta_computed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(incident, ["transport_eta_seconds", "transport_eta_computed_at"])
+    return True
+
+
 def arrive(*, session: Any, incident: Incident, by: Actor, bus: MessageBus, at: datetime) -> bool:
     """The transport reached its facility (`at_facility`): it leaves `incoming`, and one bed of
     its type is taken when one is open (the row is locked: two arrivals take two beds). Returns

@@ -141,3 +141,31 @@ def test_a_bed_type_is_checked_and_named_only_with_the_transport(app, api):
     assert move(dispatcher, incident_id, "transporting", facility_id=place).status_code == 200
     late = move(dispatcher, incident_id, "at_facility", bed_type="adult")
     assert late.status_code == 422 and late.get_json()["error"]["fields"] == {"bed_type": "not now"}
+
+
+def test_a_transporting_units_new_position_retimes_its_eta(app, api):
+    place = make_facility(app)  # 1138 Pine Street
+    incident_id, unit_id, dispatcher = on_scene(app, api)
+    move(dispatcher, incident_id, "transporting", facility_id=place)
+    (first,) = dispatcher.get(f"/api/v1/facilities/{place}").get_json()["incoming"]
+    version = dispatcher.get(f"/api/v1/incidents/{incident_id}").get_json()["version"]
+    nearly = dispatcher.post(f"/api/v1/units/{unit_id}/location", json={"lat": 44.4480, "lon": -73.2142})
+    assert nearly.status_code == 200
+    # A position is not a change of the incident: a move made meanwhile is not refused for it.
+    assert dispatcher.get(f"/api/v1/incidents/{incident_id}").get_json()["version"] == version
+    (closer,) = dispatcher.get(f"/api/v1/facilities/{place}").get_json()["incoming"]
+    assert closer["eta_seconds"] < first["eta_seconds"] / 4
+    assert closer["expected_at"] < first["expected_at"]
+    assert [e["incoming"][0]["eta_seconds"] for e in facility_events(app, place)] == [
+        first["eta_seconds"],
+        closer["eta_seconds"],
+    ]
+
+
+def test_a_position_of_a_unit_not_transporting_changes_no_facility(app, api):
+    place = make_facility(app)
+    _, unit_id, dispatcher = on_scene(app, api)
+    assert (
+        dispatcher.post(f"/api/v1/units/{unit_id}/location", json={"lat": 44.4480, "lon": -73.2142}).status_code == 200
+    )
+    assert facility_events(app, place) == []

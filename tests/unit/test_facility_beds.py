@@ -56,3 +56,19 @@ def test_a_report_keeps_the_total_unless_given_and_checks_every_field():
         "beds.youth.available",
     }
     assert "at most the total (8)" in refused.value.fields["beds.adult.available"]
+
+
+def test_a_transport_is_timed_from_the_units_fresh_fix_else_the_scene():
+    from dispatch.models import Incident, Unit
+    from facilities.transport import transport_origin
+
+    scene = Incident(lat=44.478, lon=-73.2125)
+    fresh = Unit(lat=44.46, lon=-73.21, location_at=NOW - timedelta(seconds=60), home_lat=44.5, home_lon=-73.2)
+    stale = Unit(lat=44.46, lon=-73.21, location_at=NOW - timedelta(hours=2), home_lat=44.5, home_lon=-73.2)
+    assert transport_origin(unit=fresh, incident=scene, now=NOW, stale_s=900) == (44.46, -73.21)
+    assert transport_origin(unit=stale, incident=scene, now=NOW, stale_s=900) == (44.478, -73.2125)
+    nowhere = Incident(lat=None, lon=None)
+    assert transport_origin(unit=stale, incident=nowhere, now=NOW, stale_s=900) == (44.46, -73.21)
+    unplaced = Unit(lat=None, lon=None, location_at=None, home_lat=44.5, home_lon=-73.2)
+    assert transport_origin(unit=unplaced, incident=nowhere, now=NOW, stale_s=900) == (44.5, -73.2)
+    assert transport_origin(unit=None, incident=nowhere, now=NOW, stale_s=900) is None
