@@ -13,9 +13,12 @@ from flask.cli import AppGroup, run_command
 
 from core.auth import UnknownRole, WeakPassword, create_user, find_user
 from core.background import start_background
+from core.deps import settings_of
 from core.extensions import db, socketio
 from core.roles import ROLES, Role
+from dispatch.crew import clean_crew, crew_words
 from dispatch.models import Unit
+from dispatch.staffing import DEMO_CREWS, seed_demo_crews
 from dispatch.states import UnitStatus
 from facilities.demo import seed_demo_facilities
 from facilities.models import Facility
@@ -152,8 +155,10 @@ def create_user_command(
 @demo_cli.command("seed")
 def demo_seed() -> None:
     """Demo units and facilities in Burlington, VT and one user per role. Running it again changes nothing."""
+    new_units = []
     for spec in DEMO_UNITS:
         if _unit_id(spec["call_sign"]) is None:
+            new_units.append(spec["call_sign"])
             db.session.add(
                 Unit(
                     call_sign=spec["call_sign"],
@@ -167,6 +172,9 @@ def demo_seed() -> None:
             )
             click.echo(f"unit {spec['call_sign']} homed at {spec['home']}")
     db.session.flush()
+    stale_s = settings_of(current_app).position_stale_s
+    for call_sign in seed_demo_crews(session=db.session, call_signs=new_units, stale_s=stale_s):
+        click.echo(f"crew of {call_sign}: {crew_words(list(clean_crew(DEMO_CREWS[call_sign])))}")
     for name in seed_demo_facilities(session=db.session):
         click.echo(f"facility {name} (demo: not a real service)")
     seed_demo_addresses()  # the demo city's real address points, for the local geocoder

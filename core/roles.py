@@ -73,6 +73,8 @@ TEAM_MOVES: frozenset[str] = frozenset(
 UNIT_COMMANDERS: frozenset[Role] = frozenset({_R.DISPATCHER, _R.ADMIN})
 # Who reports a status or a position at all (a field user: only for their own unit).
 UNIT_REPORTERS: frozenset[Role] = UNIT_COMMANDERS | {_R.FIELD}
+# Who records which people ride with a unit this shift (a field user reads their own unit's crew).
+CREW_SETTERS: frozenset[Role] = UNIT_COMMANDERS
 # Who logs calls.
 INTAKE: frozenset[Role] = frozenset({_R.OPERATOR, _R.ADMIN})
 # Who may open the call intake page (a dispatcher reads it, without the form to log a call).

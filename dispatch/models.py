@@ -38,6 +38,10 @@ class Unit(db.Model):  # type: ignore[name-defined,misc]
         sa.ForeignKey("incidents.id", use_alter=True), nullable=True, unique=True
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Who rides with the unit this shift (dispatch/staffing.py writes it; read with every unit).
+    crew: Mapped[list[CrewMember]] = relationship(
+        "CrewMember", order_by="CrewMember.position", lazy="selectin", viewonly=True
+    )
 
     def capabilities(self) -> dict[str, Any]:
         return {"languages": list(self.languages or []), "youth": bool(self.youth)}
@@ -165,3 +169,21 @@ class UnitPosition(db.Model):  # type: ignore[name-defined,misc]
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     source: Mapped[str] = mapped_column(sa.String(20), default="api")
+
+
+class CrewMember(db.Model):  # type: ignore[name-defined,misc]
+    """One person riding with a unit this shift (dispatch/crew.py: roles and flags). A crew is
+    replaced whole, so every member carries when and by whom the crew was set."""
+
+    __tablename__ = "unit_crew"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))  # indexed by the unique (unit_id, position)
+    position: Mapped[int] = mapped_column(sa.Integer)  # the order the dispatcher listed them in
+    name: Mapped[str] = mapped_column(sa.String(80))
+    crew_role: Mapped[str] = mapped_column(sa.String(20))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)  # their account, if any
+    set_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    set_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), nullable=True)
+    set_by_name: Mapped[str] = mapped_column(sa.String(80))

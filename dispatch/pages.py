@@ -12,6 +12,8 @@ from flask import Blueprint, current_app, render_template
 from core.auth import roles_required
 from core.extensions import db
 from core.roles import DISPATCHERS
+from dispatch.crew import CREW_ROLES, CrewPerson, crew_words
+from dispatch.models import Unit
 from dispatch.states import INCIDENT_TRANSITIONS, OPEN_STATUSES, IncidentStatus, Outcome, outcomes_for
 from facilities.models import Facility
 from mapview.pages import map_extent
@@ -59,6 +61,13 @@ def destinations(*, session: Any) -> list[dict[str, Any]]:
     return [{"id": f.id, "name": f.name, "kind": f.kind} for f in rows]
 
 
+@pages.app_template_filter("crew")
+def crew_of(unit: Unit) -> str:
+    """A unit's crew in words for a page ("Dana Reyes (clinician), Sam Ortiz (peer specialist)");
+    empty when nobody is recorded."""
+    return crew_words([CrewPerson(m.name, m.crew_role) for m in unit.crew]) if unit.crew else ""
+
+
 @pages.get("/dispatch")
 @roles_required(*DISPATCHERS)
 def dispatch_board() -> Any:
@@ -77,5 +86,6 @@ def dispatch_board() -> Any:
             "outcomes": board_outcomes(),
             "requeueFrom": requeue_from(),
             "facilities": destinations(session=db.session),
+            "crewRoles": [{"value": value, "label": label} for value, label in CREW_ROLES.items()],
         },
     )

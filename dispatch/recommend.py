@@ -103,6 +103,8 @@ class UnitCandidate:
     languages: Sequence[str] = ()
     youth: bool = False
     last_dispatched_at: datetime | None = None
+    # A short-staffed crew in words (dispatch.crew.staffing_reason): shown, never ranked on.
+    staffing: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +334,8 @@ def _recommendation(entry: _Entry, rank: int, incident: IncidentSite, now: datet
         reasons.append(f"speaks {name}" if entry.language else f"does not speak {name}")
     if entry.youth is not None:
         reasons.append("youth-trained" if entry.youth else "not youth-trained")
+    if u.staffing:
+        reasons.append(u.staffing)
     if u.last_dispatched_at is None:
         reasons.append("no dispatch on record")
     else:

@@ -13,7 +13,8 @@ from core.actors import team_of
 from core.api import ApiModel, ListQuery
 from core.roles import Member, sees_every_unit
 from core.schemas import ID_MAX, ID_MIN, ErrorRead, ReadModel, Timestamp
-from dispatch.models import Assignment, Incident, IncidentNote, Unit
+from dispatch.crew import CREW_MAX, CREW_ROLES, role_label, staffing_flags
+from dispatch.models import Assignment, CrewMember, Incident, IncidentNote, Unit
 from dispatch.recommend import Recommendation
 from dispatch.states import UnitStatus, availability_of
 from facilities.schemas import BedType
@@ -45,6 +46,18 @@ class UnitIn(ApiModel):
 
 class UnitStatusIn(ApiModel):
     status: str = Field(max_length=20)
+
+
+class CrewMemberIn(ApiModel):
+    # Checked in dispatch.crew.clean_crew (trimmed, 1-80 characters; a role of CREW_ROLES), so
+    # that a wrong one is a 422 naming `crew.<n>.name` or `crew.<n>.role` in words.
+    name: str = Field(max_length=400, description="1-80 characters once trimmed")
+    role: str = Field(max_length=40, description="|".join(CREW_ROLES))
+    user_id: int | None = Field(default=None, ge=ID_MIN, le=ID_MAX, description="their account, if they have one")
+
+
+class CrewIn(ApiModel):
+    crew: list[CrewMemberIn] = Field(max_length=CREW_MAX, description=f"0-{CREW_MAX} people, in the order to show")
 
 
 class UnitLocationIn(ApiModel):
@@ -217,6 +230,19 @@ class CapabilitiesRead(ReadModel):
     youth: bool
 
 
+class CrewMemberRead(BaseModel):
+    name: str
+    role: str = Field(description="|".join(CREW_ROLES))
+    role_label: str = Field(description="the role in words, e.g. 'peer specialist'")
+    user_id: int | None
+
+    @classmethod
+    def of(cls, member: CrewMember) -> CrewMemberRead:
+        return cls(
+            name=member.name, role=member.crew_role, role_label=role_label(member.crew_role), user_id=member.user_id
+        )
+
+
 class UnitRead(ReadModel):
     id: int
     call_sign: str
@@ -233,6 +259,13 @@ class UnitRead(ReadModel):
     capabilities: CapabilitiesRead
     incident_id: int | None
     last_dispatched_at: Timestamp | None
+    crew: list[CrewMemberRead] = Field(description="who rides with the unit this shift (dispatch/crew.py)")
+    crew_set_at: Timestamp | None = Field(description="when the crew was set; null: nobody recorded")
+    crew_set_by: str | None
+    staffing_flags: list[str] = Field(
+        description="what is short about an on-duty unit's crew, in words: 'no crew recorded', "
+        "'fewer than two staff', 'no clinician'"
+    )
 
     @classmethod
     def of(cls, unit: Unit, *, now: datetime, stale_s: int) -> UnitRead:
@@ -243,6 +276,7 @@ class UnitRead(ReadModel):
             availability = "unavailable"
         has_position = unit.lat is not None and unit.lon is not None
         stale = not has_position or unit.location_at is None or unit.location_at < now - timedelta(seconds=stale_s)
+        crew = list(unit.crew or [])
         return cls(
             id=unit.id,
             call_sign=unit.call_sign,
@@ -259,6 +293,10 @@ class UnitRead(ReadModel):
             capabilities=CapabilitiesRead(languages=list(unit.languages or []), youth=bool(unit.youth)),
             incident_id=unit.incident_id,
             last_dispatched_at=unit.last_dispatched_at,
+            crew=[CrewMemberRead.of(member) for member in crew],
+            crew_set_at=crew[0].set_at if crew else None,
+            crew_set_by=crew[0].set_by_name if crew else None,
+            staffing_flags=staffing_flags(status=unit.status, roles=[member.crew_role for member in crew]),
         )
 
 

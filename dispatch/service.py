@@ -4,7 +4,7 @@ the compare-and-set assignment. The caller (a view, an SMS handler, a timer) com
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -37,6 +37,7 @@ from dispatch.recommend import (
     recommend,
 )
 from dispatch.schemas import AssignmentEventRead, IncidentRead, UnitRead, hides_narrative
+from dispatch.staffing import staffing_reasons
 from dispatch.states import (
     OPEN_STATUSES,
     IllegalTransition,
@@ -799,6 +800,8 @@ def shortlist(
     need = max(limit, REFINE_TOP, 1)
     band = fit_band_s(site.priority, settings)
     units = _candidates_near(session=session, site=site, now=now, stale_s=stale_after_s, need=need, fit_window_s=band)
+    short = staffing_reasons(session=session, units=[(u.unit_id, u.status) for u in units])
+    units = [replace(u, staffing=short[u.unit_id]) if u.unit_id in short else u for u in units]
     return Shortlist(site=site, units=units, now=now, stale_after_s=stale_after_s, limit=limit, fit_window_s=band)
 
 

@@ -9,7 +9,7 @@ from core.actors import Actor
 from core.audit import audit_as
 from core.bus import MessageBus
 from core.errors import Conflict, DomainError
-from dispatch import service
+from dispatch import service, staffing
 from dispatch.models import Unit
 from dispatch.states import IllegalTransition, UnitStatus, unit_transition
 from dispatch.units import get_unit, move_unit_status
@@ -46,6 +46,8 @@ def set_unit_status(*, session: Any, unit_id: int, status: str, by: Actor, bus: 
         unit_transition(current, target)
     except IllegalTransition as error:
         raise Conflict(f"Unit {unit.call_sign}: {error}.") from None
+    if target is UnitStatus.OFF_DUTY:  # the shift ended: so did its crew (dispatch/staffing.py)
+        staffing.clear_crew_off_duty(session=session, unit_id=unit.id, by=by)
     move_unit_status(
         session=session,
         unit=unit,

@@ -18,6 +18,7 @@ from core.extensions import db
 from core.ports import current_ports
 from core.roles import (
     ADMINS,
+    CREW_SETTERS,
     DISPATCHERS,
     EVERYONE,
     INCIDENT_MOVERS,
@@ -28,7 +29,7 @@ from core.roles import (
     may_report_for_unit,
     unit_scope,
 )
-from dispatch import notes, service, timeline, unit_status, units
+from dispatch import notes, service, staffing, timeline, unit_status, units
 from dispatch.models import Incident, Unit
 from dispatch.recommend import Recommendation
 from dispatch.schemas import (
@@ -37,6 +38,7 @@ from dispatch.schemas import (
     AssignIn,
     AssignmentRead,
     CancelIn,
+    CrewIn,
     IncidentLocationIn,
     IncidentRead,
     IncidentRecordQuery,
@@ -185,6 +187,26 @@ def post_location(unit_id: int, *, body: UnitLocationIn) -> UnitRead:
         recorded_at=body.recorded_at,
         by=_actor(),
         bus=deps.bus(),
+    )
+    db.session.commit()
+    return _unit_read(unit)
+
+
+@api.op(
+    "/units/<int:unit_id>/crew",
+    "PUT",
+    roles=CREW_SETTERS,
+    body=CrewIn,
+    response=UnitRead,
+    summary="Set who rides with a unit this shift (0-6 people; an empty list clears it)",
+)
+def set_crew(unit_id: int, *, body: CrewIn) -> UnitRead:
+    unit = staffing.set_crew(
+        session=db.session,
+        unit_id=unit_id,
+        crew=[(person.name, person.role, person.user_id) for person in body.crew],
+        by=_actor(),
+        stale_s=_stale_s(),
     )
     db.session.commit()
     return _unit_read(unit)

@@ -16,6 +16,8 @@ import { drawStreets, openOn } from "/static/lib/maps.js";
 import { Availability, IncidentStatus, isOpen, statusLabel } from "/static/lib/statuses.js";
 import { AlertPanel } from "/static/alerts/alerts.js";
 import { Detail, flagWords, languageName, outcomeWords, when } from "/static/dispatch/detail.js";
+import { crewLines } from "/static/dispatch/crew.js";
+import { CrewEditor } from "/static/dispatch/crew_editor.js";
 
 var root = $("dispatch");
 var settings = JSON.parse(root.getAttribute("data-settings"));
@@ -215,6 +217,7 @@ var lastLate = "";
 // --- the unit board ------------------------------------------------------------------------
 function renderBoard() {
   var board = $("unit-board");
+  var focusedCrew = document.activeElement && document.activeElement.getAttribute("data-crew-edit");
   var all = Object.keys(units).map(function (k) { return units[k]; })
     .sort(function (a, b) { return a.call_sign.localeCompare(b.call_sign); });
   board.replaceChildren.apply(board, GROUPS.map(function (group) {
@@ -232,14 +235,19 @@ function renderBoard() {
         el("span", { className: "call-sign", text: u.call_sign }),
         el("span", { className: "status " + u.availability, text: label(u.status) }),
         el("span", { className: "sub" + (u.location_stale ? " stale" : ""), text: sub.join(" · ") }),
-      ]);
+      ].concat(crewLines(u), [CrewEditor.button(u)]));
     });
     return el("div", { className: "unit-group", "data-group": group.availability }, [
       el("h3", { text: group.title + " (" + members.length + ")" }),
       items.length ? el("ul", {}, items) : el("p", { className: "muted small", text: "None." }),
     ]);
   }));
+  if (focusedCrew) {
+    var again = board.querySelector('[data-crew-edit="' + focusedCrew + '"]');
+    if (again) again.focus({ preventScroll: true });
+  }
 }
+
 
 // --- the selected incident -----------------------------------------------------------------
 // The open incident stays shown when it leaves the lists (cancelled, or its outcome recorded):
@@ -335,6 +343,7 @@ function typing(target) {
 // Up and Down on an incident: the one above or below, across the three lists.
 document.addEventListener("keydown", function (event) {
   if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+  if (event.target.closest && event.target.closest("dialog")) return;  // the crew editor has its own keys
   var key = event.key;
   if (key === "a" || key === "A") {
     if (!selectedId || !incidents[selectedId]) return;
@@ -561,6 +570,8 @@ function renderAll() {
 }
 
 Detail.init({ settings: settings, say: say, units: units, changed: changed });
+// A crew saved in the editor is shown at once (its unit.updated event follows).
+CrewEditor.init({ roles: settings.crewRoles, units: units, saved: function (unit) { units[unit.id] = unit; renderBoard(); } });
 AlertPanel.onOpenIncident(function (id) { select(id); $("detail-title").focus(); });
 
 connectLive({
@@ -582,7 +593,7 @@ connectLive({
     Detail.event(e);
     if (e.type === "incident.created" || e.type === "incident.updated") { announceChange(e.data); putIncident(e.data); }
     else if (e.type === "assignment.created" && e.data.incident) { announceChange(e.data.incident); putIncident(e.data.incident); }
-    else if (e.type === "unit.updated") units[e.data.id] = e.data;
+    else if (e.type === "unit.updated") { units[e.data.id] = e.data; CrewEditor.unitChanged(e.data); }
     else if (e.type === "message.updated") noteMessage(e.data);
     else if (e.type === "alert.raised" || e.type === "alert.cleared" || e.type === "alert.updated") noteAlert(e.data);
     else return;

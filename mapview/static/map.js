@@ -9,6 +9,7 @@ import { connectLive } from "/static/lib/live.js";
 import { drawStreets, openOn } from "/static/lib/maps.js";
 import { IncidentStatus, isOnTheWay, isOpen, statusLabel } from "/static/lib/statuses.js";
 import { AlertPanel } from "/static/alerts/alerts.js";
+import { crewText, flagText } from "/static/dispatch/crew.js";
 
 var PRIORITY_RANK = { emergent: 0, urgent: 1, routine: 2 };
 var PRIORITY_LETTER = { emergent: "E", urgent: "U", routine: "R" };
@@ -186,7 +187,8 @@ function unitView(id) {
   var name = el("b", "", u.call_sign);
   var ageNode = el("span", "age");
   var lateNode = el("span", "late-tag");
-  label.append(name, " ", ageNode, lateNode);
+  var staffNode = el("span", "staff-tag");
+  label.append(name, " ", ageNode, lateNode, staffNode);
   box.append(dot, label);
   var marker = L.marker([0, 0], {
     icon: L.divIcon({ className: "mu-icon", html: box, iconSize: [16, 16], iconAnchor: [8, 8] }),
@@ -198,10 +200,11 @@ function unitView(id) {
   var row = el("tr");
   row.tabIndex = 0;
   row.dataset.unitId = id;
-  var cells = { name: el("th", "", u.call_sign), status: el("td"), position: el("td", "clock"), incident: el("td") };
+  var cells = { name: el("th", "", u.call_sign), status: el("td"), position: el("td", "clock"), incident: el("td"),
+    crew: el("td", "crew") };
   cells.name.scope = "row";
-  row.append(cells.name, cells.status, cells.position, cells.incident);
-  view = { id: id, marker: marker, box: box, ageNode: ageNode, lateNode: lateNode, row: row, cells: cells,
+  row.append(cells.name, cells.status, cells.position, cells.incident, cells.crew);
+  view = { id: id, marker: marker, box: box, ageNode: ageNode, lateNode: lateNode, staffNode: staffNode, row: row, cells: cells,
     onMap: false, latlng: null, incidentId: null, sortKey: u.call_sign };
   unitViews.set(id, view);
   insertRow($("unit-rows"), view, compareUnits);
@@ -233,7 +236,11 @@ function renderUnit(id, now) {
     (stale ? "stale, " : "") + age(ageS);
   setText(view.ageNode, place && place.fix ? age(ageS) + (stale ? " stale" : "") : "no fix");
   setText(view.lateNode, late ? " LATE " + clock((now - late.since) / 1000) : "");
-  setAttr(view.box, "title", u.call_sign + ", " + humanStatus(u.status) + ", " + where);
+  var crew = crewText(u), short = flagText(u);
+  setAttr(view.box, "title", u.call_sign + ", " + humanStatus(u.status) + ", " + where + ". Crew: " +
+    (crew || "none recorded") + (short ? ". Staffing: " + short : ""));
+  setText(view.staffNode, short ? "⚠ crew" : "");
+  renderCrewCell(view.cells.crew, crew, short);
 
   var rowClass = availability + (stale ? " stale" : "") + (late ? " late" : "") +
     (selected && selected.kind === "unit" && selected.id === id ? " picked" : "");
@@ -251,6 +258,15 @@ function renderUnit(id, now) {
   view.row.hidden = !shown;
   showLayer(view, layers.units, shown && !!place);
   view.incidentId = u.incident_id;
+}
+
+// The list's crew cell: the names and roles, then what is short in words after a sign.
+function renderCrewCell(cell, crew, short) {
+  var key = crew + "|" + short;
+  if (cell.dataset.key === key) return;
+  cell.dataset.key = key;
+  cell.replaceChildren(crew || make("span", { className: "muted", text: "none recorded" }));
+  if (short) cell.append(make("span", { className: "staffing-flag" }, [make("span", { "aria-hidden": "true", text: "⚠ " }), short]));
 }
 
 // ---- incidents ------------------------------------------------------------------------------

@@ -83,6 +83,9 @@ class ApiAs:
     def patch(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return self.client.patch(path, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
 
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.put(path, json=json, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
 
 def signed_in_client(app: Any, *roles: str, unit_id: int | None = None, facility_id: int | None = None) -> Any:
     """A test client signed in through the /login form (a session cookie, as a browser has) as a
