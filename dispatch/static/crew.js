@@ -24,11 +24,13 @@ export function setWords(unit, now) {
   return "set " + new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
-// The unit's crew as the unit list shows it: one line of names and roles, and the flag in words.
+// The unit's crew as the unit list shows it: one line of names and roles, and the flag in words
+// (nothing for a unit off duty or out of service that has no crew: nobody expects one).
 export function crewLines(unit) {
   var text = crewText(unit);
   var when = setWords(unit);
   var flags = flagText(unit);
+  if (!text && !flags) return [];
   return [
     el("span", { className: "crew-line", "data-crew": unit.id }, [
       el("span", { className: "crew-label", text: "Crew: " }),

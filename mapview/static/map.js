@@ -265,7 +265,7 @@ function renderCrewCell(cell, crew, short) {
   var key = crew + "|" + short;
   if (cell.dataset.key === key) return;
   cell.dataset.key = key;
-  cell.replaceChildren(crew || make("span", { className: "muted", text: "none recorded" }));
+  cell.replaceChildren(crew || (short ? make("span", { className: "muted", text: "none recorded" }) : ""));
   if (short) cell.append(make("span", { className: "staffing-flag" }, [make("span", { "aria-hidden": "true", text: "⚠ " }), short]));
 }
 
