@@ -13,6 +13,7 @@ var users = [];
 var unitSigns = {}; // unit id -> call sign
 var chosen = null; // the user being changed
 var addForm = $("add-form"), editForm = $("edit-form"), passwordForm = $("password-form"), disableForm = $("disable-form");
+var twoFactorForm = $("two-factor-form");
 
 function showListError(text) {
   $("list-error").textContent = text || "";
@@ -121,7 +122,9 @@ function fillEdit(user) {
 
 function choose(user) {
   chosen = user;
-  [editForm, passwordForm, disableForm].forEach(clearErrors);
+  [editForm, passwordForm, disableForm, twoFactorForm].forEach(clearErrors);
+  twoFactorForm.hidden = !user.two_factor;
+  $("two-factor-submit").hidden = false;
   passwordForm.reset();
   fillEdit(user);
   $("edit-card").hidden = false;
@@ -178,6 +181,14 @@ onSubmit(disableForm, function () {
   var disable = !chosen.disabled;
   return patch(disableForm, { disabled: disable }, function (user) {
     return disable ? user.username + " is disabled and signed out everywhere." : user.username + " is enabled: they can sign in again.";
+  });
+});
+
+onSubmit(twoFactorForm, function () {
+  if (!chosen || !chosen.two_factor) return null;
+  return patch(twoFactorForm, { two_factor: false }, function (user) {
+    $("two-factor-submit").hidden = true;
+    return "Two-factor sign-in is off for " + user.username + ": they sign in with their password and set it up again.";
   });
 });
 
