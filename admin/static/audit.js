@@ -65,12 +65,12 @@ function detailText(detail) {
 
 function row(entry) {
   return el("tr", { "data-entry-id": String(entry.id) }, [
-    el("td", { text: localTime(entry.at, true) }),
-    el("td", { text: entry.actor }),
+    el("td", { "data-label": "When", text: localTime(entry.at, true) }),
+    el("td", { "data-label": "Who", text: entry.actor }),
     el("th", { scope: "row", text: entry.action }),
-    el("td", { text: recordText(entry) }),
-    el("td", { text: entry.client_address || "—" }),
-    el("td", { className: "detail", text: detailText(entry.detail) }),
+    el("td", { "data-label": "Record", text: recordText(entry) }),
+    el("td", { "data-label": "From", text: entry.client_address || "—" }),
+    el("td", { className: "detail", "data-label": "Detail", text: detailText(entry.detail) }),
   ]);
 }
 

@@ -43,10 +43,10 @@ function row(facility) {
   var updated = facility.beds_updated_at ? "updated " + localTime(facility.beds_updated_at) : "never updated";
   return el("tr", { "data-facility-id": String(facility.id) }, [
     el("th", { scope: "row", text: facility.name }),
-    el("td", { text: KINDS[facility.kind] || facility.kind }),
-    el("td", {}, [facility.address || "—", el("br"), el("span", { className: "muted", text: facility.phone ? phoneWords(facility.phone) : "no phone" })]),
-    el("td", { text: accepts(facility) }),
-    el("td", {}, [bedsText(facility), el("br"),
+    el("td", { "data-label": "Kind", text: KINDS[facility.kind] || facility.kind }),
+    el("td", { "data-label": "Address" }, [facility.address || "—", el("br"), el("span", { className: "muted tel", text: facility.phone ? phoneWords(facility.phone) : "no phone" })]),
+    el("td", { "data-label": "Accepts", text: accepts(facility) }),
+    el("td", { "data-label": "Open beds" }, [bedsText(facility), el("br"),
       el("span", { className: facility.beds_stale ? "late" : "muted", text: (facility.beds_stale ? "stale: " : "") + updated })]),
     el("td", { className: "row-actions" }, [edit]),
   ]);

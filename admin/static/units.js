@@ -48,17 +48,28 @@ function dutyButton(unit) {
   return button;
 }
 
+// Each number kept on one line: "(802) 555-0101, (802) 555-0102".
+function phoneList(phones) {
+  if (!phones || !phones.length) return ["—"];
+  var parts = [];
+  phones.forEach(function (phone, n) {
+    if (n) parts.push(", ");
+    parts.push(el("span", { className: "tel", text: phoneWords(phone) }));
+  });
+  return parts;
+}
+
 function row(unit) {
   var edit = el("button", { type: "button", "data-action": "edit", text: "Edit", "aria-label": "Edit " + unit.call_sign });
   edit.addEventListener("click", function () { startEdit(unit); });
   var home = unit.home ? unit.home.lat.toFixed(4) + ", " + unit.home.lon.toFixed(4) : "—";
   return el("tr", { "data-unit-id": String(unit.id) }, [
     el("th", { scope: "row", text: unit.call_sign }),
-    el("td", {}, [el("span", { className: "pill status-" + unit.status, text: statusLabel(unit.status) })]),
-    el("td", { text: (unit.phones || []).map(phoneWords).join(", ") || "—" }),
-    el("td", { text: languageNames(unit.capabilities.languages).join(", ") || "—" }),
-    el("td", { text: unit.capabilities.youth ? "yes" : "no" }),
-    el("td", { text: home }),
+    el("td", { "data-label": "Status" }, [el("span", { className: "pill status-" + unit.status, text: statusLabel(unit.status) })]),
+    el("td", { "data-label": "Phones" }, phoneList(unit.phones)),
+    el("td", { "data-label": "Speaks", text: languageNames(unit.capabilities.languages).join(", ") || "—" }),
+    el("td", { "data-label": "Youth", text: unit.capabilities.youth ? "yes" : "no" }),
+    el("td", { "data-label": "Home base", text: home }),
     el("td", { className: "row-actions" }, [edit, " ", dutyButton(unit)]),
   ]);
 }

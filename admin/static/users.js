@@ -33,10 +33,10 @@ function row(user) {
   change.addEventListener("click", function () { choose(user); });
   return el("tr", { "data-user-id": String(user.id), className: user.disabled ? "is-disabled" : null }, [
     el("th", { scope: "row", text: user.username }),
-    el("td", { text: user.roles.join(", ") }),
-    el("td", { text: tiedTo(user) }),
-    el("td", { text: user.two_factor ? "on" : "off" }),
-    el("td", {}, [el("span", { className: "pill " + (user.disabled ? "disabled" : "on"), text: user.disabled ? "disabled" : "active" })]),
+    el("td", { "data-label": "Roles", text: user.roles.join(", ") }),
+    el("td", { "data-label": "Tied to", text: tiedTo(user) }),
+    el("td", { "data-label": "Two-factor", text: user.two_factor ? "on" : "off" }),
+    el("td", { "data-label": "Account" }, [el("span", { className: "pill " + (user.disabled ? "disabled" : "on"), text: user.disabled ? "disabled" : "active" })]),
     el("td", { className: "row-actions" }, [change]),
   ]);
 }
