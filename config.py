@@ -19,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -110,6 +110,8 @@ class Settings(TimerSettings, BaseSettings):
     target_emergent_rural_s: int = Field(default=7200, ge=1)
     target_urgent_s: int = Field(default=4 * 3600, ge=1)
     target_routine_s: int = Field(default=72 * 3600, ge=1)
+    # Roles that must sign in with a second factor (TOTP), comma-separated: "admin,supervisor".
+    require_2fa_roles: str = ""
 
     # -- reading ---------------------------------------------------------------------------------
     @classmethod
@@ -162,6 +164,21 @@ class Settings(TimerSettings, BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return normalize_database_url(self.database_url or f"sqlite:///{self.instance_path / 'crisis.db'}")
+
+    @field_validator("require_2fa_roles")
+    @classmethod
+    def _known_roles(cls, value: str) -> str:
+        from core.roles import ROLES
+
+        unknown = [part.strip() for part in value.split(",") if part.strip() and part.strip().lower() not in ROLES]
+        if unknown:
+            raise ValueError(f"unknown role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}")
+        return value
+
+    @property
+    def two_factor_roles(self) -> frozenset[str]:
+        """REQUIRE_2FA_ROLES as a set of role names (empty: two-factor sign-in is optional)."""
+        return frozenset(part.strip().lower() for part in self.require_2fa_roles.split(",") if part.strip())
 
     @property
     def workers_embedded(self) -> bool:

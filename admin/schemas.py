@@ -36,6 +36,9 @@ class UserPatchIn(ApiModel):
     facility: FacilityRef | None = Field(default=None, description="facility id (number) or name (text); null unties")
     disabled: bool | None = None
     password: str | None = Field(default=None, min_length=1, max_length=200)
+    two_factor: bool | None = Field(
+        default=None, description="false turns the user's two-factor sign-in off (a lost phone); only they turn it on"
+    )
 
 
 class UsersQuery(ListQuery):

@@ -27,6 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from core import twofactor
 from core.actors import Actor
 from core.audit import audit_as
 from core.auth import UnknownRole, WeakPassword, check_password_policy, end_cookie_sessions, hash_password
@@ -241,6 +242,7 @@ def change_user(
     disabled: bool | None = None,
     password: str | None = None,
     keep_token_hash: str | None = None,
+    two_factor: bool | None = None,
 ) -> UserChange:
     """Apply the given changes (None / UNSET: leave as is). Raises DomainError (422), NotFound,
     Conflict (the last active admin)."""
@@ -261,6 +263,11 @@ def change_user(
     _check_ties(roles=new_roles, unit_id=unit_id, facility_id=facility_id)
     if password is not None:
         _check_password(password=password, roles=new_roles, username=user.username)
+    if two_factor is True and not user.two_factor_on:
+        raise DomainError(
+            "Only the user can turn two-factor sign-in on, at /account/2fa.",
+            fields={"two_factor": "only false (turn it off) is accepted here"},
+        )
     takes_admin_away = is_active_admin(user) and (ADMIN not in new_roles or disabled is True)
     if takes_admin_away:
         _guard_last_admin(session=session, user=user)
@@ -286,6 +293,10 @@ def change_user(
         user.password_hash = hash_password(password)
         detail["password"] = "changed"  # noqa: S105 (words for the audit trail, never the password)
         change.ended = True
+    if two_factor is False and user.two_factor_on:
+        twofactor.turn_off(session=session, user=user, by=by)
+        detail["two_factor"] = {"from": True, "to": False}
+        change.ended = True  # whoever holds their sign-ins may be who took the phone
     session.flush()
     if change.ended:
         keep = keep_token_hash if disabled is not True else None

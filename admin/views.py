@@ -31,7 +31,7 @@ def user_read(user: User, call_signs: dict[int, str] | None = None) -> UserAdmin
         unit_call_sign=call_signs.get(user.unit_id) if user.unit_id is not None else None,
         facility_id=getattr(user, "facility_id", None),
         disabled=not user.active,
-        two_factor=getattr(user, "totp_enabled_at", None) is not None,
+        two_factor=user.two_factor_on,
         created_at=user.created_at,
     )
 
@@ -84,7 +84,7 @@ def create_user(*, body: UserIn) -> tuple[UserAdminRead, int]:
     roles=ADMINS,
     body=UserPatchIn,
     response=UserAdminRead,
-    summary="Change a user's roles, unit, facility, password, or disable them (ends their sign-ins)",
+    summary="Change a user's roles, unit, facility, password, two-factor (off), or disable them",
 )
 def patch_user(user_id: int, *, body: UserPatchIn) -> UserAdminRead:
     sent = body.model_fields_set
@@ -100,6 +100,7 @@ def patch_user(user_id: int, *, body: UserPatchIn) -> UserAdminRead:
         disabled=body.disabled,
         password=body.password,
         keep_token_hash=token_hash(token) if own and token else None,
+        two_factor=body.two_factor,
     )
     db.session.commit()
     if change.ended:

@@ -34,6 +34,7 @@ from core.extensions import db, socketio
 from core.models import Event, User
 from core.relay import STAFF_ROOM, event_payload, facility_room, published_seq, unit_room
 from core.roles import can_see_unit, facility_scope, is_facility_staff_only, unit_scope
+from core.twofactor import enrolment_required
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/live"
@@ -145,6 +146,8 @@ def on_connect(auth: Any = None) -> None:
     except DomainError:
         raise ConnectionRefusedError("sign in required") from None
     assert user is not None
+    if enrolment_required(user, deps.settings().two_factor_roles):
+        raise ConnectionRefusedError("two-factor sign-in must be set up first")
     scope = unit_scope(user)
     if is_facility_staff_only(user):
         if user.facility_id is None:

@@ -27,6 +27,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     # Part of the id a cookie session carries (`get_id`): raising it ends every cookie session of
     # this user at once, every copy of the cookie included (core.auth.end_cookie_sessions).
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor sign-in (core/twofactor.py): the TOTP secret, encrypted; on once `totp_enabled_at`
+    # is set (a secret without it is an enrolment not yet confirmed). `totp_last_step`: the time
+    # step of the last code accepted, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255), nullable=True)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -54,6 +60,10 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
             "facility_id": self.facility_id,
         }
 
+    @property
+    def two_factor_on(self) -> bool:
+        return self.totp_enabled_at is not None
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"
 
@@ -64,6 +74,21 @@ class UserRole(db.Model):  # type: ignore[name-defined,misc]
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class RecoveryCode(db.Model):  # type: ignore[name-defined,misc]
+    """A one-time recovery code for two-factor sign-in; only its SHA-256 is stored."""
+
+    __tablename__ = "user_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    def __repr__(self) -> str:  # never the hash
+        return f"<RecoveryCode {self.id} user={self.user_id}>"
 
 
 class ApiToken(db.Model):  # type: ignore[name-defined,misc]
