@@ -137,6 +137,11 @@ def _check_ties(*, roles: list[str], unit_id: int | None, facility_id: int | Non
         raise DomainError(
             "A field user rides with a unit: name the unit.", fields={"unit": "required for the field role"}
         )
+    if facility_id is not None and "facility" not in roles:
+        raise DomainError(
+            "Only a facility user belongs to a facility: give the role facility, or untie the facility (null).",
+            fields={"facility": "only for the facility role"},
+        )
     if "facility" in roles and facility_id is None:
         raise DomainError(
             "A facility user belongs to a facility: name the facility.",

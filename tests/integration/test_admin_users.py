@@ -252,3 +252,31 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(live_app):
             sa.select(User.username).join(UserRole).where(UserRole.role == "admin", User.active.is_(True))
         ).all()
     assert len(admins) == 1
+
+
+def test_a_facility_user_is_tied_to_a_facility_by_name_or_id(app, api):
+    from tests.support.facility_factories import make_facility
+
+    admin = admin_api(api)
+    facility_id = make_facility(app, name="Howard Center Crisis Care")
+    by_name = admin.post(
+        "/api/v1/users",
+        json={"username": "fay", "password": PASSWORD, "roles": ["facility"], "facility": "howard center crisis care"},
+    )
+    assert by_name.status_code == 201, by_name.get_json()
+    assert by_name.get_json()["facility_id"] == facility_id
+    other = make_facility(app)
+    moved = admin.patch(f"/api/v1/users/{by_name.get_json()['id']}", json={"facility": other})
+    assert moved.status_code == 200 and moved.get_json()["facility_id"] == other
+    cases = [
+        ({"username": "gil", "password": PASSWORD, "roles": ["facility"]}, "required"),
+        ({"username": "gil", "password": PASSWORD, "roles": ["facility"], "facility": "Nowhere"}, "no such facility"),
+        ({"username": "gil", "password": PASSWORD, "roles": ["operator"], "facility": facility_id}, "only for"),
+    ]
+    for body, words in cases:
+        answer = admin.post("/api/v1/users", json=body)
+        assert answer.status_code == 422, body
+        assert words in answer.get_json()["error"]["fields"]["facility"], answer.get_json()
+    # Out of the facility role, untied in the same change.
+    answer = admin.patch(f"/api/v1/users/{by_name.get_json()['id']}", json={"roles": ["operator"], "facility": None})
+    assert answer.status_code == 200 and answer.get_json()["facility_id"] is None
