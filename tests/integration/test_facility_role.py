@@ -14,11 +14,16 @@ from core.models import User
 from tests.support.facility_factories import make_facility
 from tests.support.factories import signed_in_client
 
-# What a facility user may call: signing in and out, who they are, and their facility.
+# What a facility user may call: signing in and out (two-factor sign-in of their own account too),
+# who they are, and their facility.
 FACILITY_OPERATIONS = {
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/auth/me"),
+    ("get", "/api/v1/account/2fa"),
+    ("post", "/api/v1/account/2fa/setup"),
+    ("post", "/api/v1/account/2fa/confirm"),
+    ("post", "/api/v1/account/2fa/disable"),
     ("get", "/api/v1/openapi.json"),
     ("get", "/api/v1/facilities"),
     ("get", "/api/v1/facilities/{facility_id}"),
