@@ -5,8 +5,10 @@ Rules:
 
 1. Only facilities that accept the person are listed:
    - a youth incident (the person is under 18) needs a facility that accepts youth, and a
-     ``youth`` bed; any other incident an ``adult`` bed, unless a bed type is asked for
-     (``observation``, ``detox``: the team decides on scene);
+     ``youth`` bed; any other incident the facility's ``adult`` beds, or where it has none its
+     ``observation`` chairs, else its ``detox`` beds (the bed a transport there takes, as
+     facilities.beds.bed_type_for says), unless a bed type is asked for (the team decides on
+     scene);
    - an involuntary hold needs a facility that takes involuntary holds. When the hold is not
      known (``involuntary=None``) nothing is left out, and each reason says whether the facility
      takes holds; ``False`` (a voluntary transport) leaves nothing out either;
@@ -37,6 +39,8 @@ from geo.travel import Router, StraightLineRouter, geodesic_m, haversine_m
 log = logging.getLogger(__name__)
 
 ADULT, YOUTH = "adult", "youth"
+# An adult with no bed type asked for takes the first of these a facility has (facilities.beds).
+ADULT_BED_ORDER = ("adult", "observation", "detox")
 DEFAULT_ESTIMATOR = StraightLineRouter()
 REFINE_TOP = 5
 
@@ -53,7 +57,15 @@ class Person:
 
     @property
     def needed_bed_type(self) -> str:
+        """The bed type asked for: the one named, else youth or adult."""
         return self.bed_type or (YOUTH if self.youth else ADULT)
+
+    def bed_type_at(self, facility: FacilityCandidate) -> str:
+        """The bed this person takes at `facility`: the one named, youth for a youth, else the
+        first of ADULT_BED_ORDER the facility has (adult when it counts none)."""
+        if self.bed_type or self.youth:
+            return self.needed_bed_type
+        return next((t for t in ADULT_BED_ORDER if _has(facility, t)), ADULT)
 
     @property
     def located(self) -> bool:
@@ -78,6 +90,7 @@ class FacilityCandidate:
     accepts_walk_in: bool = False
     beds: Mapping[str, BedCount] = field(default_factory=dict)
     beds_updated_at: datetime | None = None
+    phone: str | None = None  # E.164: to call ahead
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +109,20 @@ class Destination:
     reasons: list[str]
     rank: int
     eta_by_road: bool = False
+    phone: str | None = None
 
 
 @dataclass(slots=True, eq=False)
 class _Entry:
     facility: FacilityCandidate
-    count: BedCount | None
+    bed_type: str
+    count: BedCount | None = None
     eta: float | None = None
     by_road: bool = False
     no_route: bool = False
+
+    def __post_init__(self) -> None:
+        self.count = self.facility.beds.get(self.bed_type)
 
     @property
     def open_bed(self) -> bool:
@@ -117,11 +135,12 @@ def accepts(person: Person, facility: FacilityCandidate) -> bool:
         return False
     if person.involuntary and not facility.accepts_involuntary:
         return False
-    if facility.beds:
-        count = facility.beds.get(person.needed_bed_type)
-        if count is None or count.total <= 0:
-            return False
-    return True
+    return not facility.beds or _has(facility, person.bed_type_at(facility))
+
+
+def _has(facility: FacilityCandidate, bed_type: str) -> bool:
+    count = facility.beds.get(bed_type)
+    return count is not None and count.total > 0
 
 
 def is_stale(updated_at: datetime | None, *, now: datetime, stale_after_s: int) -> bool:
@@ -138,12 +157,13 @@ def rank_destinations(
     router: Router,
     refine_top: int = REFINE_TOP,
     estimator: StraightLineRouter | None = None,
+    limit: int | None = None,
 ) -> list[Destination]:
-    """The facilities that accept ``person``, best first (rank 1), each with its reasons."""
+    """The facilities that accept ``person``, best first (rank 1), each with its reasons; the
+    first ``limit`` of them (None: all). Geodesic distance is computed only for those returned."""
     if estimator is None:
         estimator = router if isinstance(router, StraightLineRouter) else DEFAULT_ESTIMATOR
-    bed_type = person.needed_bed_type
-    entries = [_Entry(f, f.beds.get(bed_type)) for f in facilities if accepts(person, f)]
+    entries = [_Entry(f, person.bed_type_at(f)) for f in facilities if accepts(person, f)]
     site = (person.lat, person.lon) if person.lat is not None and person.lon is not None else None
     if site is not None:
         for entry in entries:
@@ -152,7 +172,8 @@ def rank_destinations(
         if refine_top > 0 and router is not estimator:
             _refine(entries[:refine_top], site, router)
     entries.sort(key=_order_key)
-    return [_destination(e, rank, person, now, stale_after_s, site) for rank, e in enumerate(entries, start=1)]
+    kept = entries if limit is None else entries[: max(0, limit)]
+    return [_destination(e, rank, person, now, stale_after_s, site) for rank, e in enumerate(kept, start=1)]
 
 
 def _order_key(entry: _Entry) -> tuple[int, float, str]:
@@ -186,7 +207,7 @@ def _destination(
     site: tuple[float, float] | None,
 ) -> Destination:
     f = entry.facility
-    bed_type = person.needed_bed_type
+    bed_type = entry.bed_type
     stale = is_stale(f.beds_updated_at, now=now, stale_after_s=stale_after_s)
     reasons = [_beds_words(entry.count, bed_type, counted=bool(f.beds))]
     if f.beds:
@@ -221,6 +242,7 @@ def _destination(
         reasons=reasons,
         rank=rank,
         eta_by_road=entry.by_road,
+        phone=f.phone,
     )
 
 

@@ -223,3 +223,19 @@ def test_reasons_read_in_order_beds_count_accepts_eta() -> None:
     assert d.reasons[1] == "count 5 h old — call ahead"
     assert d.reasons[2] == "accepts youth"
     assert d.reasons[-1].endswith("min away")
+
+
+def test_an_adult_takes_the_observation_chairs_where_there_are_no_adult_beds() -> None:
+    chairs_only = place(1, NEAR, beds={"observation": (12, 5)}, name="23-hour centre")
+    detox_only = place(2, MID, beds={"detox": (8, 2)}, name="Detox")
+    both = place(3, FAR, beds={"adult": (4, 0), "observation": (6, 6)}, name="Both")
+    ds = {d.name: d for d in run([chairs_only, detox_only, both])}
+    assert (
+        ds["23-hour centre"].bed_type == "observation" and ds["23-hour centre"].reasons[0] == "5 observation beds open"
+    )
+    assert ds["Detox"].bed_type == "detox"
+    # A facility with adult beds is ranked on them, open or not (its chairs are for another need).
+    assert ds["Both"].bed_type == "adult" and ds["Both"].available == 0
+    assert names(run([chairs_only, detox_only, both])) == ["23-hour centre", "Detox", "Both"]
+    # A youth never lands on adult chairs.
+    assert run([chairs_only, detox_only, both], replace(CHURCH_ST, youth=True)) == []
