@@ -1,6 +1,6 @@
 """What the field page shows of an incident beyond its own row: the needs by name, the call's
 narrative and callback number, the safety lines of earlier calls, its notes and timeline, the
-destinations a transport may go to, and the outcomes a team may record after a clear.
+outcomes a team may record after a clear.
 
 The SMS carries none of the call's own words (DOMAIN.md "SMS to field teams"); the page behind
 the signed link does, unless FIELD_SEES_NARRATIVE is off. Reading the call is a view of a call
@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from config import Settings
 from core.actors import team_of
 from dispatch.models import Incident
@@ -23,7 +21,6 @@ from dispatch.notes import notes_of
 from dispatch.service import cleared_from
 from dispatch.states import outcomes_for
 from dispatch.timeline import timeline_for
-from facilities.models import Facility
 from notifications.content import dispatch_needs
 from triage.history import history_of_call
 from triage.models import Call
@@ -98,14 +95,6 @@ def field_details(*, session: Any, incident: Incident, settings: Settings) -> Fi
         notes=notes,
         timeline=timeline,
     )
-
-
-def destinations(*, session: Any, incident: Incident) -> list[Facility]:
-    """Active facilities a transport may go to, by name; for a youth those that take youth first."""
-    found = list(session.scalars(sa.select(Facility).where(Facility.active.is_(True)).order_by(Facility.name)))
-    if incident.needs_youth:
-        found.sort(key=lambda facility: not facility.accepts_youth)
-    return found
 
 
 def outcomes_after_clear(*, session: Any, incident: Incident) -> list[str]:

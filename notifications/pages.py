@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,16 +25,21 @@ from core.actors import Actor
 from core.api import json_too_deep
 from core.audit import audit
 from core.auth import roles_required
+from core.db import end_reads
 from core.errors import Conflict, DomainError
 from core.extensions import db
+from core.ports import current_ports
 from core.roles import Role
 from dispatch import service as incidents
 from dispatch import units
 from dispatch.models import Incident, Unit
 from dispatch.notes import NOTE_MAX, add_note
 from dispatch.states import ASSIGNED_STATUSES, INCIDENT_TRANSITIONS, IncidentStatus, outcomes_for
+from facilities.destinations import accepted_count, read_destinations
+from facilities.destinations import rank as rank_destinations
 from facilities.models import Facility
-from notifications.field_details import FieldDetails, destinations, field_details, outcomes_after_clear
+from facilities.rank import Destination
+from notifications.field_details import FieldDetails, field_details, outcomes_after_clear
 from notifications.links import make_field_token, read_field_token
 from notifications.outbox import incident_category
 from triage.phones import phone_words
@@ -47,12 +53,14 @@ bp = Blueprint(
 bp.add_app_template_filter(phone_words, "phone")
 
 # A link still opens after its unit cleared the incident: to thank the team and take the outcome.
+# The field page lists the best destinations only (a phone screen; dispatch has the whole list).
+FIELD_DESTINATIONS = 20
 AFTER_CLEAR = frozenset({IncidentStatus.CLEARED, IncidentStatus.CLOSED})
 STATUS_BUTTONS = [
     (IncidentStatus.ACKNOWLEDGED, "Acknowledge"),
     (IncidentStatus.EN_ROUTE, "En route"),
     (IncidentStatus.ON_SCENE, "On scene"),
-    (IncidentStatus.AT_FACILITY, "At the facility"),
+    (IncidentStatus.AT_FACILITY, "Arrived at facility"),
 ]
 
 
@@ -162,6 +170,7 @@ def field_page(token: str) -> Any:
     details = field_details(session=db.session, incident=incident, settings=deps.settings())
     _audit_view(incident, unit, details)
     db.session.commit()
+    ranked = _destinations(incident) if IncidentStatus.TRANSPORTING in allowed else None
     return render_template(
         "notifications/field.html",
         token=token,
@@ -175,12 +184,37 @@ def field_page(token: str) -> Any:
         can_clear=IncidentStatus.CLEARED in allowed,
         can_decline=IncidentStatus.PENDING in allowed,
         outcomes=sorted(outcome.value for outcome in outcomes_for(current)),
-        destinations=destinations(session=db.session, incident=incident)
-        if IncidentStatus.TRANSPORTING in allowed
-        else [],
+        destinations=ranked.destinations if ranked else None,
+        bed_type=ranked.bed_type if ranked else None,
+        located=ranked.located if ranked else True,
+        left_off=ranked.left_off if ranked else 0,
         facility=db.session.get(Facility, incident.facility_id) if incident.facility_id is not None else None,
         note_max=NOTE_MAX,
     )
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    destinations: list[Destination]
+    bed_type: str
+    located: bool
+    left_off: int = 0
+
+
+def _destinations(incident: Any) -> _Ranked:
+    """The incident's destinations, ranked as the API ranks them (facilities.destinations); read
+    first, then ranked with no transaction open (the router may be a network service)."""
+    ports = current_ports()
+    query = read_destinations(
+        session=db.session,
+        incident_id=incident.id,
+        now=ports.clock(),
+        stale_after_s=deps.settings().facility_beds_stale_s,
+    )
+    end_reads(db.session)
+    ranked = rank_destinations(query, router=ports.router, limit=FIELD_DESTINATIONS)
+    left_off = max(0, accepted_count(query) - len(ranked))
+    return _Ranked(ranked, bed_type=query.person.needed_bed_type, located=query.person.located, left_off=left_off)
 
 
 def _thank_you(token: str, incident: Any, unit: Any) -> Any:
@@ -261,6 +295,11 @@ def field_transport(token: str) -> Any:
     if not chosen.isdigit():
         flash("Choose where you take the person.", "error")
         return _back(token)
+    if len(chosen) > 9:  # no facility has such an id (and the database's integer would overflow)
+        flash("That facility is not known: choose one of the destinations listed.", "error")
+        return _back(token)
+    if incident.status == IncidentStatus.TRANSPORTING and incident.facility_id == int(chosen):
+        return _back(token)  # a second tap on the same button: the transport is already recorded
     refused = _attempt(token, lambda: incidents.move_incident(session=db.session, incident_id=incident.id,
                        status=IncidentStatus.TRANSPORTING.value, facility_id=int(chosen), by=_actor(unit),
                        note="field page", bus=deps.bus()))  # fmt: skip

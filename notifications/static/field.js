@@ -25,12 +25,22 @@ function share() {
 if (button) button.addEventListener("click", share);
 
 // A form sent once: a second tap while the first is on its way does nothing (the server
-// records an outcome once in any case).
+// records an outcome once in any case). Forms of one `data-once` group (the "Transport to …"
+// buttons) are one action: after one is sent, none of the group sends again.
+function sent(form) {
+  var group = form.dataset.once;
+  return group ? document.querySelectorAll('form[data-once="' + group + '"]') : [form];
+}
+
 document.querySelectorAll("form.once").forEach(function (form) {
   form.addEventListener("submit", function (event) {
     if (form.dataset.sent) { event.preventDefault(); return; }
-    form.dataset.sent = "1";
+    sent(form).forEach(function (other) {
+      other.dataset.sent = "1";
+      var button = other.querySelector("button[type=submit]");
+      if (button) button.setAttribute("aria-disabled", "true");
+    });
     var button = form.querySelector("button[type=submit]");
-    if (button) { button.setAttribute("aria-disabled", "true"); button.textContent = "Recording…"; }
+    if (button) button.textContent = "Recording…";
   });
 });

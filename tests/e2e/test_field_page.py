@@ -193,20 +193,20 @@ def test_transport_to_a_facility_chosen_by_keyboard(live_app, live_server, brows
     expect(page.get_by_role("link", name="(802) 555-0199")).to_have_attribute("href", "tel:+18025550199")
     expect(page.get_by_text("will not leave his room")).to_be_visible()
     shot(page, "on-scene")
-    destination = page.get_by_label("Transport to")
-    options = destination.locator("option")
-    expect(options).to_have_count(3)  # the prompt and the two active facilities, no closed one
-    expect(options.nth(1)).to_have_text("UVM Medical Center ED (hospital ed, takes youth)")  # youth: takes youth first
-
-    destination.focus()
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Start transport")).to_be_focused()
+    destinations = page.get_by_role("region", name="Destinations")
+    # A youth: only the facility that takes youth; it counts no beds, so it is listed to call ahead.
+    expect(destinations).to_contain_text("UVM Medical Center ED")
+    expect(destinations).not_to_contain_text("Howard Center")
+    expect(destinations).not_to_contain_text("Closed Respite House")
+    expect(destinations).to_contain_text("no bed count — call ahead")
+    go = page.get_by_role("button", name="Transport to UVM Medical Center ED")
+    go.focus()
+    expect(go).to_be_focused()
     page.keyboard.press("Enter")
 
     expect(page.locator(".unit")).to_contain_text("transporting")
     expect(page.locator(".destination")).to_contain_text("UVM Medical Center ED")
-    expect(page.get_by_role("button", name="At the facility")).to_be_visible()
+    expect(page.get_by_role("button", name="Arrived at facility")).to_be_visible()
     shot(page, "transporting")
     with live_app.app_context():
         incident = db.session.get(Incident, incident_id)

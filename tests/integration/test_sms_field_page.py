@@ -12,11 +12,12 @@ import sqlalchemy as sa
 from core.deps import replace_settings
 from core.extensions import db
 from core.models import AuditEntry
-from dispatch.models import Incident, Unit
+from dispatch.models import Incident, IncidentMove, Unit
 from facilities.models import Facility
 from notifications.links import FieldLink, make_field_token, read_field_token
 from notifications.models import OutboundMessage
 from tests.support.dispatch_factories import make_call
+from tests.support.facility_places import make_facility
 from tests.support.sms_factories import assigned_incident, inbound_form, signed_post
 from triage.models import Call
 
@@ -196,13 +197,10 @@ def test_a_note_from_the_page_shows_in_its_notes_and_timeline(app, client):
 
 
 def test_transport_goes_to_an_active_facility_named_on_the_page(app, client):
-    with app.app_context():
-        open_one = Facility(name="Crisis Stabilization Unit", kind="stabilization", address="1 Main St", lat=44.47,
-                            lon=-73.21, accepts_youth=True)  # fmt: skip
-        closed = Facility(name="Old Respite", kind="respite", address="2 Main St", lat=44.47, lon=-73.21, active=False)
-        db.session.add_all([open_one, closed])
-        db.session.commit()
-        open_id = open_one.id
+    open_id = make_facility(app, (44.47, -73.21), beds={"youth": (4, 2)}, youth=True, name="Crisis Stabilization Unit",
+                            kind="stabilization")  # fmt: skip
+    make_facility(app, (44.47, -73.21), beds={"youth": (4, 4)}, youth=True, name="Old Respite", active=False)
+    make_facility(app, (44.47, -73.21), beds={"adult": (4, 4)}, name="Adults Only House")
     incident_id, unit_id = teen_incident(app)
     path = link_of(app, unit_id)
     page = client.get(path).get_data(as_text=True)
@@ -210,7 +208,8 @@ def test_transport_goes_to_an_active_facility_named_on_the_page(app, client):
     token = csrf(page)
     client.post(f"{path}/status", data={"status": "on_scene", "csrf_token": token})
     page = client.get(path).get_data(as_text=True)
-    assert "Crisis Stabilization Unit (stabilization, takes youth)" in page and "Old Respite" not in page
+    assert "Transport to Crisis Stabilization Unit" in page and "2 youth beds open" in page
+    assert "Old Respite" not in page and "Adults Only House" not in page  # closed; takes no youth
 
     nowhere = client.post(f"{path}/transport", data={"csrf_token": token}, follow_redirects=True)
     assert "Choose where you take the person." in nowhere.get_data(as_text=True)
@@ -219,10 +218,35 @@ def test_transport_goes_to_an_active_facility_named_on_the_page(app, client):
 
     text = moved.get_data(as_text=True)
     assert "Recorded: transporting to Crisis Stabilization Unit." in text
-    assert "Destination: <strong>Crisis Stabilization Unit</strong>" in text and "At the facility" in text
+    assert "Destination: <strong>Crisis Stabilization Unit</strong>" in text and "Arrived at facility" in text
+    assert "Transport to Crisis" not in text  # no second transport from the page
     with app.app_context():
         incident = db.session.get(Incident, incident_id)
         assert (incident.status, incident.facility_id) == ("transporting", open_id)
+        assert incident.transport_bed_type == "youth"
+
+
+def test_a_second_tap_on_transport_moves_once_and_says_no_error(app, client):
+    place = make_facility(app, (44.47, -73.21), beds={"youth": (4, 2)}, youth=True, name="Crisis Stabilization Unit")
+    other = make_facility(app, (44.48, -73.21), beds={"youth": (4, 2)}, youth=True, name="Second House")
+    incident_id, unit_id = teen_incident(app)
+    path = link_of(app, unit_id)
+    token = csrf(client.get(path).get_data(as_text=True))
+    client.post(f"{path}/status", data={"status": "on_scene", "csrf_token": token})
+    first = client.post(f"{path}/transport", data={"csrf_token": token, "facility_id": str(place)})
+    again = client.post(f"{path}/transport", data={"csrf_token": token, "facility_id": str(place)},
+                        follow_redirects=True)  # fmt: skip
+    assert first.status_code in (302, 303)
+    assert 'class="flash error"' not in again.get_data(as_text=True)
+    elsewhere = client.post(f"{path}/transport", data={"csrf_token": token, "facility_id": str(other)},
+                            follow_redirects=True)  # fmt: skip
+    assert 'class="flash error"' in elsewhere.get_data(as_text=True)  # a second, different move is refused in words
+    with app.app_context():
+        moves = db.session.scalars(
+            sa.select(IncidentMove.to_status).where(IncidentMove.incident_id == incident_id)
+        ).all()
+        assert moves.count("transporting") == 1
+        assert db.session.get(Incident, incident_id).facility_id == place
 
 
 def test_a_closed_facility_is_refused_even_by_a_forged_form(app, client):
