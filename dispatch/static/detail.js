@@ -13,6 +13,7 @@
 import { $, el, setText } from "/static/lib/dom.js";
 import { api, errorFields, errorMessage } from "/static/lib/http.js";
 import { IncidentStatus, isOpen, statusLabel } from "/static/lib/statuses.js";
+import { Destinations } from "/static/dispatch/destinations.js";
 
 var OUTCOME_WORDS = {
   stabilized_on_scene: "Stabilized on scene",
@@ -534,6 +535,7 @@ export var Detail = {
   // Show `incident` (null: nothing chosen). The same incident again only updates what changed.
   show: function (incident) {
     if (!incident) { current = null; return; }
+    Destinations.show(incident);
     var fresh = !current || current.id !== incident.id;
     if (fresh) {
       if (current) noteDrafts[current.id] = $("note-text").value;
@@ -555,6 +557,7 @@ export var Detail = {
 
   event: function (e) {
     if (!current) return;
+    Destinations.event(e);
     var d = e.data || {};
     if (e.type === "note.added" && d.incident_id === current.id && d.note) {
       addNote(d.note); renderNotes(); soonTimeline();

@@ -10,6 +10,7 @@ import { drawStreets, openOn } from "/static/lib/maps.js";
 import { IncidentStatus, isOnTheWay, isOpen, statusLabel } from "/static/lib/statuses.js";
 import { AlertPanel } from "/static/alerts/alerts.js";
 import { crewText, flagText } from "/static/dispatch/crew.js";
+import { Facilities } from "/static/mapview/facilities.js";
 
 var PRIORITY_RANK = { emergent: 0, urgent: 1, routine: 2 };
 var PRIORITY_LETTER = { emergent: "E", urgent: "U", routine: "R" };
@@ -435,6 +436,7 @@ function flush() {
   });
   touched.forEach(function (id) { dirtyIncidents.add(id); });
   dirtyIncidents.forEach(function (id) { renderIncident(id, now); });
+  if (dirtyUnits.size || dirtyIncidents.size) Facilities.sync(units, incidents);  // transport lines
   dirtyUnits.clear();
   dirtyIncidents.clear();
   updateCounts();
@@ -475,6 +477,7 @@ function fitAll() {
   var points = [];
   units.forEach(function (u) { var p = unitPlace(u); if (p) points.push(p.at); });
   incidents.forEach(function (i) { var p = incidentPlace(i); if (p) points.push(p); });
+  Facilities.points().forEach(function (p) { points.push(p); });
   if (!points.length) return;
   fitted = true;
   map.fitBounds(L.latLngBounds(points), { padding: [40, 40], maxZoom: 15, animate: false });
@@ -515,11 +518,13 @@ function onSnapshot(s) {
   oldIncidents.forEach(function (_, id) { dirtyIncidents.add(id); });
   units.forEach(function (_, id) { dirtyUnits.add(id); });
   incidents.forEach(function (_, id) { dirtyIncidents.add(id); });
+  Facilities.reload();
   schedule();
 }
 
 function onEvent(e) {
   AlertPanel.event(e);
+  Facilities.event(e);
   var d = e.data || {};
   switch (e.type) {
     case "unit.updated": putUnit(d); break;
@@ -649,6 +654,8 @@ function startMap() {
   layers.lines = L.layerGroup().addTo(map);
   layers.units = L.layerGroup().addTo(map);
   layers.incidents = L.layerGroup().addTo(map);
+  // Once the facilities are first read, "everything" includes them: fit again.
+  Facilities.init(map, { renderer: layers.lineRenderer, loaded: function () { fitted = false; schedule(); } });
   map.on("zoomend", updateLabels);
   map.on("moveend", function () { if (filters.inView) refilter(); });
 }
@@ -699,6 +706,7 @@ function start() {
     live: live,
     describe: describe,
     lineCount: lineCount,
+    facilities: Facilities.describe,
     map: map,
     state: function () { return { units: units, incidents: incidents, alerts: alerts }; },
   };
