@@ -13,6 +13,8 @@ from core.actors import Actor
 from core.extensions import db
 from core.live import register_snapshot_part
 from core.ports import current_ports
+from facilities.destination_views import api as destinations_api
+from facilities.facility_page import pages as facility_pages
 from facilities.importer import FacilityFileError, import_facilities
 from facilities.service import facilities_snapshot
 from facilities.views import api
@@ -42,5 +44,7 @@ def import_command(csv_file: Path) -> None:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(api)
+    app.register_blueprint(destinations_api)  # GET /incidents/<id>/facilities (fac-ui)
+    app.register_blueprint(facility_pages)  # /facility
     app.cli.add_command(facilities_cli)
     register_snapshot_part("facilities", facilities_snapshot)

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from core.extensions import db
-from core.models import User
 from dispatch.models import Incident
 from facilities.models import FacilityBeds
 from notifications.models import OutboundMessage
@@ -41,10 +40,7 @@ def shot(page: Page, name: str) -> None:
 
 
 def facility_user(app: Any, facility_id: int) -> dict[str, Any]:
-    user, _ = make_user(app, "facility")
-    with app.app_context():
-        db.session.get(User, user["id"]).facility_id = facility_id
-        db.session.commit()
+    user, _ = make_user(app, "facility", facility_id=facility_id)
     return user
 
 

@@ -137,7 +137,7 @@ def test_roles_staff_yes_field_only_their_own_facility_users_never(app, api, cli
     assert own_team.get(f"/api/v1/incidents/{incident_id}/facilities").status_code == 200
     refused = own_team.get(f"/api/v1/incidents/{other_id}/facilities")
     assert refused.status_code == 403 and refused.get_json()["error"]["message"]
-    _, facility_token = make_user(app, "facility")
+    _, facility_token = make_user(app, "facility", facility_id=make_facility(app, FAR, beds={"adult": (1, 1)}))
     staff_of_a_facility = client.get(
         f"/api/v1/incidents/{incident_id}/facilities", headers={"Authorization": f"Bearer {facility_token}"}
     )

@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from core.extensions import db
-from core.models import User
 from tests.support.dispatch_factories import FAR, NEAR
 from tests.support.facility_places import make_facility
 from tests.support.factories import make_user
@@ -18,11 +16,7 @@ from tests.support.factories import make_user
 
 def browser_of(app: Any, *roles: str, facility_id: int | None = None) -> Any:
     """A test client signed in through /login as a new user with these roles (and facility)."""
-    user, _ = make_user(app, *roles)
-    if facility_id is not None:
-        with app.app_context():
-            db.session.get(User, user["id"]).facility_id = facility_id
-            db.session.commit()
+    user, _ = make_user(app, *roles, facility_id=facility_id)
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)

@@ -1,15 +1,14 @@
-"""Facilities at known Burlington places, with beds, for the destination tests."""
+"""Facilities at known Burlington places for the destination tests, in the words the tests read:
+`make_facility(app, NEAR, beds={"adult": (total, available)}, counted_ago_s=600, youth=True)`
+(built by tests.support.facility_factories)."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 from typing import Any
 
 from core.clock import now as clock_now
-from core.extensions import db
-
-_numbers = itertools.count(1)
+from tests.support import facility_factories
 
 
 def make_facility(
@@ -18,36 +17,23 @@ def make_facility(
     *,
     beds: dict[str, tuple[int, int]] | None = None,
     counted_ago_s: float | None = 600,
-    name: str | None = None,
-    kind: str = "crisis_receiving",
     youth: bool = False,
     involuntary: bool = False,
     walk_in: bool = True,
-    active: bool = True,
     phone: str | None = None,
+    **fields: Any,
 ) -> int:
     """A facility at `at` with `beds` {type: (total, available)}, its count `counted_ago_s` old
     (None: never reported), committed."""
-    from facilities.models import Facility, FacilityBeds
-
-    n = next(_numbers)
-    with app.app_context():
-        facility = Facility(
-            name=name or f"Facility {n}",
-            kind=kind,
-            address=f"{n} Test Street, Burlington, VT",
-            lat=at[0],
-            lon=at[1],
-            phone=phone,
-            accepts_youth=youth,
-            accepts_involuntary=involuntary,
-            accepts_walk_in=walk_in,
-            active=active,
-            beds_updated_at=None if counted_ago_s is None else clock_now() - timedelta(seconds=counted_ago_s),
-        )
-        db.session.add(facility)
-        db.session.flush()
-        for bed_type, (total, available) in (beds or {}).items():
-            db.session.add(FacilityBeds(facility_id=facility.id, bed_type=bed_type, total=total, available=available))
-        db.session.commit()
-        return int(facility.id)
+    return facility_factories.make_facility(
+        app,
+        lat=at[0],
+        lon=at[1],
+        beds={bed_type: (available, total) for bed_type, (total, available) in (beds or {}).items()},
+        beds_updated_at=None if counted_ago_s is None else clock_now() - timedelta(seconds=counted_ago_s),
+        accepts_youth=youth,
+        accepts_involuntary=involuntary,
+        accepts_walk_in=walk_in,
+        phone=phone,
+        **fields,
+    )
