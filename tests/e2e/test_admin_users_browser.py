@@ -217,3 +217,27 @@ def test_an_admin_adds_a_facility_and_corrects_its_beds(live_app, live_server, o
     expect(row).to_contain_text("adult 1/4")
     expect(row.get_by_role("button", name="Edit Harbor House")).to_be_focused()
     shot(admin, "admin-facilities-1400x900")
+
+
+def test_an_admin_turns_off_the_two_factor_sign_in_of_a_user_who_lost_their_phone(live_app, live_server, open_as):
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from core.extensions import db
+    from core.models import User
+    from tests.support.factories import make_user
+
+    user, _ = make_user(live_app, "operator")
+    with live_app.app_context():
+        db.session.execute(sa.update(User).where(User.id == user["id"]).values(totp_enabled_at=datetime.now(UTC)))
+        db.session.commit()
+    admin = open_as("admin", path="/admin/users")
+    row = user_row(admin, user["username"])
+    expect(row.locator("td").nth(2)).to_have_text("on")
+    row.get_by_role("button", name=f"Change {user['username']}").click()
+    expect(admin.locator("#edit-state")).to_contain_text("Two-factor sign-in is on.")
+    admin.locator("#two-factor-submit").click()
+    expect(admin.locator("#two-factor-form .done")).to_contain_text(f"Two-factor sign-in is off for {user['username']}")
+    expect(row.locator("td").nth(2)).to_have_text("off")
+    expect(admin.locator("#two-factor-submit")).to_be_hidden()
