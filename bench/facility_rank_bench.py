@@ -172,8 +172,12 @@ def main() -> None:
         assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     if args.database_url:  # leave the scratch database empty for recommend_db_bench.py
         with app.app_context():
-            db.drop_all()
-            db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
+            if db.engine.dialect.name == "postgresql":  # tables, triggers, functions, sequences
+                db.session.execute(db.text("DROP SCHEMA public CASCADE"))
+                db.session.execute(db.text("CREATE SCHEMA public"))
+            else:
+                db.drop_all()
+                db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
             db.session.commit()
     with app.app_context():
         db.engine.dispose()
