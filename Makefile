@@ -23,6 +23,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	@$(FLASK) db upgrade
 	@$(FLASK) demo seed
+	@$(FLASK) demo history --days 30   # once: a later run finds the history and adds nothing
 	@$(FLASK) serve --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)

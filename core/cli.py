@@ -23,9 +23,11 @@ from dispatch.states import UnitStatus
 from facilities.demo import seed_demo_facilities
 from facilities.models import Facility
 from geo.web import seed_demo_addresses
+from reports.cli import history_command
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data for a first look.")
+demo_cli.add_command(history_command)  # `demo history`: a month of calls for the reports
 
 # Demo units, homed at real Burlington address points (Vermont E911 / VCGI).
 DEMO_UNITS: list[dict[str, Any]] = [
