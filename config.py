@@ -22,6 +22,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from reports.shifts import DEFAULT_SHIFT_STARTS, ShiftStartsInvalid, parse_shift_starts
+
 BASE_DIR = Path(__file__).resolve().parent
 ENVIRONMENTS = ("development", "testing", "production")
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name) under the instance folder, development only
@@ -99,6 +101,7 @@ class Settings(TimerSettings, BaseSettings):
     event_retention_count: int = Field(default=10_000, ge=100)
     # Second wave (CONTRACT "Operations (amended)", DOMAIN "Fit and the ETA band").
     timezone: str = "UTC"  # an IANA name: the local day of the daily reports
+    shift_starts: str = DEFAULT_SHIFT_STARTS  # local times (TIMEZONE) the shifts change at: /reports/shift
     facility_beds_stale_s: int = Field(default=14400, ge=1)
     field_sees_narrative: bool = True
     service_areas: Path | None = None  # a GeoJSON file of named polygons, each with "rural": bool
@@ -112,6 +115,14 @@ class Settings(TimerSettings, BaseSettings):
     target_routine_s: int = Field(default=72 * 3600, ge=1)
     # Roles that must sign in with a second factor (TOTP), comma-separated: "admin,supervisor".
     require_2fa_roles: str = ""
+
+    @field_validator("shift_starts")
+    @classmethod
+    def _shift_starts(cls, value: str) -> str:
+        try:
+            return ", ".join(f"{at:%H:%M}" for at in parse_shift_starts(value))
+        except ShiftStartsInvalid as error:
+            raise ValueError(str(error)) from None
 
     # -- reading ---------------------------------------------------------------------------------
     @classmethod

@@ -13,7 +13,7 @@ from werkzeug.routing import RequestRedirect
 
 from core.auth import roles_required
 from core.errors import respond, wants_json
-from core.roles import ADMINS, DISPATCHERS, INTAKE, STAFF, Role
+from core.roles import ADMINS, DISPATCHERS, INTAKE, REPORT_READERS, STAFF, Role
 from dispatch.states import (
     ASSIGNED_STATUSES,
     OPEN_STATUSES,
@@ -35,6 +35,8 @@ ROLE_PAGES: list[tuple[str, str, frozenset[str]]] = [
     ("Find a call", "/calls", STAFF),
     ("My incident", "/field", frozenset({Role.FIELD})),
     ("Our beds and incoming transports", "/facility", frozenset({Role.FACILITY})),
+    ("Reports", "/reports", REPORT_READERS),
+    ("Shift hand-over", "/reports/shift", REPORT_READERS),
     ("Administration", "/admin", frozenset({Role.ADMIN})),
 ]
 
@@ -89,6 +91,7 @@ TEMPLATE_ROLES: dict[str, frozenset[str]] = {
     "DISPATCHERS": DISPATCHERS,
     "STAFF": STAFF,
     "FIELD": frozenset({Role.FIELD}),
+    "REPORT_READERS": REPORT_READERS,
     "ADMINS": ADMINS,
 }
 
@@ -115,6 +118,7 @@ VENDOR_FILES = {
         },
     ),
     "socket.io": ("socket.io-client/dist", {"socket.io.min.js", "socket.io.min.js.map"}),
+    "chart.js": ("chart.js/dist", {"chart.umd.min.js", "chart.umd.min.js.map"}),
 }
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
 

@@ -1,12 +1,14 @@
-"""Wiring: the reports API (the /reports pages are added here by their own module)."""
+"""Wiring: the reports API and the /reports pages (reports/pages.py)."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from reports.pages import pages
 from reports.views import api
 
 
 def init_app(app: Flask) -> None:
     if api.name not in app.blueprints:
         app.register_blueprint(api)
+        app.register_blueprint(pages)
