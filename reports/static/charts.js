@@ -79,9 +79,9 @@ const targetLine = {
     ctx.stroke();
     ctx.setLineDash([]);
     ctx.font = "600 12px " + Chart.defaults.font.family;
-    if (axis === "x") {
-      ctx.textAlign = at > area.left + (area.right - area.left) * 0.7 ? "right" : "left";
-      ctx.fillText(options.label || "target", at + (ctx.textAlign === "right" ? -4 : 4), area.top + 12);
+    if (axis === "x") { // above the bars, in the room the chart keeps at its top (layout.padding.top)
+      ctx.textAlign = "center";
+      ctx.fillText(options.label || "target", Math.min(Math.max(at, area.left + 30), area.right - 30), area.top - 4);
     } else {
       ctx.textAlign = "right";
       ctx.fillText(options.label || "target", area.right - 4, at - 4);
@@ -131,6 +131,7 @@ export function responseConfig({ median, p90, target, targetWords }) {
     },
     options: {
       indexAxis: "y",
+      layout: { padding: { top: 16 } },
       scales: {
         x: { beginAtZero: true, suggestedMax: scaled(top) * 1.12, title: { display: true, text: per === 3600 ? "hours" : "minutes" } },
         y: { grid: { display: false } },
@@ -193,7 +194,7 @@ export function dailyResponseConfig({ labels, title, median, p90, target, target
 export function countsConfig({ labels, data, colors }) {
   return {
     type: "bar",
-    data: { labels, datasets: [{ label: "count", data, backgroundColor: colors || COLORS.bar, borderWidth: 0 }] },
+    data: { labels, datasets: [{ label: "count", data, backgroundColor: colors || COLORS.bar, borderWidth: 0, maxBarThickness: 28 }] },
     options: {
       indexAxis: "y",
       scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { grid: { display: false } } },

@@ -107,7 +107,7 @@ def test_the_hand_over_marks_what_runs_late_and_lists_units_alerts_and_followups
         )
         db.session.commit()
     html = signed_in_client(app, "supervisor").get("/reports/shift").get_data(as_text=True)
-    late_row = re.search(rf'<tr class="late" data-incident="{late_number}">(.*?)</tr>', html, re.S)
+    late_row = re.search(rf'<tr class="row-late" data-incident="{late_number}">(.*?)</tr>', html, re.S)
     assert late_row and "LATE" in late_row.group(1) and "waiting for dispatch" in late_row.group(1)
     calm_row = re.search(rf'<tr class="" data-incident="{calm_number}">(.*?)</tr>', html, re.S)
     assert calm_row and "LATE" not in calm_row.group(1)
