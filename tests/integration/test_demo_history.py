@@ -171,3 +171,30 @@ def test_the_product_reads_history_calls_and_timelines(app):
     assert kinds[0] == "call" and "outcome" in kinds
     texts = " ".join(entry["text"] for entry in timeline.get_json())
     assert "on scene" in texts.replace("_", " ")
+
+
+def test_with_service_areas_history_has_areas_and_rural_teams_travel_longer(app):
+    from dataclasses import replace
+
+    from core.ports import EXTENSION, ports_of
+    from geo.areas import parse_areas
+
+    def box(name, rural, south, north):
+        ring = [[-73.30, south], [-73.15, south], [-73.15, north], [-73.30, north], [-73.30, south]]
+        return {"type": "Feature", "properties": {"name": name, "rural": rural},
+                "geometry": {"type": "Polygon", "coordinates": [ring]}}  # fmt: skip
+
+    areas = {
+        "type": "FeatureCollection",
+        "features": [box("South", False, 44.40, 44.485), box("North", True, 44.485, 44.60)],
+    }
+    app.extensions[EXTENSION] = replace(ports_of(app), areas=parse_areas(areas))
+    run(app, "demo", "seed")
+    run(app, "demo", "history", "--days", "10")
+    with app.app_context():
+        travel: dict[str, list[float]] = {"South": [], "North": []}
+        for incident in db.session.scalars(sa.select(Incident).where(Incident.on_scene_at.is_not(None))):
+            assert incident.area in travel
+            travel[incident.area].append((incident.on_scene_at - incident.en_route_at).total_seconds())
+    assert travel["South"] and travel["North"]
+    assert min(travel["North"]) >= 25 * 60 > min(travel["South"])  # a rural drive is never a town one
