@@ -48,10 +48,14 @@ function recordText(entry) {
 
 function valueText(value) {
   if (value === null || value === undefined || value === "") return "none";
-  if (Array.isArray(value)) return value.length ? value.join(", ") : "none";
+  if (Array.isArray(value)) return value.length ? value.map(valueText).join(", ") : "none";
   if (typeof value === "object") {
     if ("from" in value && "to" in value) return valueText(value.from) + " → " + valueText(value.to);
-    return JSON.stringify(value);
+    // a crew member {"name", "role"} reads "Dana Reyes (clinician)"
+    if ("name" in value && "role" in value) return value.name + " (" + String(value.role).replace(/_/g, " ") + ")";
+    return Object.keys(value).map(function (key) {
+      return key.replace(/_/g, " ") + " " + valueText(value[key]);
+    }).join(", ");
   }
   return String(value);
 }

@@ -241,3 +241,25 @@ def test_an_admin_turns_off_the_two_factor_sign_in_of_a_user_who_lost_their_phon
     expect(admin.locator("#two-factor-form .done")).to_contain_text(f"Two-factor sign-in is off for {user['username']}")
     expect(row.locator("td").nth(2)).to_have_text("off")
     expect(admin.locator("#two-factor-submit")).to_be_hidden()
+
+
+def test_the_audit_page_reads_a_crew_change_in_words(live_app, live_server, open_as):
+    from core.actors import Actor
+    from core.extensions import db
+    from dispatch.staffing import set_crew
+
+    unit_id = make_unit(live_app, call_sign="MCT-2")
+    with live_app.app_context():
+        set_crew(
+            session=db.session,
+            unit_id=unit_id,
+            crew=[("Dana Reyes", "clinician", None), ("Sam Ortiz", "peer_specialist", None)],
+            by=Actor.system("test"),
+            stale_s=900,
+        )
+        db.session.commit()
+    admin = open_as("admin", path="/admin/audit")
+    admin.goto(f"{live_server}/admin/audit?record_type=unit&record_id={unit_id}")
+    row = admin.locator("#entry-rows tr", has_text="unit.crew")
+    expect(row).to_contain_text("Dana Reyes (clinician), Sam Ortiz (peer specialist)")
+    expect(row).not_to_contain_text("object Object")
