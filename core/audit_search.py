@@ -18,10 +18,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,9 +28,8 @@ import sqlalchemy as sa
 
 from core.errors import DomainError
 from core.models import AuditEntry
+from core.moments import read_moment
 
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 EXAMPLE = "e.g. 2026-12-01 (a local day) or 2026-12-01T08:00:00-05:00"
 CSV_COLUMNS = ("id", "at", "actor", "user_id", "action", "record_type", "record_id", "client_address", "detail")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,30 +63,7 @@ def parse_moment(value: str | None, *, field: str, zone: ZoneInfo, end: bool) ->
     text = (value or "").strip()
     if not text:
         return None
-    if _DATE_ONLY.match(text):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise _unreadable(field, text) from None
-        if end:
-            day += timedelta(days=1)
-        return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-    if not _DATE_TIME.match(text):
-        raise _unreadable(field, text)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise _unreadable(field, text) from None
-    if moment.tzinfo is None:
-        raise DomainError(
-            f"`{field}` needs its UTC offset ({EXAMPLE}), or give a plain date.",
-            fields={field: "a date-time needs its offset"},
-        )
-    return moment.astimezone(UTC)
-
-
-def _unreadable(field: str, text: str) -> DomainError:
-    return DomainError(f"`{field}` is not a date we can read: {EXAMPLE}.", fields={field: f"not ISO 8601: {text!r}"})
+    return read_moment(text, field=field, zone=zone, example=EXAMPLE, next_day=end)
 
 
 def make_filters(

@@ -13,20 +13,17 @@ last day cut to the period itself).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from core.errors import DomainError
+from core.moments import local_midnight, read_moment
 
 MAX_SPAN_DAYS = 366
 # A span measured in local days may be an hour longer than as many 24-hour days (a clock change).
 _SPAN_SLACK = timedelta(hours=2)
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-YEARS = (1970, 2200)
 EXAMPLE = "e.g. 2026-11-30 (local midnight) or 2026-11-30T08:00:00-05:00"
 
 
@@ -44,46 +41,7 @@ def parse_moment(value: str | None, *, field: str, zone: ZoneInfo) -> datetime:
     text = (value or "").strip()
     if not text:
         raise DomainError(f"Give `{field}`: {EXAMPLE}.", fields={field: "required"}, code="validation_failed")
-    if _DATE_ONLY.match(text):
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            raise _unreadable(field, text) from None
-        _within_years(day.year, field)
-        return local_midnight(day, zone)
-    if not _DATE_TIME.match(text):
-        raise _unreadable(field, text)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise _unreadable(field, text) from None
-    if moment.tzinfo is None:
-        raise DomainError(
-            f"`{field}` needs its UTC offset ({EXAMPLE}), or give a plain date.",
-            fields={field: "needs a UTC offset"},
-            code="validation_failed",
-        )
-    _within_years(moment.year, field)
-    return moment.astimezone(UTC)
-
-
-def _within_years(year: int, field: str) -> None:
-    """Reports cover the years a service can have run (and no date arithmetic overflows)."""
-    if not YEARS[0] <= year <= YEARS[1]:
-        raise DomainError(
-            f"`{field}` must be between {YEARS[0]} and {YEARS[1]}.",
-            fields={field: f"not between {YEARS[0]} and {YEARS[1]}"},
-            code="validation_failed",
-        )
-
-
-def _unreadable(field: str, text: str) -> DomainError:
-    shown = text if len(text) <= 40 else text[:40] + "…"
-    return DomainError(
-        f"`{field}` is not a date we can read ({shown!r}): {EXAMPLE}.",
-        fields={field: "not an ISO 8601 date or date-time"},
-        code="validation_failed",
-    )
+    return read_moment(text, field=field, zone=zone, example=EXAMPLE)
 
 
 def parse_period(from_: str | None, to: str | None, *, zone: ZoneInfo, max_days: int = MAX_SPAN_DAYS) -> Period:
@@ -103,11 +61,6 @@ def parse_period(from_: str | None, to: str | None, *, zone: ZoneInfo, max_days:
             code="validation_failed",
         )
     return Period(start=start, end=end)
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The first moment of `day` in `zone`, in UTC."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def local_days(period: Period, zone: ZoneInfo) -> list[Period]:

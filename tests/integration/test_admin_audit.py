@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
@@ -127,3 +128,16 @@ def test_the_existing_record_filters_still_work(app, api):
     _entry(app, record_type="call", record_id="8")
     assert _ids(auditor.get("/api/v1/audit?record_type=call&record_id=7")) == [("view", "call", "7")]
     assert len(auditor.get("/api/v1/audit?record_type=call&limit=1").get_json()) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["from=0001-01-01T00:00:00%2B14:00", "to=9999-12-31", "from=1900-01-01", "to=2500-01-01T00:00:00Z"],
+)
+def test_an_audit_search_far_outside_the_service_years_is_refused_in_words(query, api):
+    auditor = api.as_role("admin")
+    for path in ("/api/v1/audit", "/api/v1/audit.csv"):
+        answer = auditor.get(f"{path}?{query}")
+        assert answer.status_code == 422, (path, answer.get_data(as_text=True))
+        error = answer.get_json()["error"]
+        assert "between 1970 and 2200" in error["message"]
