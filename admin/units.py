@@ -23,7 +23,7 @@ from core.errors import Conflict, DomainError
 from core.events import record_event
 from dispatch.models import Unit
 from dispatch.schemas import UnitRead
-from dispatch.units import LANGUAGE, get_unit, unit_for_phone
+from dispatch.units import check_languages, get_unit, unit_for_phone
 from triage.phones import PhoneInvalid, e164
 
 PHONES_MAX = 5
@@ -51,17 +51,6 @@ def clean_phones(*, session: Any, phones: list[str], unit_id: int) -> list[str]:
         if owner is not None and owner.id != unit_id:
             raise Conflict(f"{number} already belongs to unit {owner.call_sign}.", code="phone_taken")
     return clean
-
-
-def clean_languages(languages: list[str]) -> list[str]:
-    clean = [lang.strip().lower() for lang in languages]
-    bad = [lang for lang in clean if not LANGUAGE.match(lang)]
-    if bad:
-        raise DomainError(
-            "Languages are two-letter ISO 639-1 codes, e.g. en, es, fr.",
-            fields={"capabilities.languages": f"not ISO 639-1: {', '.join(bad)}"},
-        )
-    return sorted(set(clean), key=clean.index)
 
 
 def update_unit(
@@ -95,7 +84,7 @@ def update_unit(
             detail["phones"] = {"from": list(unit.phones or []), "to": clean}
             unit.phones = clean
     if languages is not None:
-        clean = clean_languages(languages)
+        clean = check_languages(languages)
         if clean != list(unit.languages or []):
             detail["languages"] = {"from": list(unit.languages or []), "to": clean}
             unit.languages = clean

@@ -295,7 +295,7 @@ def _order(entries: list[_Entry], limit: int, fit_window_s: float, fairness_wind
 
 def _promotion(chosen: _Entry, passed: _Entry, fit_window_s: float) -> str:
     """Why ``chosen`` goes before the faster unit ``passed`` (remaining units are ETA-sorted)."""
-    band = f" (within the {_minutes(fit_window_s)} fit band)" if fit_window_s >= 60 else ""
+    band = f" (within the {minutes_words(fit_window_s)} fit band)" if fit_window_s >= 60 else ""
     if chosen.fit[0] > passed.fit[0]:
         why = f"language fit{band}"
     elif chosen.fit > passed.fit:
@@ -315,14 +315,14 @@ def _promotion(chosen: _Entry, passed: _Entry, fit_window_s: float) -> str:
 def _recommendation(entry: _Entry, rank: int, incident: IncidentSite, now: datetime) -> Recommendation:
     u = entry.unit
     has_position = u.lat is not None and u.lon is not None
-    eta_text = f"ETA {_minutes(entry.eta)}"
+    eta_text = f"ETA {minutes_words(entry.eta)}"
     if entry.fresh and u.location_at is not None:
-        age = _age(now, u.location_at)
+        age = age_words(now, u.location_at)
         reasons = [f"{eta_text} from last position ({age} old)"]
     else:
         reasons = [f"{eta_text} from home base"]
         if has_position and u.location_at is not None:
-            reasons.append(f"position stale ({_age(now, u.location_at)} old) - ranked from home base")
+            reasons.append(f"position stale ({age_words(now, u.location_at)} old) - ranked from home base")
         elif has_position:
             reasons.append("position time unknown - ranked from home base")
         else:
@@ -339,7 +339,7 @@ def _recommendation(entry: _Entry, rank: int, incident: IncidentSite, now: datet
     if u.last_dispatched_at is None:
         reasons.append("no dispatch on record")
     else:
-        reasons.append(f"last dispatch {_age(now, u.last_dispatched_at)} ago")
+        reasons.append(f"last dispatch {age_words(now, u.last_dispatched_at)} ago")
     reasons.extend(entry.notes)
     return Recommendation(
         unit_id=u.unit_id,
@@ -355,13 +355,14 @@ def _recommendation(entry: _Entry, rank: int, incident: IncidentSite, now: datet
     )
 
 
-def _minutes(seconds: float) -> str:
+def minutes_words(seconds: float) -> str:
     if seconds < 60:
         return "under 1 min"
     return f"{round(seconds / 60)} min"
 
 
-def _age(now: datetime, then: datetime) -> str:
+def age_words(now: datetime, then: datetime) -> str:
+    """How old a fix or a count is, in words a person reads at a glance ("20 min", "5 h", "2 d")."""
     seconds = max(0.0, (now - then).total_seconds())
     if seconds < 60:
         return "under 1 min"

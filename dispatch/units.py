@@ -68,7 +68,7 @@ def _check_phones(session: Any, phones: list[str], *, except_unit: int | None = 
     return clean
 
 
-def _check_languages(languages: list[str]) -> list[str]:
+def check_languages(languages: list[str]) -> list[str]:
     clean = [lang.strip().lower() for lang in languages]
     bad = [lang for lang in clean if not LANGUAGE.match(lang)]
     if bad:
@@ -113,7 +113,7 @@ def create_unit(
     unit = Unit(
         call_sign=call_sign,
         phones=_check_phones(session, phones),
-        languages=_check_languages(languages),
+        languages=check_languages(languages),
         youth=youth,
         home_lat=home_lat,
         home_lon=home_lon,

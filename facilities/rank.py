@@ -34,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from dispatch.recommend import age_words, minutes_words
 from geo.travel import Router, StraightLineRouter, geodesic_m, haversine_m
 
 log = logging.getLogger(__name__)
@@ -223,7 +224,7 @@ def _destination(
         reasons.append("no ETA: the incident has no location")
     else:
         assert entry.eta is not None
-        reasons.append(f"{_minutes(entry.eta)} away")
+        reasons.append(f"{minutes_words(entry.eta)} away")
         if entry.no_route:
             reasons.append("no road route found")
     distance = None if site is None else round(geodesic_m(site, (f.lat, f.lon)))
@@ -261,21 +262,3 @@ def _count_age_words(updated_at: datetime | None, *, now: datetime, stale: bool)
         return "count never reported — call ahead"
     age = age_words(now, updated_at)
     return f"count {age} old — call ahead" if stale else f"count {age} old"
-
-
-def _minutes(seconds: float) -> str:
-    if seconds < 60:
-        return "under 1 min"
-    return f"{round(seconds / 60)} min"
-
-
-def age_words(now: datetime, then: datetime) -> str:
-    """How old a count is, in words a person reads at a glance ("20 min", "5 h", "2 d")."""
-    seconds = max(0.0, (now - then).total_seconds())
-    if seconds < 60:
-        return "under 1 min"
-    if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min"
-    if seconds < 48 * 3600:
-        return f"{round(seconds / 3600)} h"
-    return f"{round(seconds / 86400)} d"
