@@ -12,8 +12,8 @@ transfers. Then times, over `--runs` runs each, p50/p95 in ms:
 
 * the 30-day summary through the API (GET /api/v1/reports/summary, a supervisor's token),
 * the 30-day daily report through the API (GET /api/v1/reports/daily),
-* and, to say where the time goes, each of the four queries of reports/figures.py alone
-  (30-day summary periods).
+* and, to say where the time goes, each query of reports/figures.py alone (30-day summary
+  periods), and what keeping the facts costs a write (`refresh` of one call).
 
 The goal of issue 14 is a 30-day summary under 300 ms. Figures, never assertions.
 """
@@ -175,17 +175,27 @@ def generate(n_calls: int, rng: random.Random) -> dict[str, list[dict[str, Any]]
     return rows
 
 
-def load(db: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
+def load(db: Any, rows: dict[str, list[dict[str, Any]]]) -> float:
+    """Insert the rows (as a bulk import would), then derive the report facts from them with
+    reports.facts.rebuild; returns how long the rebuild took, in seconds."""
     import sqlalchemy as sa
+
+    from reports.facts import rebuild
 
     tables = db.metadata.tables
     with db.engine.begin() as connection:
         for name, batch in rows.items():
             for i in range(0, len(batch), 5000):
                 connection.execute(sa.insert(tables[name]), batch[i : i + 5000])
+    t0 = time.perf_counter()
+    with db.engine.begin() as connection:
+        facts = rebuild(connection)
+    rebuilt_s = time.perf_counter() - t0
+    print(f"report facts: {facts:,} rows, rebuilt in {rebuilt_s:.1f} s")
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
+    return rebuilt_s
 
 
 def timed(function: Callable[[], Any], runs: int) -> tuple[float, float, float]:
@@ -260,7 +270,7 @@ def bench(url: str, rows: dict[str, list[dict[str, Any]]], runs: int, explain: b
 
         days = local_days(period, ZoneInfo("America/New_York"))
         for label, periods in (("summary", [period]), ("daily", days)):
-            for name in ("counts", "intervals", "followups"):
+            for name in ("counts", "intervals"):
                 query_function = getattr(figures, name)
 
                 def one(query_function: Any = query_function, periods: Any = periods) -> None:
@@ -269,6 +279,17 @@ def bench(url: str, rows: dict[str, list[dict[str, Any]]], runs: int, explain: b
 
                 p50, p95_, cpu = timed(one, runs)
                 print(f"  {label} query {name:<30} {p50:>9.1f} {p95_:>9.1f} {cpu:>9.1f}")
+        from reports.facts import refresh
+
+        calls = iter(range(1, len(rows["calls"]) + 1, 7))
+
+        def refresh_one() -> None:
+            with db.engine.connect() as connection, connection.begin() as transaction:
+                refresh(connection, call_ids=[next(calls)])
+                transaction.rollback()
+
+        p50, p95_, cpu = timed(refresh_one, runs * 5)
+        print(f"  {'refresh the facts of one call (a write)':<42} {p50:>9.1f} {p95_:>9.1f} {cpu:>9.1f}")
         if explain:
             _explain(db, dialect, period, filters)
         db.engine.dispose()
@@ -279,23 +300,28 @@ def _explain(db: Any, dialect: str, period: Any, filters: Any) -> None:
     from reports import figures
 
     class Capture:
-        statement: Any = None
         dialect = db.engine.dialect
 
+        def __init__(self) -> None:
+            self.statements: list[Any] = []
+
         def execute(self, statement: Any) -> list[Any]:
-            self.statement = statement
+            self.statements.append(statement)
             return []
 
-    for name in ("counts", "intervals", "followups"):
+    for name in ("counts", "intervals"):
         capture = Capture()
         getattr(figures, name)(session=capture, periods=[period], filters=filters)
         prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN (ANALYZE, COSTS OFF) "
-        compiled = capture.statement.compile(db.engine, compile_kwargs={"render_postcompile": True})
-        params = compiled.params if dialect == "postgresql" else tuple(compiled.params[k] for k in compiled.positiontup)
-        with db.engine.connect() as connection:
-            print(f"-- plan of {name}:")
-            for row in connection.exec_driver_sql(prefix + str(compiled), params):
-                print("   ", row[-1])
+        for statement in capture.statements[:2]:
+            compiled = statement.compile(db.engine, compile_kwargs={"render_postcompile": True})
+            params = (
+                compiled.params if dialect == "postgresql" else tuple(compiled.params[k] for k in compiled.positiontup)
+            )
+            with db.engine.connect() as connection:
+                print(f"-- plan of {name}:")
+                for row in connection.exec_driver_sql(prefix + str(compiled), params):
+                    print("   ", row[-1])
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ import mapview.web
 import notifications.models
 import notifications.reactions
 import notifications.web
+import reports.facts  # its session hooks keep the report facts
 import reports.models
 import reports.web
 import timers.handlers

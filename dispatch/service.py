@@ -340,7 +340,7 @@ def _release_unit(
         sa.update(Assignment)
         .where(Assignment.incident_id == incident.id, Assignment.ended_at.is_(None))
         .values(ended_at=at or clock_now(), end_reason=end_reason[:40])
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, report_facts="unchanged")
     )
     return unit
 
@@ -873,7 +873,7 @@ def _take(session: Any, *, incident_id: int, unit_id: int, at: datetime, call_si
         sa.update(Incident)
         .where(Incident.id == incident_id, Incident.status == _I.PENDING.value)
         .values(status=_I.DISPATCHED.value, unit_id=unit_id, dispatched_at=at, version=Incident.version + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, report_facts="unchanged")
     ).rowcount
     if took_incident != 1:
         raise Conflict(f"Incident {number} is no longer pending: someone assigned it a moment ago.")

@@ -100,7 +100,7 @@ def retime_transport(*, session: Any, incident: Incident, unit: Unit, now: datet
         sa.update(Incident)
         .where(Incident.id == incident.id, Incident.status == "transporting")
         .values(transport_eta_seconds=eta, transport_eta_computed_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, report_facts="unchanged")
     )
     session.expire(incident, ["transport_eta_seconds", "transport_eta_computed_at"])
     return True

@@ -1,5 +1,10 @@
-"""`flask --app wsgi demo history --days 30`: a month of calls and responses for the reports (see
-reports/history.py). It is a `demo` command next to `demo seed` (core/cli.py adds it)."""
+"""The reports' commands.
+
+* `flask --app wsgi demo history --days 30`: a month of calls and responses for the reports (see
+  reports/history.py). It is a `demo` command next to `demo seed` (core/cli.py adds it).
+* `flask --app wsgi reports check-facts` and `reports rebuild-facts`: compare the report facts
+  with their records, and derive them again (reports/facts.py), for an operator who doubts a
+  figure or has changed records outside the service."""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from core.clock import now as clock_now
 from core.deps import settings_of
 from core.extensions import db
 from core.ports import ports_of
+from reports import facts
 from reports.history import HistoryExists, HistoryRefused, make_history
 from triage.service import active_questionnaire
 
@@ -54,3 +60,28 @@ def history_command(days: int, seed: int) -> None:
         f"({settings.timezone}), every response over; {result.followups} follow-ups, "
         f"{result.followups_due} of them still due."
     )
+
+
+reports_cli = AppGroup("reports", help="The report facts behind every figure.")
+
+
+@reports_cli.command("check-facts")
+def check_facts_command() -> None:
+    """Compare the report facts with the records they come from; exits 1 when they differ."""
+    drift = facts.drift(db.session.connection())
+    db.session.rollback()
+    if drift:
+        raise click.ClickException(
+            f"The report facts differ from their records: {drift}. "
+            "Run `flask --app wsgi reports rebuild-facts` to derive them again."
+        )
+    click.echo("The report facts match their records.")
+
+
+@reports_cli.command("rebuild-facts")
+def rebuild_facts_command() -> None:
+    """Derive every report fact again from the records (in one transaction: reports read the old
+    facts until it commits)."""
+    count = facts.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"Rebuilt the report facts: {count} rows.")

@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from dispatch.models import Assignment, Incident
 from facilities.models import Facility
-from reports.figures import CALLS, INCIDENTS, Filters, calls_in, dialect_of, filtered, with_first_dispatch
+from reports.figures import Filters
 from reports.periods import Period
 from reports.sql import periods_cte, whole_seconds
+from triage.models import Call
 
 COLUMNS = (
     "number",
@@ -46,6 +48,43 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
 
 FACILITIES = Facility.__table__
+CALLS = Call.__table__
+INCIDENTS = Incident.__table__
+ASSIGNMENTS = Assignment.__table__
+
+
+def dialect_of(session: Any) -> str:
+    """The database's name ("sqlite", "postgresql") of a Session or a Connection."""
+    bind = session.get_bind() if hasattr(session, "get_bind") else session
+    return str(bind.dialect.name)
+
+
+def with_first_dispatch(source: Any, dialect: str) -> tuple[Any, Any]:
+    """`source` (which joins the incidents) and the column of each incident's first dispatch,
+    `min(assignments.assigned_at)` (a requeue clears `incidents.dispatched_at`; the assignment
+    rows keep every dispatch): a correlated subquery on SQLite (an index seek per incident); a
+    LATERAL join on PostgreSQL, whose plan for the same subquery in the select list took ~1 s
+    more over 30 days of 100,000 calls."""
+    first = sa.select(sa.func.min(ASSIGNMENTS.c.assigned_at).label("first_dispatch")).where(
+        ASSIGNMENTS.c.incident_id == INCIDENTS.c.id
+    )
+    if dialect == "postgresql":
+        lateral = first.lateral("first_dispatches")
+        return source.outerjoin(lateral, sa.true()), lateral.c.first_dispatch
+    return source, first.scalar_subquery()
+
+
+def calls_in(periods: Any) -> Any:
+    return periods.join(CALLS, sa.and_(CALLS.c.received_at >= periods.c.s, CALLS.c.received_at < periods.c.e))
+
+
+def filtered(statement: Any, filters: Filters) -> Any:
+    """`priority` is the call's (its incident's is copied from it), `area` the incident's."""
+    if filters.priority is not None:
+        statement = statement.where(CALLS.c.priority == filters.priority)
+    if filters.area is not None:
+        statement = statement.where(INCIDENTS.c.area == filters.area)
+    return statement
 
 
 def _statement(period: Period, filters: Filters, dialect: str) -> Any:

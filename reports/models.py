@@ -1,17 +1,20 @@
-"""The indexes the report queries read (migration 0015_report_indexes). No tables of their own:
-the reports read the calls, incidents, assignments and follow-ups as they are.
+"""The reports' table, `report_facts` (migration 0016_report_facts; reports/facts.py says what
+its rows are and how they are kept), and the indexes that keeping it reads (0015_report_indexes):
 
-* calls (received_at, disposition, priority, transfer_at): a period's calls, their disposition
-  and priority, and the 911 transfers, from the index alone (a call row carries the answers and
-  the narrative: far wider than what a report needs). PostgreSQL includes the id for the join.
+* calls (received_at, disposition, priority, transfer_at): a period's calls, for the CSV export.
 * assignments (incident_id, assigned_at): an incident's first dispatch from the index alone.
 * followup_attempts (followup_id, outcome, at): whether a follow-up was done in its window.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from datetime import datetime
 
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import BigId, UtcDateTime
+from core.extensions import db
 from dispatch.models import Assignment
 from timers.models import FollowupAttempt
 from triage.models import Call
@@ -32,3 +35,25 @@ REPORT_INDEXES = (
     sa.Index("ix_assignments_incident_id_assigned_at", _assignments.incident_id, _assignments.assigned_at),
     sa.Index("ix_followup_attempts_followup_id_outcome", _attempts.followup_id, _attempts.outcome, _attempts.at),
 )
+
+
+class ReportFact(db.Model):  # type: ignore[name-defined,misc]
+    """One thing a call or follow-up adds to the figures (reports/facts.py). Derived: no foreign
+    keys, rewritten whenever its records change. `(kind, at)` leads the index a report reads, which
+    holds every column a report needs, so a period is one range of it per kind."""
+
+    __tablename__ = "report_facts"
+    __table_args__ = (
+        sa.Index("ix_report_facts_kind_at", "kind", "at", "v", "priority", "area"),
+        sa.Index("ix_report_facts_call_id", "call_id"),
+        sa.Index("ix_report_facts_followup_id", "followup_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(sa.String(60))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    v: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    priority: Mapped[str | None] = mapped_column(sa.String(12), nullable=True)
+    area: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
+    call_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    followup_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)

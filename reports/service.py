@@ -16,7 +16,8 @@ from config import Settings
 from core.errors import DomainError
 from geo.areas import ServiceAreas
 from reports import figures
-from reports.figures import DISPOSITIONS, INTERVALS, OUTCOMES, TRANSFERS, Filters, Ranked
+from reports.facts import INTERVALS, TRANSFERS
+from reports.figures import DISPOSITIONS, OUTCOMES, Filters, Ranked
 from reports.periods import MEDIAN, P90, ArrivalTargets, Period, closest_ranks, interpolate, local_days
 from reports.schemas import (
     ByDispositionRead,
@@ -79,28 +80,19 @@ def daily(*, session: Any, period: Period, zone: ZoneInfo, filters: Filters, lim
 def _figures(*, session: Any, periods: Sequence[Period], filters: Filters) -> list[SummaryRead]:
     counted = figures.counts(session=session, periods=periods, filters=filters)
     ranked = figures.intervals(session=session, periods=periods, filters=filters)
-    followups = figures.followups(session=session, periods=periods, filters=filters)
-    return [
-        _read(
-            period,
-            counted.get(d, {}),
-            ranked.get(d, {}),
-            followups.get(d, {}),
-        )
-        for d, period in enumerate(periods)
-    ]
+    return [_read(period, counted.get(d, {}), ranked.get(d, {})) for d, period in enumerate(periods)]
 
 
 def _read(
     period: Period,
     counted: dict[str, int],
     ranked: dict[str, Ranked],
-    followups: dict[str, int],
 ) -> SummaryRead:
     def count(name: str) -> int:
         return counted.get(name, 0)
 
-    due, done = followups.get("due", 0), followups.get("done_in_window", 0)
+    due, done = count("followups.due"), count("followups.done_in_window")
+    police_free = count("police.absent")
     transfers = _interval(ranked.get(TRANSFERS))
     return SummaryRead.model_validate(
         {
@@ -110,7 +102,7 @@ def _read(
             "by_disposition": ByDispositionRead(**{name: count(name) for name in DISPOSITIONS}),
             "incidents": count("incidents"),
             "cleared": count("cleared"),
-            "police_free_share": share(count("police_free"), count("police_recorded")),
+            "police_free_share": share(police_free, police_free + count("police.present")),
             "outcomes": {outcome: count(f"outcome.{outcome}") for outcome in OUTCOMES},
             "intervals": IntervalsRead(**{name: _interval(ranked.get(name)) for name in INTERVALS}),
             "response_within_target_share": share(count("within_target"), count("targeted")),

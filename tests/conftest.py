@@ -58,7 +58,7 @@ class UnhandledErrors(logging.Handler):
 
 # Loggers whose ERROR records mean the server failed: an unhandled request (500), a failed
 # Socket.IO handler, a failed event relay or SMS relay pass, an unexpected timer failure.
-WATCHED_LOGGERS = ("core.errors", "core.live", "core.relay", "notifications.relay", "timers.sweep")
+WATCHED_LOGGERS = ("core.errors", "core.live", "core.relay", "notifications.relay", "reports.facts", "timers.sweep")
 
 
 @pytest.fixture(autouse=True)
@@ -113,9 +113,21 @@ def app(databases: TestDatabases) -> Iterator[Any]:
         with flask_app.app_context():
             db.session.remove()
             db.session = original
+            drift = _report_facts_drift(connection)
             outer.rollback()
             connection.close()
             db.engine.dispose()
+    if drift:
+        pytest.fail(f"the report facts differ from their records after this test: {drift}")
+
+
+def _report_facts_drift(connection: Any) -> Any:
+    """What the test left in the report facts that its records do not say (reports/facts.py):
+    a write path that changed a call, incident, assignment or follow-up and missed its facts."""
+    from reports.facts import drift
+
+    with connection.begin_nested():
+        return drift(connection)
 
 
 @pytest.fixture

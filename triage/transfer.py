@@ -17,6 +17,7 @@ from core.actors import Actor
 from core.audit import audit_as
 from core.bus import MessageBus
 from core.errors import Conflict, DomainError, NotFound
+from reports import facts as report_facts
 from triage.events import CallTransferred
 from triage.models import Call
 
@@ -69,10 +70,11 @@ def record_transfer(
         sa.update(Call)
         .where(Call.id == call.id, Call.transfer_at.is_(None))
         .values(transfer_to=to, transfer_at=when, transfer_by=by.user_id, transfer_note=text, transfer_recorded_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, report_facts="refreshed")
     )
     if updated.rowcount != 1:
         raise Conflict(f"The transfer of call {call.number} was recorded meanwhile.")
+    report_facts.refresh(session.connection(), call_ids=[call.id])
     session.refresh(call)
     detail: dict[str, Any] = {"to": to, "at": when.isoformat()}
     if text:

@@ -40,3 +40,33 @@ def test_upgrading_a_sqlite_database_with_users_keeps_their_roles_and_tokens(tmp
     assert roles == [(1, "operator")]
     assert tokens == 1
     assert keys_on == 1  # the connection handed back to the pool checks foreign keys again
+
+
+def test_upgrading_a_database_with_calls_derives_their_report_facts(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from reports.facts import drift
+    from tests.support.report_factories import make_response
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'crisis.db'}", "TESTING": True, "SECRET_KEY": "k"}
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+    received = datetime(2026, 11, 10, 10, tzinfo=UTC)
+    make_response(
+        app,
+        received_at=received,
+        steps=[("dispatch", received + timedelta(minutes=2)), ("on_scene", received + timedelta(minutes=20))],
+    )
+    with app.app_context():
+        flask_migrate.downgrade(revision="0013_admin_2fa")  # as a database from before the facts
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            kinds = connection.execute(sa.text("SELECT kind, v FROM report_facts ORDER BY kind")).all()
+            left = drift(connection)
+        db.session.remove()
+        db.engine.dispose()
+    assert ("interval.response", 1200) in kinds and ("interval.answer_to_dispatch", 120) in kinds
+    assert ("call", None) in kinds and ("incident", None) in kinds
+    assert not left, str(left)
