@@ -106,11 +106,23 @@ WATCHED: dict[type, _Watch] = {
 _WATCHED_TABLES = frozenset(cls.__table__.name for cls in WATCHED)  # type: ignore[attr-defined]
 
 # Every column of a fact but its id, in the order the SELECTs below give them.
-COLUMNS = ("kind", "at", "v", "priority", "area", "call_id", "followup_id")
+COLUMNS = ("kind", "at", "v", "bucket", "priority", "area", "call_id", "followup_id")
+FINE_S, FINE_UNDER_S, COARSE_S = 10, 600, 60  # an interval's `bucket` (see `bucket_of`)
 
 
 def interval_kind(name: str) -> str:
     return f"interval.{name}"
+
+
+def bucket_of(v: Any) -> Any:
+    """The bucket of an interval of v seconds: 10-second steps up to 10 minutes, whole minutes
+    after (integer division truncates on both databases). Buckets only ever grow with v, so a
+    rank can be found bucket by bucket (reports.figures.intervals); the finer steps keep the
+    buckets of the short intervals (turnout, acknowledgement) small."""
+    return sa.case(
+        (v < FINE_UNDER_S, v // FINE_S),
+        else_=FINE_UNDER_S // FINE_S + v // COARSE_S,
+    )
 
 
 def _call_times(condition: Any) -> Any:
@@ -160,13 +172,14 @@ def _call_times(condition: Any) -> Any:
 def _call_facts(condition: Any) -> Any:
     """The fact rows of the calls matching `condition` (None: every call), as one SELECT."""
     t = _call_times(condition)
-    no_followup = sa.null().label("followup_id")
+    no_followup = sa.cast(sa.null(), sa.Integer).label("followup_id")
 
     def row(kind: Any, v: Any = None, *where: Any) -> Any:
         return sa.select(
             kind.label("kind"),
             t.c.received_at.label("at"),
-            (sa.null() if v is None else v).label("v"),
+            (sa.cast(sa.null(), sa.Integer) if v is None else v).label("v"),
+            (sa.cast(sa.null(), sa.Integer) if v is None else bucket_of(v)).label("bucket"),
             t.c.priority,
             t.c.area,
             t.c.call_id,
@@ -231,7 +244,8 @@ def _followup_facts(condition: Any) -> Any:
             sa.select(
                 sa.literal(kind, sa.String).label("kind"),
                 FOLLOWUPS.c.due_at.label("at"),
-                sa.null().label("v"),
+                sa.cast(sa.null(), sa.Integer).label("v"),
+                sa.cast(sa.null(), sa.Integer).label("bucket"),
                 CALLS.c.priority,
                 INCIDENTS.c.area,
                 FOLLOWUPS.c.call_id,
@@ -269,8 +283,10 @@ def refresh(
     incident_ids: Collection[int] = (),
     followup_ids: Collection[int] = (),
 ) -> None:
-    """Recompute the facts of these calls (and of the calls of these incidents) and follow-ups
-    (and the follow-ups of these calls), from their records as `connection` sees them."""
+    """Recompute the facts of these calls, of the calls of these incidents and of these
+    follow-ups, from their records as `connection` sees them. A follow-up of a call is
+    refreshed as part of its call (every fact of a call, its follow-ups' too, is rewritten at
+    once, under one lock); one of no call on its own."""
     calls = {i for i in call_ids if i is not None}
     incidents = [i for i in incident_ids if i is not None]
     if incidents:
@@ -279,6 +295,14 @@ def refresh(
         )
         calls.update(found.scalars())
     follows = {i for i in followup_ids if i is not None}
+    if follows:  # a follow-up of a call is refreshed (and locked) with its call
+        found = connection.execute(
+            sa.select(FOLLOWUPS.c.id, FOLLOWUPS.c.call_id).where(FOLLOWUPS.c.id.in_(sorted(follows)))
+        ).all()
+        calls.update(call_id for _, call_id in found if call_id is not None)
+        follows = {followup_id for followup_id, call_id in found if call_id is None} | (
+            follows - {followup_id for followup_id, _ in found}
+        )
     if not calls and not follows:
         return
     ids = {"calls": sorted(calls), "followups": sorted(follows)}

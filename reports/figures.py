@@ -1,23 +1,22 @@
 """The report figures (DOMAIN "Figures the product reports"), counted and ranked in the database
 over the report facts (reports/facts.py says what each fact is and how it is kept).
 
-Every query reads ranges of one index, `report_facts (kind, at, ...)`, joined to the period table
-of reports.sql (`d`: 0 for a summary, the day's index for the daily report), so a summary and a
-month of days cost the same queries:
+Every figure of a period is read from index ranges of `report_facts`, one period at a time (a
+daily report asks once per day), by statements built once and cached with their SQL: a period's
+bounds, the filters and the targets are bound parameters.
 
 1. `counts`: how many facts of each counted kind (calls, by disposition, incidents, cleared,
-   police presence, outcomes, follow-ups due and done in their window) fall in each period,
-   and how many responses were within their arrival target;
+   police presence, outcomes, follow-ups due and done in their window) fall in the period, and
+   how many responses were within their arrival target;
 2. `intervals`: per interval, its n and the values at the two ranks around the median and the
-   90th percentile, picked in SQL (a running count over the grouped values); the caller
-   interpolates between them (reports.periods.interpolate), so only 4 numbers per figure leave
-   the database.
+   90th percentile; the caller interpolates between them (reports.periods.interpolate).
 
 Filters: `priority` is the call's, `area` its incident's, as the facts carry them.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -28,11 +27,11 @@ import sqlalchemy as sa
 from dispatch.states import Outcome
 from reports.facts import FACTS, INTERVALS, TRANSFERS, interval_kind
 from reports.periods import MEDIAN, P90, ArrivalTargets, Period
-from reports.sql import periods_cte
 
 DISPOSITIONS = ("phone", "mobile_team", "co_response", "emergency_911")
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
 QUANTILES: tuple[Fraction, ...] = (MEDIAN, P90)
+RANKED_KINDS = {interval_kind(name): name for name in (*INTERVALS, TRANSFERS)}
 
 # The name of each count in the answer, by the kind of fact it counts.
 COUNTED: dict[str, str] = {
@@ -64,104 +63,182 @@ class Ranked:
     around: dict[Fraction, tuple[int | None, int | None]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Facts:
-    """The facts of some kinds in the periods, passing the filters: `d` is the period column and
-    `group` the GROUP BY of a period. A summary (one period) groups by no period, so an aggregate
-    runs as it reads the index instead of sorting every row by a constant."""
-
-    d: Any
-    group: tuple[Any, ...]
-    source: Any
-    conditions: tuple[Any, ...]
-
-    def select(self, *columns: Any) -> Any:
-        return sa.select(*columns).select_from(self.source).where(*self.conditions)
-
-
-def _facts(periods: Sequence[Period], filters: Filters, kinds: Any) -> _Facts:
-    p = periods_cte(periods)
-    d, group = (sa.literal(0).label("d"), ()) if len(periods) == 1 else (p.c.d, (p.c.d,))
-    conditions = [kinds]
-    if filters.priority is not None:
-        conditions.append(FACTS.c.priority == filters.priority)
-    if filters.area is not None:
-        conditions.append(FACTS.c.area == filters.area)
-    source = p.join(FACTS, sa.and_(FACTS.c.at >= p.c.s, FACTS.c.at < p.c.e))
-    return _Facts(d=d, group=group, source=source, conditions=tuple(conditions))
-
-
-def _target(filters: Filters) -> Any:
-    """The arrival target of a response's priority and area, in seconds (NULL: no priority)."""
+def _params(period: Period, filters: Filters, **more: Any) -> dict[str, Any]:
+    """The bound values of a statement: the period, the filters and the targets."""
     t = filters.targets
-    rural = FACTS.c.area.in_(filters.rural_areas) if filters.rural_areas else sa.false()
+    return {
+        "s": period.start,
+        "e": period.end,
+        "priority": filters.priority,
+        "area": filters.area,
+        "rural": list(filters.rural_areas),
+        "emergent_s": t.emergent_s,
+        "emergent_rural_s": t.emergent_rural_s,
+        "urgent_s": t.urgent_s,
+        "routine_s": t.routine_s,
+        **more,
+    }
+
+
+def _in_period(facts: Any, by_priority: bool, by_area: bool) -> list[Any]:
+    """The conditions of a fact in the period `[s, e)` that passes the filters given."""
+    conditions = [
+        facts.c.at >= sa.bindparam("s", type_=FACTS.c.at.type),
+        facts.c.at < sa.bindparam("e", type_=FACTS.c.at.type),
+    ]
+    if by_priority:
+        conditions.append(facts.c.priority == sa.bindparam("priority"))
+    if by_area:
+        conditions.append(facts.c.area == sa.bindparam("area"))
+    return conditions
+
+
+def _target(rural: bool) -> Any:
+    """The arrival target of a response's priority and area, in seconds (NULL: no priority)."""
+    in_rural = FACTS.c.area.in_(sa.bindparam("rural", expanding=True)) if rural else sa.false()
     return sa.case(
-        (FACTS.c.priority == "emergent", sa.case((rural, t.emergent_rural_s), else_=t.emergent_s)),
-        (FACTS.c.priority == "urgent", t.urgent_s),
-        (FACTS.c.priority == "routine", t.routine_s),
+        (
+            FACTS.c.priority == "emergent",
+            sa.case((in_rural, sa.bindparam("emergent_rural_s")), else_=sa.bindparam("emergent_s")),
+        ),
+        (FACTS.c.priority == "urgent", sa.bindparam("urgent_s")),
+        (FACTS.c.priority == "routine", sa.bindparam("routine_s")),
         else_=sa.null(),
     )
 
 
-def counts(*, session: Any, periods: Sequence[Period], filters: Filters) -> dict[int, dict[str, int]]:
-    """Per period: every count of COUNTED by its name, plus `targeted` (responses with a target)
-    and `within_target`. A count with nothing to count is absent (0)."""
-    facts = _facts(periods, filters, FACTS.c.kind.in_(tuple(COUNTED)))
-    by_kind = facts.select(facts.d, FACTS.c.kind, sa.func.count().label("n")).group_by(*facts.group, FACTS.c.kind)
-    found: dict[int, dict[str, int]] = {}
-    for row in session.execute(by_kind):
-        found.setdefault(row.d, {})[COUNTED[row.kind]] = int(row.n)
-    target = _target(filters)
-    responses = _facts(periods, filters, FACTS.c.kind == interval_kind("response"))
-    within = responses.select(
-        responses.d,
+@functools.cache
+def _counting(by_priority: bool, by_area: bool, rural: bool) -> tuple[Any, Any]:
+    """Every count of COUNTED, each its own scalar subquery: `count(*)` over one range of
+    `(kind, at)`, which the index counts without a sort (a GROUP BY kind over the same ranges
+    sorted every row first); and the responses within their target."""
+
+    def counted(kind: str) -> Any:
+        return (
+            sa.select(sa.func.count())
+            .select_from(FACTS)
+            .where(FACTS.c.kind == kind, *_in_period(FACTS, by_priority, by_area))
+            .scalar_subquery()
+        )
+
+    counts = sa.select(*(counted(kind).label(f"n{i}") for i, kind in enumerate(COUNTED)))
+    target = _target(rural)
+    within = sa.select(
         sa.func.count(target).label("targeted"),
         sa.func.coalesce(sa.func.sum(sa.case((FACTS.c.v <= target, 1), else_=0)), 0).label("within_target"),
-    ).group_by(*responses.group)
-    for row in session.execute(within):
-        found.setdefault(row.d, {}).update(targeted=int(row.targeted), within_target=int(row.within_target))
+    ).where(FACTS.c.kind == interval_kind("response"), *_in_period(FACTS, by_priority, by_area))
+    return counts, within
+
+
+def counts(*, session: Any, periods: Sequence[Period], filters: Filters) -> dict[int, dict[str, int]]:
+    """Per period (by index): every count of COUNTED by its name, plus `targeted` (responses
+    with a target) and `within_target`."""
+    by_kind, within = _counting(filters.priority is not None, filters.area is not None, bool(filters.rural_areas))
+    found: dict[int, dict[str, int]] = {}
+    for d, period in enumerate(periods):
+        params = _params(period, filters)
+        numbers = session.execute(by_kind, params).one()
+        found[d] = {COUNTED[kind]: int(n) for kind, n in zip(COUNTED, numbers, strict=True)}
+        targeted, within_target = session.execute(within, params).one()
+        found[d].update(targeted=int(targeted), within_target=int(within_target))
     return found
 
 
 def intervals(*, session: Any, periods: Sequence[Period], filters: Filters) -> dict[int, dict[str, Ranked]]:
-    """Per period and interval: n and the values at the ranks around each quantile.
+    """Per period (by index) and interval: n and the values at the ranks around each quantile.
 
-    One query per interval, each reading its own range of the index. Intervals are whole
-    seconds, so many are equal: the values are grouped (`GROUP BY d, v`, one sort), a running
-    count over the groups says which ranks each value holds, and the value at rank r is the one
-    whose group reaches r."""
+    Sorting every interval of a month to rank it cost more than all the rest of a report, so a
+    value is found in two steps, each an index walk over `(kind, bucket, at)` (reports.facts
+    `bucket_of`: 10-second steps, whole minutes past 10 minutes):
+
+    1. how many of the period's values fall in each bucket: one `count(*)` per bucket that holds
+       any value, the buckets found by skipping from one to the next in the index; a running
+       count over those few hundred buckets says which bucket holds each rank wanted, and how
+       many values come before it;
+    2. in those buckets only, the values ranked by `row_number()`: the value at each rank.
+
+    The answer is exact: the values a sort of them all would give."""
+    by_priority, by_area = filters.priority is not None, filters.area is not None
     found: dict[int, dict[str, Ranked]] = {}
-    for name in (*INTERVALS, TRANSFERS):
-        for d, ranked in _ranked(session, periods, filters, interval_kind(name)):
-            found.setdefault(d, {})[name] = ranked
+    for d, period in enumerate(periods):
+        for kind, name in RANKED_KINDS.items():
+            params = _params(period, filters, kind=kind)
+            histogram = session.execute(_histogram(by_priority, by_area), params).all()
+            if not histogram:
+                continue
+            n = int(histogram[0].n)
+            at_rank = {}
+            for bucket, before, count, _ in histogram:
+                ranks = [r for r in _ranks(n) if before < r <= before + count]
+                if ranks:
+                    picked = session.execute(
+                        _picking(by_priority, by_area),
+                        {**params, "bucket": bucket, "ranks": [r - before for r in ranks]},
+                    )
+                    at_rank.update({before + rn: int(v) for rn, v in picked})
+            around = {q: (at_rank.get(_low_rank(n, q)), at_rank.get(_low_rank(n, q) + 1)) for q in QUANTILES}
+            found.setdefault(d, {})[name] = Ranked(n=n, around=around)
     return found
 
 
-def _ranked(session: Any, periods: Sequence[Period], filters: Filters, kind: str) -> list[tuple[int, Ranked]]:
-    facts = _facts(periods, filters, FACTS.c.kind == kind)
-    grouped = facts.select(facts.d, FACTS.c.v, sa.func.count().label("c")).group_by(*facts.group, FACTS.c.v)
-    grouped = grouped.subquery("grouped")
-    running = sa.select(
-        grouped.c.d,
-        grouped.c.v,
-        grouped.c.c,
-        sa.cast(
-            sa.func.sum(grouped.c.c).over(partition_by=grouped.c.d, order_by=grouped.c.v, rows=(None, 0)), sa.Integer
-        ).label("upto"),
-        sa.cast(sa.func.sum(grouped.c.c).over(partition_by=grouped.c.d), sa.Integer).label("n"),
-    ).subquery("running")
+def _low_rank(n: int, q: Fraction) -> int:
+    """The lower of the two ranks (1-based) around quantile q of n values (DOMAIN: closest ranks)."""
+    return (n - 1) * q.numerator // q.denominator + 1
 
-    def value_at(rank: Any) -> Any:
-        return sa.func.max(sa.case((sa.and_(running.c.upto - running.c.c < rank, rank <= running.c.upto), running.c.v)))
 
-    picks = []
-    for q in QUANTILES:
-        low_rank = (running.c.n - 1) * q.numerator // q.denominator + 1  # integer division: floor
-        picks += [value_at(low_rank), value_at(low_rank + 1)]
-    statement = sa.select(running.c.d, sa.func.max(running.c.n).label("n"), *picks).group_by(running.c.d)
-    answers = []
-    for row in session.execute(statement):
-        d, n, *values_at = row
-        around = {q: (values_at[2 * k], values_at[2 * k + 1]) for k, q in enumerate(QUANTILES)}
-        answers.append((d, Ranked(n=int(n), around=around)))
-    return answers
+def _ranks(n: int) -> set[int]:
+    return {rank for q in QUANTILES for rank in (_low_rank(n, q), _low_rank(n, q) + 1) if rank <= n}
+
+
+@functools.cache
+def _histogram(by_priority: bool, by_area: bool) -> Any:
+    """(bucket, values before it, values in it, n) of the period's values of `kind`, for every
+    bucket that holds any, in order."""
+    kind: Any = sa.bindparam("kind")
+    inner = FACTS.alias("inner")
+    first = sa.select(sa.func.min(FACTS.c.bucket).label("b")).where(FACTS.c.kind == kind, FACTS.c.bucket.is_not(None))
+    buckets = first.cte("buckets", recursive=True)
+    following = (
+        sa.select(sa.func.min(inner.c.bucket))
+        .where(inner.c.kind == kind, inner.c.bucket > buckets.c.b)
+        .scalar_subquery()
+    )
+    buckets = buckets.union_all(sa.select(following.label("b")).where(buckets.c.b.is_not(None)))
+    in_bucket = (
+        sa.select(sa.func.count())
+        .select_from(inner)
+        .where(inner.c.kind == kind, inner.c.bucket == buckets.c.b, *_in_period(inner, by_priority, by_area))
+        .scalar_subquery()
+    )
+    counted = (  # materialized: SQLite would count again for each use of `c`
+        sa.select(buckets.c.b, in_bucket.label("c"))
+        .where(buckets.c.b.is_not(None))
+        .cte("counted")
+        .prefix_with("MATERIALIZED")
+    )
+    upto = sa.func.sum(counted.c.c).over(order_by=counted.c.b, rows=(None, 0))
+    return (
+        sa.select(
+            counted.c.b,
+            (upto - counted.c.c).label("before"),
+            counted.c.c,
+            sa.func.sum(counted.c.c).over().label("n"),
+        )
+        .where(counted.c.c > 0)
+        .order_by(counted.c.b)
+    )
+
+
+@functools.cache
+def _picking(by_priority: bool, by_area: bool) -> Any:
+    """(rank within the bucket, value) of the period's values of `kind` in `bucket`, at `ranks`."""
+    ranked = (
+        sa.select(FACTS.c.v, sa.func.row_number().over(order_by=FACTS.c.v).label("rn"))
+        .where(
+            FACTS.c.kind == sa.bindparam("kind"),
+            FACTS.c.bucket == sa.bindparam("bucket"),
+            *_in_period(FACTS, by_priority, by_area),
+        )
+        .subquery("ranked")
+    )
+    return sa.select(ranked.c.rn, ranked.c.v).where(ranked.c.rn.in_(sa.bindparam("ranks", expanding=True)))

@@ -39,12 +39,14 @@ REPORT_INDEXES = (
 
 class ReportFact(db.Model):  # type: ignore[name-defined,misc]
     """One thing a call or follow-up adds to the figures (reports/facts.py). Derived: no foreign
-    keys, rewritten whenever its records change. `(kind, at)` leads the index a report reads, which
-    holds every column a report needs, so a period is one range of it per kind."""
+    keys, rewritten whenever its records change. Both indexes hold every column a report reads:
+    `(kind, at, ...)` makes a period one range per kind to count; `(kind, bucket, at, ...)` one
+    range per minute of an interval, to rank (reports.figures)."""
 
     __tablename__ = "report_facts"
     __table_args__ = (
         sa.Index("ix_report_facts_kind_at", "kind", "at", "v", "priority", "area"),
+        sa.Index("ix_report_facts_kind_bucket", "kind", "bucket", "at", "v", "priority", "area"),
         sa.Index("ix_report_facts_call_id", "call_id"),
         sa.Index("ix_report_facts_followup_id", "followup_id"),
     )
@@ -53,6 +55,7 @@ class ReportFact(db.Model):  # type: ignore[name-defined,misc]
     kind: Mapped[str] = mapped_column(sa.String(60))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     v: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    bucket: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     priority: Mapped[str | None] = mapped_column(sa.String(12), nullable=True)
     area: Mapped[str | None] = mapped_column(sa.String(80), nullable=True)
     call_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)

@@ -27,6 +27,7 @@ def upgrade():
         sa.Column("kind", sa.String(length=60), nullable=False),
         sa.Column("at", core.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("v", sa.Integer(), nullable=True),
+        sa.Column("bucket", sa.Integer(), nullable=True),
         sa.Column("priority", sa.String(length=12), nullable=True),
         sa.Column("area", sa.String(length=80), nullable=True),
         sa.Column("call_id", sa.Integer(), nullable=True),
@@ -35,6 +36,9 @@ def upgrade():
     )
     with op.batch_alter_table("report_facts", schema=None) as batch_op:
         batch_op.create_index("ix_report_facts_kind_at", ["kind", "at", "v", "priority", "area"], unique=False)
+        batch_op.create_index(
+            "ix_report_facts_kind_bucket", ["kind", "bucket", "at", "v", "priority", "area"], unique=False
+        )
         batch_op.create_index("ix_report_facts_call_id", ["call_id"], unique=False)
         batch_op.create_index("ix_report_facts_followup_id", ["followup_id"], unique=False)
 
@@ -47,5 +51,6 @@ def downgrade():
     with op.batch_alter_table("report_facts", schema=None) as batch_op:
         batch_op.drop_index("ix_report_facts_followup_id")
         batch_op.drop_index("ix_report_facts_call_id")
+        batch_op.drop_index("ix_report_facts_kind_bucket")
         batch_op.drop_index("ix_report_facts_kind_at")
     op.drop_table("report_facts")
