@@ -6,16 +6,16 @@ summary take 650 ms on SQLite; see bench/reports_bench.py for the figures now. E
 `report_facts` is one thing that counts:
 
     kind                             at            v
-    call                             received_at   -
-    disposition.<disposition>        received_at   -
+    disposition.<disposition>        received_at   -    one per call: phone, mobile_team, co_response,
+                                                        emergency_911, or `other` for any other value
     incident                         received_at   -    the call has an incident
     cleared                          received_at   -    ... which was cleared
     police.present / police.absent   received_at   -    ... cleared, with police presence recorded
     outcome.<outcome>                received_at   -
     interval.<name>                  received_at   the interval in whole seconds (DOMAIN "Figures"),
                                                         interval.transfers_911 for a 911 transfer
-    followup.due                     due_at        -
-    followup.done                    due_at        -    done (reached or declined) within its window
+    followup                         due_at        1 when done (reached or declined) within its
+                                                        window, else 0
 
 Every row carries the call's `priority` and its incident's `area`, the two report filters (a call
 with no incident is in no area). A call belongs to the period holding its `received_at`, and so
@@ -64,6 +64,7 @@ ASSIGNMENTS = Assignment.__table__
 FOLLOWUPS = Followup.__table__
 ATTEMPTS = FollowupAttempt.__table__
 
+DISPOSITIONS = ("phone", "mobile_team", "co_response", "emergency_911")
 INTERVALS = ("answer_to_dispatch", "acknowledge", "turnout", "travel", "response", "on_scene")
 TRANSFERS = "transfers_911"
 DONE_OUTCOMES = ("reached", "declined")  # a follow-up attempt that ends the follow-up
@@ -199,8 +200,12 @@ def _call_facts(condition: Any) -> Any:
     }
     cleared = t.c.cleared_at.is_not(None)
     parts = [
-        row(text("call")),
-        row(text("disposition.") + t.c.disposition),
+        row(
+            sa.case(
+                (t.c.disposition.in_(DISPOSITIONS), text("disposition.") + t.c.disposition),
+                else_=text("disposition.other"),
+            )
+        ),
         row(text("incident"), None, t.c.incident_id.is_not(None)),
         row(text("cleared"), None, cleared),
         row(
@@ -239,24 +244,17 @@ def _followup_facts(condition: Any) -> Any:
         INCIDENTS, INCIDENTS.c.call_id == FOLLOWUPS.c.call_id
     )
 
-    def row(kind: str, *where: Any) -> Any:
-        statement = (
-            sa.select(
-                sa.literal(kind, sa.String).label("kind"),
-                FOLLOWUPS.c.due_at.label("at"),
-                sa.cast(sa.null(), sa.Integer).label("v"),
-                sa.cast(sa.null(), sa.Integer).label("bucket"),
-                CALLS.c.priority,
-                INCIDENTS.c.area,
-                FOLLOWUPS.c.call_id,
-                FOLLOWUPS.c.id.label("followup_id"),
-            )
-            .select_from(source)
-            .where(*where)
-        )
-        return statement if condition is None else statement.where(condition)
-
-    return sa.union_all(row("followup.due"), row("followup.done", done))
+    statement = sa.select(
+        sa.literal("followup", sa.String).label("kind"),
+        FOLLOWUPS.c.due_at.label("at"),
+        sa.case((done, 1), else_=0).label("v"),
+        sa.cast(sa.null(), sa.Integer).label("bucket"),
+        CALLS.c.priority,
+        INCIDENTS.c.area,
+        FOLLOWUPS.c.call_id,
+        FOLLOWUPS.c.id.label("followup_id"),
+    ).select_from(source)
+    return statement if condition is None else statement.where(condition)
 
 
 def _expected(call_condition: Any, followup_condition: Any) -> list[Any]:

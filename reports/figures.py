@@ -25,25 +25,21 @@ from typing import Any
 import sqlalchemy as sa
 
 from dispatch.states import Outcome
-from reports.facts import FACTS, INTERVALS, TRANSFERS, interval_kind
+from reports.facts import DISPOSITIONS, FACTS, INTERVALS, TRANSFERS, interval_kind
 from reports.periods import MEDIAN, P90, ArrivalTargets, Period
 
-DISPOSITIONS = ("phone", "mobile_team", "co_response", "emergency_911")
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
 QUANTILES: tuple[Fraction, ...] = (MEDIAN, P90)
 RANKED_KINDS = {interval_kind(name): name for name in (*INTERVALS, TRANSFERS)}
 
 # The name of each count in the answer, by the kind of fact it counts.
 COUNTED: dict[str, str] = {
-    "call": "calls",
-    **{f"disposition.{name}": name for name in DISPOSITIONS},
+    **{f"disposition.{name}": name for name in (*DISPOSITIONS, "other")},
     "incident": "incidents",
     "cleared": "cleared",
     "police.present": "police.present",
     "police.absent": "police.absent",
     **{f"outcome.{outcome}": f"outcome.{outcome}" for outcome in OUTCOMES},
-    "followup.due": "followups.due",
-    "followup.done": "followups.done_in_window",
 }
 
 
@@ -108,10 +104,10 @@ def _target(rural: bool) -> Any:
 
 
 @functools.cache
-def _counting(by_priority: bool, by_area: bool, rural: bool) -> tuple[Any, Any]:
+def _counting(by_priority: bool, by_area: bool, rural: bool) -> tuple[Any, Any, Any]:
     """Every count of COUNTED, each its own scalar subquery: `count(*)` over one range of
     `(kind, at)`, which the index counts without a sort (a GROUP BY kind over the same ranges
-    sorted every row first); and the responses within their target."""
+    sorted every row first); the responses within their target; the follow-ups due and done."""
 
     def counted(kind: str) -> Any:
         return (
@@ -127,27 +123,86 @@ def _counting(by_priority: bool, by_area: bool, rural: bool) -> tuple[Any, Any]:
         sa.func.count(target).label("targeted"),
         sa.func.coalesce(sa.func.sum(sa.case((FACTS.c.v <= target, 1), else_=0)), 0).label("within_target"),
     ).where(FACTS.c.kind == interval_kind("response"), *_in_period(FACTS, by_priority, by_area))
-    return counts, within
+    followups = sa.select(sa.func.count().label("due"), sa.func.coalesce(sa.func.sum(FACTS.c.v), 0)).where(
+        FACTS.c.kind == "followup", *_in_period(FACTS, by_priority, by_area)
+    )
+    return counts, within, followups
 
 
 def counts(*, session: Any, periods: Sequence[Period], filters: Filters) -> dict[int, dict[str, int]]:
-    """Per period (by index): every count of COUNTED by its name, plus `targeted` (responses
-    with a target) and `within_target`."""
-    by_kind, within = _counting(filters.priority is not None, filters.area is not None, bool(filters.rural_areas))
+    """Per period (by index): every count of COUNTED by its name, `calls` (their dispositions'
+    sum: every call has one), `targeted` (responses with a target), `within_target`, and the
+    follow-ups due and done in their window."""
+    statements = _counting(filters.priority is not None, filters.area is not None, bool(filters.rural_areas))
+    by_kind, within, followups = statements
     found: dict[int, dict[str, int]] = {}
     for d, period in enumerate(periods):
         params = _params(period, filters)
         numbers = session.execute(by_kind, params).one()
         found[d] = {COUNTED[kind]: int(n) for kind, n in zip(COUNTED, numbers, strict=True)}
+        by_disposition = [int(n) for kind, n in zip(COUNTED, numbers, strict=True) if kind.startswith("disposition.")]
+        found[d]["calls"] = sum(by_disposition)
         targeted, within_target = session.execute(within, params).one()
-        found[d].update(targeted=int(targeted), within_target=int(within_target))
+        due, done = session.execute(followups, params).one()
+        found[d].update(
+            targeted=int(targeted),
+            within_target=int(within_target),
+            **{"followups.due": int(due), "followups.done_in_window": int(done)},
+        )
     return found
 
 
 def intervals(*, session: Any, periods: Sequence[Period], filters: Filters) -> dict[int, dict[str, Ranked]]:
     """Per period (by index) and interval: n and the values at the ranks around each quantile.
 
-    Sorting every interval of a month to rank it cost more than all the rest of a report, so a
+    The two databases take different ways to the same values, each the faster there by
+    bench/reports_bench.py: PostgreSQL sorts each interval's values of the period into an array
+    (`_ranked_in_arrays`); SQLite, whose sorter is slower, walks buckets (`_ranked_in_buckets`)."""
+    if _dialect(session) == "postgresql":
+        return _ranked_in_arrays(session, periods, filters)
+    return _ranked_in_buckets(session, periods, filters)
+
+
+def _dialect(session: Any) -> str:
+    bind = session.get_bind() if hasattr(session, "get_bind") else session
+    return str(bind.dialect.name)
+
+
+def _ranked_in_arrays(session: Any, periods: Sequence[Period], filters: Filters) -> dict[int, dict[str, Ranked]]:
+    """PostgreSQL: per interval, `array_agg(v ORDER BY v)` of the period's values (a sort in
+    memory, grouped by kind in one statement); n and the values at the ranks leave the database."""
+    statement = _arrays(filters.priority is not None, filters.area is not None)
+    found: dict[int, dict[str, Ranked]] = {}
+    for d, period in enumerate(periods):
+        for kind, n, *values in session.execute(statement, _params(period, filters, kinds=list(RANKED_KINDS))):
+            around = {q: (values[2 * k], values[2 * k + 1]) for k, q in enumerate(QUANTILES)}
+            found.setdefault(d, {})[RANKED_KINDS[kind]] = Ranked(n=int(n), around=around)
+    return found
+
+
+@functools.cache
+def _arrays(by_priority: bool, by_area: bool) -> Any:
+    from sqlalchemy.dialects import postgresql
+
+    grouped = (
+        sa.select(
+            FACTS.c.kind,
+            postgresql.array_agg(postgresql.aggregate_order_by(FACTS.c.v, FACTS.c.v)).label("a"),
+        )
+        .where(FACTS.c.kind.in_(sa.bindparam("kinds", expanding=True)), *_in_period(FACTS, by_priority, by_area))
+        .group_by(FACTS.c.kind)
+        .subquery("grouped")
+    )
+    n = sa.func.cardinality(grouped.c.a)
+    picks = []
+    for q in QUANTILES:
+        low = (n - 1) * q.numerator // q.denominator + 1
+        picks += [grouped.c.a[low], grouped.c.a[low + 1]]  # 1-based; past the end is NULL
+    return sa.select(grouped.c.kind, n, *picks)
+
+
+def _ranked_in_buckets(session: Any, periods: Sequence[Period], filters: Filters) -> dict[int, dict[str, Ranked]]:
+    """SQLite: sorting every interval of a month cost more than all the rest of a report, so a
     value is found in two steps, each an index walk over `(kind, bucket, at)` (reports.facts
     `bucket_of`: 10-second steps, whole minutes past 10 minutes):
 

@@ -68,5 +68,5 @@ def test_upgrading_a_database_with_calls_derives_their_report_facts(tmp_path: Pa
         db.session.remove()
         db.engine.dispose()
     assert ("interval.response", 1200) in kinds and ("interval.answer_to_dispatch", 120) in kinds
-    assert ("call", None) in kinds and ("incident", None) in kinds
+    assert ("disposition.mobile_team", None) in kinds and ("incident", None) in kinds
     assert not left, str(left)
