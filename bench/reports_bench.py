@@ -8,12 +8,15 @@ here and dropped at the end; VACUUM ANALYZEd after the load, as autovacuum would
 calls: phone 45 %, mobile team 35 %, co-response 8 %, 911 12 %; an incident for each team call
 with realistic milestones (some requeued, i.e. dispatched twice, some cancelled, some
 transported), outcomes, police presence, service areas, follow-ups with attempts and 911
-transfers. Then times, over `--runs` runs each, p50/p95 in ms:
+transfers, inserted in bulk; the report facts are then derived from them by
+reports.facts.rebuild (as the migration does for an existing database; the time is printed).
+Then times, over `--runs` runs each, p50/p95 in ms:
 
 * the 30-day summary through the API (GET /api/v1/reports/summary, a supervisor's token),
 * the 30-day daily report through the API (GET /api/v1/reports/daily),
-* and, to say where the time goes, each query of reports/figures.py alone (30-day summary
-  periods), and what keeping the facts costs a write (`refresh` of one call).
+* and, to say where the time goes, the counts and the intervals of reports/figures.py alone
+  (a 30-day summary, and 30 days one by one), and what keeping the facts costs a write
+  (`refresh` of one call, in a transaction rolled back).
 
 The goal of issue 14 is a 30-day summary under 300 ms. Figures, never assertions.
 """

@@ -257,8 +257,10 @@ def _followup_facts(condition: Any) -> Any:
     return statement if condition is None else statement.where(condition)
 
 
-def _expected(call_condition: Any, followup_condition: Any) -> list[Any]:
-    return [_call_facts(call_condition), _followup_facts(followup_condition)]
+@functools.cache
+def _every_fact() -> tuple[Any, Any]:
+    """The SELECTs of every fact the records call for, built once."""
+    return _call_facts(None), _followup_facts(None)
 
 
 @functools.cache
@@ -332,7 +334,7 @@ def _lock(connection: Any, ids: dict[str, list[int]]) -> None:
 def rebuild(connection: Any) -> int:
     """Recompute every fact; returns how many there are."""
     connection.execute(sa.delete(FACTS))
-    for select in _expected(None, None):
+    for select in _every_fact():
         connection.execute(sa.insert(FACTS).from_select(COLUMNS, select))
     return int(connection.execute(sa.select(sa.func.count()).select_from(FACTS)).scalar_one())
 
@@ -356,15 +358,37 @@ class Drift:
 
 
 def drift(connection: Any) -> Drift:
-    """How the stored facts differ from their records (a multiset comparison; for tests and
-    `reports check-facts`, which read every row)."""
+    """How the stored facts differ from their records: a multiset comparison of every row, as the
+    database driver gives them (for tests and `reports check-facts`)."""
+    raw = _raw_sql(connection.dialect)
+    stored = Counter(tuple(r) for r in connection.exec_driver_sql(raw["stored"]))
+    if not stored and not any(connection.exec_driver_sql(raw["records"]).one()):
+        return Drift()  # no records, no facts: nothing to derive
     wanted: Counter[tuple[Any, ...]] = Counter()
-    for select in _expected(None, None):
-        wanted.update(tuple(r) for r in connection.execute(select))
-    stored = Counter(tuple(r) for r in connection.execute(sa.select(*(FACTS.c[name] for name in COLUMNS))))
+    for select in raw["wanted"]:
+        wanted.update(tuple(r) for r in connection.exec_driver_sql(select))
     return Drift(
         missing=sorted((wanted - stored).elements(), key=repr), extra=sorted((stored - wanted).elements(), key=repr)
     )
+
+
+_RAW: dict[str, dict[str, Any]] = {}
+
+
+def _raw_sql(dialect: Any) -> dict[str, Any]:
+    """drift's statements as SQL text, compiled once per database (the test suite checks drift
+    after every test, each with an engine, and so a compiled cache, of its own)."""
+    if dialect.name not in _RAW:
+
+        def text(statement: Any) -> str:
+            return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+        _RAW[dialect.name] = {
+            "stored": text(sa.select(*(FACTS.c[name] for name in COLUMNS))),
+            "records": text(sa.select(sa.exists(sa.select(CALLS.c.id)), sa.exists(sa.select(FOLLOWUPS.c.id)))),
+            "wanted": [text(select) for select in _every_fact()],
+        }
+    return _RAW[dialect.name]
 
 
 # --- keeping the facts: session hooks --------------------------------------------------------

@@ -1,4 +1,4 @@
-"""SQL pieces the report queries share, for SQLite and PostgreSQL alike.
+"""SQL pieces of the report facts and the CSV export, for SQLite and PostgreSQL alike.
 
 * `whole_seconds(start, end)`: the interval between two timestamp columns in whole seconds,
   from `epoch_ms` of each (so a query can convert each column once and subtract integers):
@@ -7,9 +7,8 @@
   86,400,000 (the double carries ~30 µs of noise at today's julian day numbers, well under the
   millisecond). PostgreSQL: date_part('epoch', …) * 1000, a double (EXTRACT's numeric is exact
   but cost 2.5 times as much per row, for no digit that survives the millisecond).
-* `periods_cte(periods)`: the periods a report groups by, as a `VALUES` table `(d, s, e)`: one
-  row for a summary, one per local day for the daily report. Calls join it on
-  `s <= received_at < e`, which the index on `calls.received_at` answers day by day.
+* `periods_cte(periods)`: periods as a `VALUES` table `(d, s, e)`, for the CSV export (whose
+  calls join it on `s <= received_at < e`, which the index on `calls.received_at` answers).
 """
 
 from __future__ import annotations
