@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -31,6 +32,7 @@ from reports.periods import MEDIAN, P90, ArrivalTargets, Period
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
 QUANTILES: tuple[Fraction, ...] = (MEDIAN, P90)
 RANKED_KINDS = {interval_kind(name): name for name in (*INTERVALS, TRANSFERS)}
+SORTED_SPAN = timedelta(hours=26)  # SQLite ranks a period this short by one sort (a day, a shift)
 
 # The name of each count in the answer, by the kind of fact it counts.
 COUNTED: dict[str, str] = {
@@ -212,12 +214,22 @@ def _ranked_in_buckets(session: Any, periods: Sequence[Period], filters: Filters
        many values come before it;
     2. in those buckets only, the values ranked by `row_number()`: the value at each rank.
 
-    The answer is exact: the values a sort of them all would give."""
+    The answer is exact: the values a sort of them all would give. A period of a day or less
+    (a shift, a day of the daily report) holds few enough values to sort them at once, which
+    costs less than walking the buckets (`_sorted`)."""
     by_priority, by_area = filters.priority is not None, filters.area is not None
     found: dict[int, dict[str, Ranked]] = {}
     for d, period in enumerate(periods):
         for kind, name in RANKED_KINDS.items():
             params = _params(period, filters, kind=kind)
+            if period.end - period.start <= SORTED_SPAN:
+                picked = session.execute(_sorted(by_priority, by_area), params).all()
+                if picked:
+                    n = int(picked[0].n)
+                    at_rank = {int(rn): int(v) for rn, v, _ in picked}
+                    around = {q: (at_rank.get(_low_rank(n, q)), at_rank.get(_low_rank(n, q) + 1)) for q in QUANTILES}
+                    found.setdefault(d, {})[name] = Ranked(n=n, around=around)
+                continue
             histogram = session.execute(_histogram(by_priority, by_area), params).all()
             if not histogram:
                 continue
@@ -282,6 +294,26 @@ def _histogram(by_priority: bool, by_area: bool) -> Any:
         .where(counted.c.c > 0)
         .order_by(counted.c.b)
     )
+
+
+@functools.cache
+def _sorted(by_priority: bool, by_area: bool) -> Any:
+    """(rank, value, n) of the period's values of `kind` at the ranks around each quantile, from
+    one sort of them all."""
+    ranked = (
+        sa.select(
+            FACTS.c.v,
+            sa.func.row_number().over(order_by=FACTS.c.v).label("rn"),
+            sa.func.count().over().label("n"),
+        )
+        .where(FACTS.c.kind == sa.bindparam("kind"), *_in_period(FACTS, by_priority, by_area))
+        .subquery("ranked")
+    )
+    ranks = []
+    for q in QUANTILES:
+        low = (ranked.c.n - 1) * q.numerator // q.denominator + 1
+        ranks += [ranked.c.rn == low, ranked.c.rn == low + 1]
+    return sa.select(ranked.c.rn, ranked.c.v, ranked.c.n).where(sa.or_(*ranks))
 
 
 @functools.cache
