@@ -18,7 +18,8 @@ summary take 650 ms on SQLite; see bench/reports_bench.py for the figures now. E
                                                         window, else 0
 
 Every row carries the call's `priority` and its incident's `area`, the two report filters (a call
-with no incident is in no area). A call belongs to the period holding its `received_at`, and so
+with no incident is in no area); an interval's row also its `bucket` (`bucket_of`), by which
+reports.figures ranks a long period on SQLite. A call belongs to the period holding its `received_at`, and so
 does everything of its incident; a follow-up belongs to the period holding its `due_at`.
 
 The rows are derived data, written in SQL from the records themselves, in the transaction that
