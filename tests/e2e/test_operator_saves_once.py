@@ -77,6 +77,23 @@ def test_a_double_click_on_save_saves_one_call_and_no_blank_one(live_app, live_s
     expect(page.locator("#submit-call")).to_be_enabled()
 
 
+def test_the_second_click_of_a_slow_double_click_lands_on_the_next_call_and_changes_nothing(
+    live_app, live_server, open_as
+):
+    """The first click saves; the form resets and grows shorter (the follow-up questions go), so
+    the second click, a moment later, lands on whatever now sits where Save was: an answer of the
+    next call. It must answer nothing there: the next call starts blank, the confirmation stays."""
+    before = len(saved_calls(live_app, live_server))
+    page = open_as("operator", path="/operator")
+    start_call(page)
+    double_click(page, "#submit-call", gap_s=0.9)  # the save has come back before the second click
+    expect(page.locator("#saved")).to_contain_text(re.compile(r"Call C-\d{4}-\d{6} saved"))
+    page.wait_for_timeout(800)
+    expect(page.locator("#saved")).to_contain_text(re.compile(r"Call C-\d{4}-\d{6} saved"))
+    expect(page.locator("#call-form input:checked")).to_have_count(0)  # no answer given to the next call
+    assert len(saved_calls(live_app, live_server)) == before + 1
+
+
 def test_save_with_nothing_entered_saves_nothing_and_says_so(live_app, live_server, open_as):
     before = len(saved_calls(live_app, live_server))
     page = open_as("operator", path="/operator")

@@ -256,6 +256,17 @@ function changed() {
 // Any input in the form: the call has started, the draft is kept, the field's error goes.
 form.addEventListener("input", onEdit);
 form.addEventListener("change", onEdit);
+
+// The second click of a double-click on Save comes after the form was reset for the next call,
+// and the reset form is shorter (the follow-up questions go): the click lands on whatever now
+// sits where Save was, often an answer. Within the quiet time after a save, a pointer click in
+// the form does nothing (keyboard use, whose clicks have no `detail`, goes on as ever).
+form.addEventListener("click", function (event) {
+  if (event.detail > 0 && Date.now() - savedAt < AFTER_SAVE_QUIET_MS) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+}, true);
 function onEdit(event) {
   if (!canLog) return;
   if (!answeredAt && hasEntries()) markAnswered();
