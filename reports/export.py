@@ -24,7 +24,7 @@ from dispatch.models import Assignment, Incident
 from facilities.models import Facility
 from reports.figures import Filters
 from reports.periods import Period
-from reports.sql import periods_cte, whole_seconds
+from reports.sql import dialect_of, periods_cte, whole_seconds
 from triage.models import Call
 
 COLUMNS = (
@@ -51,12 +51,6 @@ FACILITIES = Facility.__table__
 CALLS = Call.__table__
 INCIDENTS = Incident.__table__
 ASSIGNMENTS = Assignment.__table__
-
-
-def dialect_of(session: Any) -> str:
-    """The database's name ("sqlite", "postgresql") of a Session or a Connection."""
-    bind = session.get_bind() if hasattr(session, "get_bind") else session
-    return str(bind.dialect.name)
 
 
 def with_first_dispatch(source: Any, dialect: str) -> tuple[Any, Any]:

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from dispatch.states import Outcome
 from reports.facts import DISPOSITIONS, FACTS, INTERVALS, TRANSFERS, interval_kind
 from reports.periods import MEDIAN, P90, ArrivalTargets, Period
+from reports.sql import dialect_of
 
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
 QUANTILES: tuple[Fraction, ...] = (MEDIAN, P90)
@@ -160,14 +161,9 @@ def intervals(*, session: Any, periods: Sequence[Period], filters: Filters) -> d
     The two databases take different ways to the same values, each the faster there by
     bench/reports_bench.py: PostgreSQL sorts each interval's values of the period into an array
     (`_ranked_in_arrays`); SQLite, whose sorter is slower, walks buckets (`_ranked_in_buckets`)."""
-    if _dialect(session) == "postgresql":
+    if dialect_of(session) == "postgresql":
         return _ranked_in_arrays(session, periods, filters)
     return _ranked_in_buckets(session, periods, filters)
-
-
-def _dialect(session: Any) -> str:
-    bind = session.get_bind() if hasattr(session, "get_bind") else session
-    return str(bind.dialect.name)
 
 
 def _ranked_in_arrays(session: Any, periods: Sequence[Period], filters: Filters) -> dict[int, dict[str, Ranked]]:

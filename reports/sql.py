@@ -62,3 +62,9 @@ def periods_cte(periods: Sequence[Period]) -> Any:
         name="periods",
     ).data([(index, period.start, period.end) for index, period in enumerate(periods)])
     return values.cte("periods")
+
+
+def dialect_of(session: Any) -> str:
+    """The database's name ("sqlite", "postgresql") of a Session or a Connection."""
+    bind = session.get_bind() if hasattr(session, "get_bind") else session
+    return str(bind.dialect.name)
